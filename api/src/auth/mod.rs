@@ -1,0 +1,9 @@
+//! Who is calling: staff JWTs, API keys, passwords and rate limits.
+
+pub mod api_keys;
+pub mod jwt;
+pub mod password;
+pub mod principal;
+pub mod rate_limit;
+
+pub use principal::{Principal, Role};

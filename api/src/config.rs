@@ -1,0 +1,329 @@
+//! Configuration: defaults < `grapevine.toml` (or `--config FILE`) < `GRAPEVINE_*` environment
+//! (nested keys with `__`, e.g. `GRAPEVINE_QUEUE__URL`), plus the conventional `DATABASE_URL` and
+//! `REDIS_URL`. Unknown keys and bad values are refused at start-up with the key named.
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use grapevine_worker::{EmailConfig, QueueConfig};
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration, passed explicitly (no globals).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server binds.
+    pub listen: String,
+    /// Public base URL of this deployment (links in emails, redirects). Defaults to `http://<listen>`.
+    pub public_url: String,
+    /// `sqlite://…` (embedded default) or `postgres://…`.
+    pub database_url: String,
+    /// Database pool size.
+    pub database_max_connections: u32,
+    /// Job queue.
+    pub queue: QueueConfig,
+    /// Outgoing email.
+    pub email: EmailConfig,
+    /// Staff authentication.
+    pub auth: AuthConfig,
+    /// Encryption of per-tenant secrets.
+    pub secrets: SecretsConfig,
+    /// GraphQL limits and developer tools.
+    pub graphql: GraphqlConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// Where the embedded default keeps the keys it generated on first start.
+    pub keys_file: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: String::new(),
+            database_url: "sqlite://grapevine.db?mode=rwc".into(),
+            database_max_connections: 10,
+            queue: QueueConfig::default(),
+            email: EmailConfig::default(),
+            auth: AuthConfig::default(),
+            secrets: SecretsConfig::default(),
+            graphql: GraphqlConfig::default(),
+            log: LogConfig::default(),
+            keys_file: "grapevine.keys".into(),
+        }
+    }
+}
+
+/// JWT and login settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// `iss` of issued tokens; required and checked.
+    pub jwt_issuer: String,
+    /// `aud` of issued tokens; required and checked.
+    pub jwt_audience: String,
+    /// Token lifetime in seconds.
+    pub jwt_ttl_secs: u64,
+    /// Signing keys by key id (`kid`), base64, at least 32 bytes each. Old keys stay here during
+    /// rotation so tokens they signed keep verifying.
+    pub jwt_keys: BTreeMap<String, String>,
+    /// The key id new tokens are signed with (default: the only key).
+    pub jwt_active_kid: String,
+    /// Failed logins allowed per email (and per client address) per minute.
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_issuer: "grapevine".into(),
+            jwt_audience: "grapevine-api".into(),
+            jwt_ttl_secs: 8 * 3600,
+            jwt_keys: BTreeMap::new(),
+            jwt_active_kid: String::new(),
+            login_attempts_per_minute: 5,
+        }
+    }
+}
+
+/// Master key for AES-GCM encryption of tenant secrets.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// 32 bytes, base64.
+    pub master_key: String,
+}
+
+/// GraphQL limits and tools.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GraphqlConfig {
+    /// Serve GraphiQL on `GET /graphql` from a browser.
+    pub graphiql: bool,
+    /// Allow schema introspection.
+    pub introspection: bool,
+    /// Suggest field names in validation errors ("did you mean …").
+    pub suggestions: bool,
+    /// Deepest query accepted.
+    pub max_depth: usize,
+    /// Highest complexity accepted (each field costs 1; lists multiply by `first`).
+    pub max_complexity: usize,
+    /// Largest `first` of a connection.
+    pub max_page_size: u64,
+    /// Most operations in one batched request (0 refuses batches).
+    pub max_batch: usize,
+    /// Largest request body in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for GraphqlConfig {
+    fn default() -> Self {
+        Self {
+            graphiql: true,
+            introspection: true,
+            suggestions: true,
+            max_depth: 12,
+            max_complexity: 2_000,
+            max_page_size: 100,
+            max_batch: 10,
+            max_body_bytes: 1 << 20,
+        }
+    }
+}
+
+/// Logging.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `pretty` for people, `json` for collectors.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `grapevine=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: "pretty".into(),
+            level: "info".into(),
+        }
+    }
+}
+
+/// A configuration problem, naming the key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration key `{key}`: {message}")]
+pub struct ConfigError {
+    /// Dotted key.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn bad(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Load from defaults, the file (if present; an explicitly named file must exist) and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let (path, required) = match file {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from("grapevine.toml"), false),
+        };
+        if required && !path.exists() {
+            return Err(bad(
+                "--config",
+                format!("file {} does not exist", path.display()),
+            ));
+        }
+        let figment = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(&path))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
+            .merge(Env::raw().only(&["REDIS_URL"]).map(|_| "queue.url".into()))
+            // GRAPEVINE_TEST_* belongs to the test harness, not to the application.
+            .merge(
+                Env::prefixed("GRAPEVINE_")
+                    .split("__")
+                    .filter(|k| !k.as_str().starts_with("test_")),
+            );
+        let config: Config = figment.extract().map_err(|e| {
+            let key = e.path.join(".");
+            ConfigError {
+                key: if key.is_empty() { "(file)".into() } else { key },
+                message: e.kind.to_string(),
+            }
+        })?;
+        config.validated()
+    }
+
+    /// Check every value that can be checked without connecting anywhere; fill derived defaults.
+    pub fn validated(mut self) -> Result<Self, ConfigError> {
+        let addr: SocketAddr = self.listen.parse().map_err(|_| {
+            bad(
+                "listen",
+                format!("{:?} is not an address like 127.0.0.1:8080", self.listen),
+            )
+        })?;
+        if self.public_url.is_empty() {
+            self.public_url = format!("http://{addr}");
+        }
+        let url = url::Url::parse(&self.public_url).map_err(|e| {
+            bad(
+                "public_url",
+                format!("{:?} is not a URL: {e}", self.public_url),
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad("public_url", "must be an http or https URL"));
+        }
+        self.public_url = self.public_url.trim_end_matches('/').to_owned();
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "database_url",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+        if self.database_max_connections == 0 {
+            return Err(bad("database_max_connections", "must be at least 1"));
+        }
+        if !(self.queue.is_redis() || self.queue.url.starts_with("sqlite:")) {
+            return Err(bad(
+                "queue.url",
+                "must start with redis://, rediss:// or sqlite:",
+            ));
+        }
+        if self.queue.prefix.is_empty() || self.queue.prefix.contains(char::is_whitespace) {
+            return Err(bad("queue.prefix", "must be a non-empty word"));
+        }
+        if self.queue.concurrency == 0 {
+            return Err(bad("queue.concurrency", "must be at least 1"));
+        }
+        if self.queue.relay_batch == 0 {
+            return Err(bad("queue.relay_batch", "must be at least 1"));
+        }
+        if self.queue.heartbeat_secs == 0 || self.queue.lease_secs == 0 {
+            return Err(bad(
+                "queue.heartbeat_secs",
+                "heartbeat and lease must be at least 1 second",
+            ));
+        }
+        if !self.email.smtp_url.is_empty()
+            && !(self.email.smtp_url.starts_with("smtp://")
+                || self.email.smtp_url.starts_with("smtps://"))
+        {
+            return Err(bad(
+                "email.smtp_url",
+                "must start with smtp:// or smtps:// (or be empty to only log)",
+            ));
+        }
+        grapevine_worker::email::mailer::check_from(&self.email.from)
+            .map_err(|e| bad("email.from", e))?;
+        if self.auth.jwt_ttl_secs < 60 {
+            return Err(bad("auth.jwt_ttl_secs", "must be at least 60"));
+        }
+        for (kid, secret) in &self.auth.jwt_keys {
+            let bytes = crate::crypto::decode_key(secret)
+                .map_err(|e| bad(&format!("auth.jwt_keys.{kid}"), e))?;
+            if bytes.len() < 32 {
+                return Err(bad(
+                    &format!("auth.jwt_keys.{kid}"),
+                    "must be at least 32 bytes (base64)",
+                ));
+            }
+        }
+        if !self.auth.jwt_active_kid.is_empty()
+            && !self.auth.jwt_keys.contains_key(&self.auth.jwt_active_kid)
+        {
+            return Err(bad("auth.jwt_active_kid", "names no key in auth.jwt_keys"));
+        }
+        if self.auth.jwt_active_kid.is_empty() && self.auth.jwt_keys.len() > 1 {
+            return Err(bad(
+                "auth.jwt_active_kid",
+                "required when auth.jwt_keys holds more than one key",
+            ));
+        }
+        if !self.secrets.master_key.is_empty() {
+            let key = crate::crypto::decode_key(&self.secrets.master_key)
+                .map_err(|e| bad("secrets.master_key", e))?;
+            if key.len() != 32 {
+                return Err(bad(
+                    "secrets.master_key",
+                    "must be exactly 32 bytes (base64)",
+                ));
+            }
+        }
+        if !matches!(self.log.format.as_str(), "pretty" | "json") {
+            return Err(bad("log.format", "must be `pretty` or `json`"));
+        }
+        if self.graphql.max_page_size == 0
+            || self.graphql.max_depth == 0
+            || self.graphql.max_complexity == 0
+        {
+            return Err(bad("graphql.max_page_size", "limits must be at least 1"));
+        }
+        Ok(self)
+    }
+
+    /// True on the embedded default (SQLite), where keys may be generated and kept locally.
+    pub fn is_embedded(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}

@@ -1,0 +1,393 @@
+//! Mutation root. Every mutation validates its input and answers errors with `extensions.code`.
+
+use async_graphql::{Context, Object, Result};
+use grapevine_entity::domain::campaign::CampaignAction;
+use uuid::Uuid;
+
+use super::{
+    ContextExt,
+    types::{
+        admin::{ApiKey, CreatedApiKey, LoginPayload},
+        campaign::{
+            Campaign, CreateCampaignInput, Material, MaterialInput, RewardRule, RewardRuleInput,
+            UpdateCampaignInput, Variant, VariantInput,
+        },
+        enums::{ApiKeyKind, Role as GqlRole},
+        people::{
+            BulkEnrolmentResult, CreateUserInput, Enrolment, ParticipantInput, RowError, User,
+        },
+    },
+};
+use crate::{
+    auth::{
+        Role,
+        principal::{CAMPAIGN_EDITORS, ENROLLERS},
+    },
+    services::{self, campaigns::MaterialDraft},
+};
+
+/// Mutation root.
+#[derive(Default)]
+pub struct Mutation;
+
+/// The client address a request came from (for login rate limits).
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+#[Object]
+impl Mutation {
+    /// Log in with email and password; returns a bearer token.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+    ) -> Result<LoginPayload> {
+        let client = ctx
+            .data_opt::<ClientAddr>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.clone());
+        let ok = services::auth::login(ctx.state(), &email, &password, &client).await?;
+        Ok(LoginPayload {
+            token: ok.token,
+            expires_at: ok.expires_at,
+            user: ok.user.into(),
+        })
+    }
+
+    /// Create a staff user (admin).
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
+        let p = ctx.principal();
+        let actor = p.staff(&[])?;
+        let s = ctx.state();
+        Ok(services::users::create(
+            &s.db,
+            p,
+            actor.tenant_id,
+            &input.email,
+            &input.name,
+            input.role.into(),
+            &input.password,
+            s.clock.now(),
+        )
+        .await?
+        .into())
+    }
+
+    /// Change a staff user's role (admin).
+    async fn update_user_role(&self, ctx: &Context<'_>, id: Uuid, role: GqlRole) -> Result<User> {
+        let p = ctx.principal();
+        let actor = p.staff(&[])?;
+        let s = ctx.state();
+        Ok(services::users::change(
+            &s.db,
+            p,
+            actor.tenant_id,
+            id,
+            Some(role.into()),
+            false,
+            s.clock.now(),
+        )
+        .await?
+        .into())
+    }
+
+    /// Deactivate a staff user: their tokens stop working at once (admin).
+    async fn deactivate_user(&self, ctx: &Context<'_>, id: Uuid) -> Result<User> {
+        let p = ctx.principal();
+        let actor = p.staff(&[])?;
+        let s = ctx.state();
+        Ok(
+            services::users::change(&s.db, p, actor.tenant_id, id, None, true, s.clock.now())
+                .await?
+                .into(),
+        )
+    }
+
+    /// Create a draft campaign.
+    async fn create_campaign(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCampaignInput,
+    ) -> Result<Campaign> {
+        let p = ctx.principal();
+        let actor = p.staff(CAMPAIGN_EDITORS)?;
+        let s = ctx.state();
+        Ok(
+            services::campaigns::create(&s.db, p, actor.tenant_id, input.into(), s.clock.now())
+                .await?
+                .into(),
+        )
+    }
+
+    /// Edit a campaign (not once ended).
+    async fn update_campaign(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdateCampaignInput,
+    ) -> Result<Campaign> {
+        let p = ctx.principal();
+        let actor = p.staff(CAMPAIGN_EDITORS)?;
+        let s = ctx.state();
+        Ok(
+            services::campaigns::update(&s.db, p, actor.tenant_id, id, input.into(), s.clock.now())
+                .await?
+                .into(),
+        )
+    }
+
+    /// Add a reward rule.
+    async fn add_reward_rule(
+        &self,
+        ctx: &Context<'_>,
+        campaign_id: Uuid,
+        input: RewardRuleInput,
+    ) -> Result<RewardRule> {
+        let p = ctx.principal();
+        let actor = p.staff(CAMPAIGN_EDITORS)?;
+        let s = ctx.state();
+        let draft = input.into_draft()?;
+        let rule = services::campaigns::add_reward_rule(
+            &s.db,
+            p,
+            actor.tenant_id,
+            campaign_id,
+            draft,
+            s.clock.now(),
+        )
+        .await?;
+        let campaign = services::campaigns::get(&s.db, actor.tenant_id, campaign_id).await?;
+        Ok(RewardRule::from_model(rule, &campaign.currency))
+    }
+
+    /// Remove a reward rule; returns the campaign.
+    async fn remove_reward_rule(&self, ctx: &Context<'_>, id: Uuid) -> Result<Campaign> {
+        let p = ctx.principal();
+        let actor = p.staff(CAMPAIGN_EDITORS)?;
+        let s = ctx.state();
+        let campaign_id =
+            services::campaigns::remove_reward_rule(&s.db, p, actor.tenant_id, id, s.clock.now())
+                .await?;
+        Ok(
+            services::campaigns::get(&s.db, actor.tenant_id, campaign_id)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Set the material of a channel; templates that do not render are refused.
+    async fn set_campaign_material(
+        &self,
+        ctx: &Context<'_>,
+        campaign_id: Uuid,
+        input: MaterialInput,
+    ) -> Result<Material> {
+        let p = ctx.principal();
+        let actor = p.staff(CAMPAIGN_EDITORS)?;
+        let s = ctx.state();
+        let draft = MaterialDraft {
+            channel: input.channel.into(),
+            share_text: input.share_text,
+            email_subject: input.email_subject,
+            email_html: input.email_html,
+            email_text: input.email_text,
+        };
+        Ok(services::campaigns::set_material(
+            &s.db,
+            p,
+            actor.tenant_id,
+            campaign_id,
+            draft,
+            s.clock.now(),
+        )
+        .await?
+        .into())
+    }
+
+    /// Replace the offer variants (draft only).
+    async fn set_campaign_variants(
+        &self,
+        ctx: &Context<'_>,
+        campaign_id: Uuid,
+        variants: Vec<VariantInput>,
+    ) -> Result<Vec<Variant>> {
+        let p = ctx.principal();
+        let actor = p.staff(CAMPAIGN_EDITORS)?;
+        let s = ctx.state();
+        let list = variants.into_iter().map(|v| (v.name, v.weight)).collect();
+        let rows = services::campaigns::set_variants(
+            &s.db,
+            p,
+            actor.tenant_id,
+            campaign_id,
+            list,
+            s.clock.now(),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|v| Variant {
+                id: v.id,
+                name: v.name,
+                weight: v.weight,
+            })
+            .collect())
+    }
+
+    /// Launch a draft: it goes live and every invited participant is emailed their link.
+    async fn launch_campaign(&self, ctx: &Context<'_>, id: Uuid) -> Result<Campaign> {
+        transition(ctx, id, CampaignAction::Launch).await
+    }
+
+    /// Pause an active campaign.
+    async fn pause_campaign(&self, ctx: &Context<'_>, id: Uuid) -> Result<Campaign> {
+        transition(ctx, id, CampaignAction::Pause).await
+    }
+
+    /// Resume a paused campaign.
+    async fn resume_campaign(&self, ctx: &Context<'_>, id: Uuid) -> Result<Campaign> {
+        transition(ctx, id, CampaignAction::Resume).await
+    }
+
+    /// End a campaign; it becomes read-only.
+    async fn end_campaign(&self, ctx: &Context<'_>, id: Uuid) -> Result<Campaign> {
+        transition(ctx, id, CampaignAction::End).await
+    }
+
+    /// Enrol one participant (idempotent per external id).
+    async fn enroll_participant(
+        &self,
+        ctx: &Context<'_>,
+        campaign_id: Uuid,
+        input: ParticipantInput,
+    ) -> Result<Enrolment> {
+        let p = ctx.principal();
+        let actor = p.staff_or_secret_key(ENROLLERS)?;
+        let s = ctx.state();
+        let out = services::participants::enroll(
+            &s.db,
+            p,
+            actor.tenant_id,
+            campaign_id,
+            input.into(),
+            s.clock.now(),
+        )
+        .await?;
+        s.nudge_relay();
+        Ok(out.enrolment.into())
+    }
+
+    /// Enrol up to 1000 participants: good rows go in, bad rows are reported by index.
+    async fn enroll_participants(
+        &self,
+        ctx: &Context<'_>,
+        campaign_id: Uuid,
+        participants: Vec<ParticipantInput>,
+    ) -> Result<BulkEnrolmentResult> {
+        let p = ctx.principal();
+        let actor = p.staff_or_secret_key(ENROLLERS)?;
+        let s = ctx.state();
+        let drafts = participants.into_iter().map(Into::into).collect();
+        let out = services::participants::enroll_bulk(
+            &s.db,
+            p,
+            actor.tenant_id,
+            campaign_id,
+            drafts,
+            s.clock.now(),
+        )
+        .await?;
+        s.nudge_relay();
+        Ok(BulkEnrolmentResult {
+            enrolments: out
+                .enrolled
+                .into_iter()
+                .map(|e| e.enrolment.into())
+                .collect(),
+            errors: out
+                .errors
+                .into_iter()
+                .flat_map(|(i, errs)| {
+                    errs.into_iter().map(move |e| RowError {
+                        index: i32::try_from(i).unwrap_or(i32::MAX),
+                        field: e.field,
+                        message: e.message,
+                    })
+                })
+                .collect(),
+        })
+    }
+
+    /// Create an API key (admin, ops); the key is shown once.
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        kind: ApiKeyKind,
+        name: String,
+        #[graphql(default)] allowed_origins: Vec<String>,
+    ) -> Result<CreatedApiKey> {
+        let p = ctx.principal();
+        let actor = p.staff(&[Role::Ops])?;
+        let s = ctx.state();
+        let (key, row) = services::api_keys::create(
+            &s.db,
+            p,
+            actor.tenant_id,
+            kind.into(),
+            &name,
+            allowed_origins,
+            s.clock.now(),
+        )
+        .await?;
+        Ok(CreatedApiKey {
+            key,
+            api_key: row.into(),
+        })
+    }
+
+    /// Revoke an API key; it stops working at once.
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: Uuid) -> Result<ApiKey> {
+        let p = ctx.principal();
+        let actor = p.staff(&[Role::Ops])?;
+        let s = ctx.state();
+        Ok(
+            services::api_keys::revoke(&s.db, &s.api_keys, p, actor.tenant_id, id, s.clock.now())
+                .await?
+                .into(),
+        )
+    }
+
+    /// Store a tenant secret (widget_secret, webhook_secret, stripe_secret_key, stripe_webhook_secret), encrypted (admin).
+    async fn set_tenant_secret(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        value: String,
+    ) -> Result<bool> {
+        let p = ctx.principal();
+        let actor = p.staff(&[])?;
+        let s = ctx.state();
+        services::secrets::set(
+            &s.db,
+            &s.secrets,
+            p,
+            actor.tenant_id,
+            &name,
+            &value,
+            s.clock.now(),
+        )
+        .await?;
+        Ok(true)
+    }
+}
+
+async fn transition(ctx: &Context<'_>, id: Uuid, action: CampaignAction) -> Result<Campaign> {
+    let p = ctx.principal();
+    let actor = p.staff(CAMPAIGN_EDITORS)?;
+    let s = ctx.state();
+    let campaign =
+        services::campaigns::transition(&s.db, p, actor.tenant_id, id, action, s.clock.now())
+            .await?;
+    s.nudge_relay();
+    Ok(campaign.into())
+}

@@ -1,0 +1,215 @@
+//! Query root.
+
+use async_graphql::{Context, Object, Result};
+use grapevine_entity::tables;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::{
+    ContextExt,
+    pagination::{IdConnection, Page, connection, fetch},
+    types::{
+        admin::{ApiKey, AuditEntry, Email, Tenant},
+        campaign::{Campaign, CampaignFilter},
+        people::{Participant, User},
+    },
+};
+use crate::{
+    auth::{Role, principal::CAMPAIGN_READERS},
+    services,
+};
+
+/// Query root.
+#[derive(Default)]
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// The logged-in staff user.
+    async fn me(&self, ctx: &Context<'_>) -> Result<User> {
+        let actor = ctx.principal().staff(&[
+            Role::MarketingManager,
+            Role::Sales,
+            Role::Finance,
+            Role::Ops,
+        ])?;
+        let user_id = actor
+            .user_id
+            .ok_or(crate::error::ApiError::Unauthenticated)?;
+        Ok(
+            services::users::get(&ctx.state().db, actor.tenant_id, user_id)
+                .await?
+                .into(),
+        )
+    }
+
+    /// The caller's tenant.
+    async fn tenant(&self, ctx: &Context<'_>) -> Result<Tenant> {
+        let tenant_id = ctx.principal().tenant_id()?;
+        let t = services::tenants::get(&ctx.state().db, tenant_id).await?;
+        Ok(Tenant {
+            id: t.id,
+            slug: t.slug,
+            name: t.name,
+        })
+    }
+
+    /// Staff users of the tenant (admin).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<IdConnection<User>> {
+        let actor = ctx.principal().staff(&[])?;
+        let state = ctx.state();
+        let page = Page::new(first, after, state.config.graphql.max_page_size)?;
+        let select = tables::users::Entity::find()
+            .filter(tables::users::Column::TenantId.eq(actor.tenant_id));
+        let (rows, more) = fetch(&state.db, select, tables::users::Column::Id, page).await?;
+        Ok(connection(
+            rows,
+            more,
+            page.after.is_some(),
+            |r| r.id,
+            User::from,
+        ))
+    }
+
+    /// Campaigns, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn campaigns(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CampaignFilter>,
+    ) -> Result<IdConnection<Campaign>> {
+        let actor = ctx.principal().staff_or_secret_key(CAMPAIGN_READERS)?;
+        let state = ctx.state();
+        let page = Page::new(first, after, state.config.graphql.max_page_size)?;
+        let mut select = tables::campaigns::Entity::find()
+            .filter(tables::campaigns::Column::TenantId.eq(actor.tenant_id));
+        if let Some(status) = filter.and_then(|f| f.status) {
+            select = select
+                .filter(tables::campaigns::Column::Status.eq(tables::CampaignStatus::from(status)));
+        }
+        let (rows, more) = fetch(&state.db, select, tables::campaigns::Column::Id, page).await?;
+        Ok(connection(
+            rows,
+            more,
+            page.after.is_some(),
+            |r| r.id,
+            Campaign::from,
+        ))
+    }
+
+    /// One campaign.
+    async fn campaign(&self, ctx: &Context<'_>, id: Uuid) -> Result<Campaign> {
+        let actor = ctx.principal().staff_or_secret_key(CAMPAIGN_READERS)?;
+        Ok(
+            services::campaigns::get(&ctx.state().db, actor.tenant_id, id)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Participants, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn participants(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<IdConnection<Participant>> {
+        let actor = ctx
+            .principal()
+            .staff_or_secret_key(&[Role::MarketingManager, Role::Sales])?;
+        let state = ctx.state();
+        let page = Page::new(first, after, state.config.graphql.max_page_size)?;
+        let select = tables::participants::Entity::find()
+            .filter(tables::participants::Column::TenantId.eq(actor.tenant_id));
+        let (rows, more) = fetch(&state.db, select, tables::participants::Column::Id, page).await?;
+        Ok(connection(
+            rows,
+            more,
+            page.after.is_some(),
+            |r| r.id,
+            Participant::from,
+        ))
+    }
+
+    /// One participant.
+    async fn participant(&self, ctx: &Context<'_>, id: Uuid) -> Result<Participant> {
+        let actor = ctx
+            .principal()
+            .staff_or_secret_key(&[Role::MarketingManager, Role::Sales])?;
+        Ok(
+            services::participants::get(&ctx.state().db, actor.tenant_id, id)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Emails of a campaign and their delivery state, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn emails(
+        &self,
+        ctx: &Context<'_>,
+        campaign_id: Uuid,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<IdConnection<Email>> {
+        let actor = ctx
+            .principal()
+            .staff(&[Role::MarketingManager, Role::Ops])?;
+        let state = ctx.state();
+        services::campaigns::get(&state.db, actor.tenant_id, campaign_id).await?;
+        let page = Page::new(first, after, state.config.graphql.max_page_size)?;
+        let select = tables::emails::Entity::find()
+            .filter(tables::emails::Column::TenantId.eq(actor.tenant_id))
+            .filter(tables::emails::Column::CampaignId.eq(campaign_id));
+        let (rows, more) = fetch(&state.db, select, tables::emails::Column::Id, page).await?;
+        Ok(connection(
+            rows,
+            more,
+            page.after.is_some(),
+            |r| r.id,
+            Email::from,
+        ))
+    }
+
+    /// API keys (admin, ops).
+    async fn api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKey>> {
+        let actor = ctx.principal().staff(&[Role::Ops])?;
+        Ok(services::api_keys::list(&ctx.state().db, actor.tenant_id)
+            .await?
+            .into_iter()
+            .map(ApiKey::from)
+            .collect())
+    }
+
+    /// The audit log, newest first (admin).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<IdConnection<AuditEntry>> {
+        let actor = ctx.principal().staff(&[])?;
+        let state = ctx.state();
+        let page = Page::new(first, after, state.config.graphql.max_page_size)?;
+        let select = tables::audit_log::Entity::find()
+            .filter(tables::audit_log::Column::TenantId.eq(actor.tenant_id));
+        let (rows, more) = fetch(&state.db, select, tables::audit_log::Column::Id, page).await?;
+        Ok(connection(
+            rows,
+            more,
+            page.after.is_some(),
+            |r| r.id,
+            AuditEntry::from,
+        ))
+    }
+}

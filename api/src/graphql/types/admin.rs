@@ -1,0 +1,147 @@
+//! Tenant, API keys, audit log, emails and login.
+
+use async_graphql::SimpleObject;
+use chrono::{DateTime, Utc};
+use grapevine_entity::tables;
+use uuid::Uuid;
+
+use super::{
+    enums::{ApiKeyKind, EmailKind, EmailState},
+    people::User,
+};
+
+/// The caller's tenant.
+#[derive(SimpleObject, Clone)]
+pub struct Tenant {
+    /// Id.
+    pub id: Uuid,
+    /// URL-safe slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+}
+
+/// An API key (the key itself is shown only when created).
+#[derive(SimpleObject, Clone)]
+pub struct ApiKey {
+    /// Id.
+    pub id: Uuid,
+    /// Kind.
+    pub kind: ApiKeyKind,
+    /// Name.
+    pub name: String,
+    /// First characters, to recognise it.
+    pub prefix: String,
+    /// Origins a publishable key may be used from.
+    pub allowed_origins: Vec<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Revoked (it no longer works).
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<tables::api_keys::Model> for ApiKey {
+    fn from(m: tables::api_keys::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind.into(),
+            name: m.name,
+            prefix: m.prefix,
+            allowed_origins: serde_json::from_value(m.allowed_origins).unwrap_or_default(),
+            created_at: m.created_at,
+            revoked_at: m.revoked_at,
+        }
+    }
+}
+
+/// A key just created.
+#[derive(SimpleObject, Clone)]
+pub struct CreatedApiKey {
+    /// The key: store it now, it is not shown again.
+    pub key: String,
+    /// Its record.
+    pub api_key: ApiKey,
+}
+
+/// One audited change.
+#[derive(SimpleObject, Clone)]
+pub struct AuditEntry {
+    /// Id.
+    pub id: Uuid,
+    /// Who.
+    pub actor: String,
+    /// What, e.g. `campaign.launch`.
+    pub action: String,
+    /// Kind of thing changed.
+    pub entity: String,
+    /// Its id.
+    pub entity_id: Option<Uuid>,
+    /// Details.
+    pub data: async_graphql::Json<serde_json::Value>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<tables::audit_log::Model> for AuditEntry {
+    fn from(m: tables::audit_log::Model) -> Self {
+        Self {
+            id: m.id,
+            actor: m.actor,
+            action: m.action,
+            entity: m.entity,
+            entity_id: m.entity_id,
+            data: async_graphql::Json(m.data),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// An email and its delivery state.
+#[derive(SimpleObject, Clone)]
+pub struct Email {
+    /// Id.
+    pub id: Uuid,
+    /// Kind.
+    pub kind: EmailKind,
+    /// Recipient.
+    pub to: String,
+    /// Subject.
+    pub subject: String,
+    /// Delivery state.
+    pub state: EmailState,
+    /// Participant.
+    pub participant_id: Option<Uuid>,
+    /// Last delivery error.
+    pub last_error: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Accepted by the SMTP server.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<tables::emails::Model> for Email {
+    fn from(m: tables::emails::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind.into(),
+            to: m.to_address,
+            subject: m.subject,
+            state: m.state.into(),
+            participant_id: m.participant_id,
+            last_error: m.last_error,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        }
+    }
+}
+
+/// A successful login.
+#[derive(SimpleObject, Clone)]
+pub struct LoginPayload {
+    /// Bearer token for `Authorization: Bearer …`.
+    pub token: String,
+    /// When it expires.
+    pub expires_at: DateTime<Utc>,
+    /// Who logged in.
+    pub user: User,
+}

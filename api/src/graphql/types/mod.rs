@@ -1,0 +1,7 @@
+//! GraphQL object, input and enum types.
+
+pub mod admin;
+pub mod campaign;
+pub mod enums;
+pub mod goals;
+pub mod people;

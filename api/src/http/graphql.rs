@@ -1,0 +1,308 @@
+//! `/graphql` following the GraphQL-over-HTTP spec: POST JSON (single or a bounded batch), GET for
+//! queries only (a mutation over GET is 405), `application/graphql-response+json` when the client
+//! accepts it (then requests refused before execution answer 4xx), `application/json` otherwise.
+//! Every error carries `extensions.code`.
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
+use async_graphql::{
+    Request, Response, ServerError, Variables,
+    http::GraphiQLSource,
+    parser::{parse_query, types::OperationType},
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::{
+    auth::Principal, error::code, graphql::AppSchema, services::auth::authenticate, state::AppState,
+};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GraphqlRequest {
+    query: Option<String>,
+    operation_name: Option<String>,
+    #[serde(default)]
+    variables: Option<serde_json::Value>,
+}
+
+fn wants_graphql_response(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE))
+}
+
+fn reply(req: &HttpRequest, status: StatusCode, body: serde_json::Value) -> HttpResponse {
+    let modern = wants_graphql_response(req);
+    // With plain application/json the spec wants 200 for every well-formed request, errors or not.
+    let status = if modern || status == StatusCode::METHOD_NOT_ALLOWED {
+        status
+    } else {
+        StatusCode::OK
+    };
+    HttpResponse::build(status)
+        .content_type(if modern {
+            GRAPHQL_RESPONSE
+        } else {
+            "application/json"
+        })
+        .json(body)
+}
+
+/// A request that is not well-formed (bad JSON, refused batch): 400 whatever the media type.
+fn request_error(req: &HttpRequest, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::BadRequest()
+        .content_type(if wants_graphql_response(req) {
+            GRAPHQL_RESPONSE
+        } else {
+            "application/json"
+        })
+        .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+}
+
+/// `POST /graphql`.
+pub async fn post(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> HttpResponse {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/json") && !content_type.starts_with(GRAPHQL_RESPONSE)
+    {
+        return HttpResponse::UnsupportedMediaType()
+            .json(json!({ "errors": [{ "message": "send the request as application/json", "extensions": { "code": code::GRAPHQL_PARSE_FAILED } }] }));
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            return request_error(
+                &req,
+                code::GRAPHQL_PARSE_FAILED,
+                "the request body is not valid JSON",
+            );
+        }
+    };
+    let principal = authenticate(&state, &req).await;
+    match value {
+        serde_json::Value::Array(items) => {
+            let max = state.config.graphql.max_batch;
+            if max == 0 {
+                return request_error(
+                    &req,
+                    code::GRAPHQL_VALIDATION_FAILED,
+                    "batched requests are not accepted",
+                );
+            }
+            if items.is_empty() || items.len() > max {
+                return request_error(
+                    &req,
+                    code::GRAPHQL_VALIDATION_FAILED,
+                    &format!("a batch holds 1 to {max} operations"),
+                );
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let (_, body) = execute_value(&schema, &principal, item, false).await;
+                out.push(body);
+            }
+            reply(&req, StatusCode::OK, serde_json::Value::Array(out))
+        }
+        other => {
+            let (status, body) = execute_value(&schema, &principal, other, false).await;
+            reply(&req, status, body)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+/// Query string of `GET /graphql`.
+#[serde(rename_all = "camelCase")]
+pub struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// `GET /graphql`: GraphiQL for browsers (when enabled), otherwise a query in the URL.
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+    params: web::Query<GetParams>,
+) -> HttpResponse {
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if params.query.is_none() && accepts_html && state.config.graphql.graphiql {
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(GraphiQLSource::build().endpoint("/graphql").finish());
+    }
+    let variables = match params
+        .variables
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            return request_error(
+                &req,
+                code::GRAPHQL_PARSE_FAILED,
+                "`variables` is not valid JSON",
+            );
+        }
+    };
+    let value = json!({ "query": params.query, "operationName": params.operation_name, "variables": variables });
+    let principal = authenticate(&state, &req).await;
+    let (status, body) = execute_value(&schema, &principal, value, true).await;
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .json(body);
+    }
+    reply(&req, status, body)
+}
+
+/// Execute one request object; returns the status it deserves and the response body.
+async fn execute_value(
+    schema: &AppSchema,
+    principal: &Principal,
+    value: serde_json::Value,
+    via_get: bool,
+) -> (StatusCode, serde_json::Value) {
+    let parsed: GraphqlRequest = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(_) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                error_body(
+                    code::GRAPHQL_PARSE_FAILED,
+                    "the request must be an object with `query`",
+                ),
+            );
+        }
+    };
+    let Some(query) = parsed.query.filter(|q| !q.trim().is_empty()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            error_body(code::GRAPHQL_VALIDATION_FAILED, "`query` is required"),
+        );
+    };
+    let document = match parse_query(&query) {
+        Ok(doc) => doc,
+        Err(err) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                error_body(code::GRAPHQL_PARSE_FAILED, &err.to_string()),
+            );
+        }
+    };
+    if via_get {
+        let is_mutation = document.operations.iter().any(|(name, op)| {
+            let selected = parsed
+                .operation_name
+                .as_deref()
+                .is_none_or(|wanted| name.is_some_and(|n| n.as_str() == wanted));
+            selected && op.node.ty != OperationType::Query
+        });
+        if is_mutation {
+            return (
+                StatusCode::METHOD_NOT_ALLOWED,
+                error_body(
+                    code::GRAPHQL_VALIDATION_FAILED,
+                    "mutations must be sent with POST",
+                ),
+            );
+        }
+    }
+    let variables = match parsed.variables {
+        None | Some(serde_json::Value::Null) => Variables::default(),
+        Some(v @ serde_json::Value::Object(_)) => Variables::from_json(v),
+        Some(_) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                error_body(
+                    code::GRAPHQL_VALIDATION_FAILED,
+                    "`variables` must be an object",
+                ),
+            );
+        }
+    };
+    let mut request = Request::new(query)
+        .variables(variables)
+        .data(principal.clone());
+    if let Some(name) = parsed.operation_name {
+        request = request.operation_name(name);
+    }
+    let response = schema.execute(request).await;
+    let before_execution = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if before_execution {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, finish(response, before_execution))
+}
+
+fn error_body(code: &str, message: &str) -> serde_json::Value {
+    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
+/// Give every error a code: ours carry one; async-graphql's own pre-execution errors are
+/// classified; anything else is an internal error whose message is not passed on.
+fn finish(mut response: Response, before_execution: bool) -> serde_json::Value {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let code = classify(error, before_execution);
+        if code == code::INTERNAL {
+            let error_id = uuid::Uuid::now_v7();
+            tracing::error!(%error_id, message = %error.message, "unclassified GraphQL error");
+            error.message = "internal error".into();
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("errorId", error_id.to_string());
+        }
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+    serde_json::to_value(&response).unwrap_or_else(|_| error_body(code::INTERNAL, "internal error"))
+}
+
+fn classify(error: &ServerError, before_execution: bool) -> &'static str {
+    let m = error.message.as_str();
+    if m.contains("nested too deep") || m.contains("too complex") || m.contains("recursive depth") {
+        code::QUERY_TOO_COMPLEX
+    } else if before_execution
+        || m.starts_with("Invalid value for argument")
+        || m.contains("Failed to parse")
+    {
+        code::GRAPHQL_VALIDATION_FAILED
+    } else {
+        code::INTERNAL
+    }
+}

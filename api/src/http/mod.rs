@@ -1,0 +1,7 @@
+//! HTTP endpoints other than the GraphQL resolvers themselves.
+
+pub mod graphql;
+pub mod health;
+pub mod metrics;
+pub mod middleware;
+pub mod unsubscribe;

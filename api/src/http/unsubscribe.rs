@@ -1,0 +1,58 @@
+//! One-click unsubscribe (RFC 8058): `GET /u/{token}` shows a confirmation page with a button;
+//! `POST /u/{token}` (what mail clients send for `List-Unsubscribe-Post`) unsubscribes.
+
+use actix_web::{HttpResponse, web};
+use grapevine_worker::email::{UnsubscribeToken, send};
+
+use crate::state::AppState;
+
+fn page(title: &str, body: &str) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width'>\
+         <title>{title}</title></head><body style='font-family:system-ui;max-width:32rem;margin:4rem auto'>\
+         <h1>{title}</h1>{body}</body></html>"
+    ))
+}
+
+fn not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/html; charset=utf-8")
+        .body("<!doctype html><title>Link not valid</title><p>This unsubscribe link is not valid.</p>")
+}
+
+/// `GET /u/{token}`.
+pub async fn confirm(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    if UnsubscribeToken::verify(&token, &link_key(&state)).is_none() {
+        return not_found();
+    }
+    page(
+        "Unsubscribe",
+        &format!(
+            "<p>Stop receiving referral emails at this address?</p><form method=post action='/u/{}'><button>Unsubscribe</button></form>",
+            token.as_str()
+        ),
+    )
+}
+
+/// `POST /u/{token}`.
+pub async fn unsubscribe(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    let Some(token) = UnsubscribeToken::verify(&token, &link_key(&state)) else {
+        return not_found();
+    };
+    match send::unsubscribe(&state.db, token.email_id, state.clock.now()).await {
+        Ok(Some(_)) => page(
+            "Unsubscribed",
+            "<p>You will not receive referral emails from us at this address again.</p>",
+        ),
+        Ok(None) => not_found(),
+        Err(err) => {
+            tracing::error!(error = %err, "unsubscribe failed");
+            HttpResponse::ServiceUnavailable().body("Please try again in a moment.")
+        }
+    }
+}
+
+/// The key unsubscribe links are signed with, derived from the master key.
+pub fn link_key(state: &AppState) -> Vec<u8> {
+    crate::crypto::derive_key(&state.config.secrets.master_key, "unsubscribe-links")
+}

@@ -1,0 +1,18 @@
+//! Grapevine's API gateway: actix-web + async-graphql over SeaORM, and the `grapevine` binary.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod keys;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::{Application, Parts};

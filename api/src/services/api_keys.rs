@@ -1,0 +1,133 @@
+//! Creating, listing and revoking API keys.
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::tables::{ApiKeyKind, api_keys};
+use sea_orm::TransactionSession as _;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    auth::{
+        Principal,
+        api_keys::{ApiKeyCache, generate, hash},
+    },
+    error::{ApiError, ApiResult},
+    services::audit,
+};
+
+/// Create a key; the plain key is returned once and never stored.
+pub async fn create(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    kind: ApiKeyKind,
+    name: &str,
+    origins: Vec<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<(String, api_keys::Model)> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 100 {
+        return Err(ApiError::invalid("name", "must be 1 to 100 characters"));
+    }
+    let mut allowed = Vec::new();
+    for (i, origin) in origins.iter().enumerate() {
+        let parsed = url::Url::parse(origin).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/"
+        });
+        match parsed {
+            Some(u) => allowed.push(u.origin().ascii_serialization()),
+            None => {
+                return Err(ApiError::invalid(
+                    format!("allowedOrigins[{i}]"),
+                    "must be an origin like https://shop.example",
+                ));
+            }
+        }
+    }
+    if kind == ApiKeyKind::Publishable && allowed.is_empty() {
+        return Err(ApiError::invalid(
+            "allowedOrigins",
+            "a publishable key needs at least one allowed origin",
+        ));
+    }
+    let key = generate(kind);
+    let txn = conn.begin().await?;
+    let created_by = match principal {
+        Principal::Staff { user_id, .. } => Some(*user_id),
+        _ => None,
+    };
+    let row = api_keys::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        kind: Set(kind),
+        name: Set(name.to_owned()),
+        prefix: Set(key.chars().take(12).collect()),
+        key_hash: Set(hash(&key)),
+        allowed_origins: Set(json!(allowed)),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        revoked_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "api_key.create",
+        "api_key",
+        Some(row.id),
+        json!({ "kind": kind.as_str(), "name": row.name }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((key, row))
+}
+
+/// Revoke a key; it stops working at once on this replica.
+pub async fn revoke(
+    conn: &impl TransactionTrait,
+    cache: &ApiKeyCache,
+    principal: &Principal,
+    tenant_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<api_keys::Model> {
+    let txn = conn.begin().await?;
+    let row = api_keys::Entity::find_by_id(id)
+        .filter(api_keys::Column::TenantId.eq(tenant_id))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound("API key"))?;
+    let mut m = row.into_active_model();
+    m.revoked_at = Set(Some(now));
+    let row = m.update(&txn).await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "api_key.revoke",
+        "api_key",
+        Some(id),
+        json!({}),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    cache.evict_id(id);
+    Ok(row)
+}
+
+/// The tenant's keys, newest first.
+pub async fn list(conn: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Vec<api_keys::Model>> {
+    Ok(api_keys::Entity::find()
+        .filter(api_keys::Column::TenantId.eq(tenant_id))
+        .order_by_desc(api_keys::Column::Id)
+        .all(conn)
+        .await?)
+}

@@ -1,0 +1,144 @@
+//! Turning request credentials into a `Principal`, and staff login.
+
+use actix_web::{HttpRequest, http::header};
+use grapevine_entity::tables::{ApiKeyKind, users};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::{
+    auth::{Principal, password},
+    error::{ApiError, ApiResult},
+    state::AppState,
+};
+
+/// Read `Authorization: Bearer …` (a staff JWT, `sk_…` or `pk_…`). Anything invalid is anonymous;
+/// resolvers that need a caller then answer UNAUTHENTICATED. A staff token only counts while the
+/// user is active, with the role the user has now.
+pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Principal {
+    let Some(token) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+    else {
+        return Principal::Anonymous;
+    };
+    if token.starts_with("sk_") || token.starts_with("pk_") {
+        return match state.api_keys.verify(&state.db, token).await {
+            Ok(Some(key)) => {
+                if key.kind == ApiKeyKind::Publishable {
+                    let origin = req
+                        .headers()
+                        .get(header::ORIGIN)
+                        .and_then(|v| v.to_str().ok());
+                    let allowed =
+                        origin.is_some_and(|o| key.allowed_origins.iter().any(|a| a == o));
+                    if !allowed {
+                        tracing::info!(key_id = %key.id, ?origin, "publishable key used from an origin it does not allow");
+                        return Principal::Anonymous;
+                    }
+                }
+                Principal::ApiKey {
+                    key_id: key.id,
+                    tenant_id: key.tenant_id,
+                    kind: key.kind,
+                }
+            }
+            Ok(None) => Principal::Anonymous,
+            Err(err) => {
+                tracing::error!(error = %err, "API key lookup failed");
+                Principal::Anonymous
+            }
+        };
+    }
+    let claims = match state.jwt.verify(token) {
+        Ok(c) => c,
+        Err(err) => {
+            tracing::info!(reason = %err, "staff token refused");
+            return Principal::Anonymous;
+        }
+    };
+    match users::Entity::find_by_id(claims.sub)
+        .filter(users::Column::TenantId.eq(claims.tid))
+        .filter(users::Column::Active.eq(true))
+        .one(&state.db)
+        .await
+    {
+        Ok(Some(user)) => Principal::Staff {
+            user_id: user.id,
+            tenant_id: user.tenant_id,
+            role: user.role,
+        },
+        Ok(None) => Principal::Anonymous,
+        Err(err) => {
+            tracing::error!(error = %err, "user lookup failed");
+            Principal::Anonymous
+        }
+    }
+}
+
+/// A successful login.
+pub struct LoginOk {
+    /// The signed token.
+    pub token: String,
+    /// When it expires.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// Who logged in.
+    pub user: users::Model,
+}
+
+/// Check email and password; failures are rate-limited per email and per client address, and
+/// an unknown email costs the same as a wrong password.
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password_text: &str,
+    client: &str,
+) -> ApiResult<LoginOk> {
+    let email = email.trim().to_lowercase();
+    let keys = [format!("email:{email}"), format!("client:{client}")];
+    for key in &keys {
+        if let Err(wait) = state.login_limiter.check(key) {
+            return Err(ApiError::RateLimited {
+                retry_after: wait.as_secs().max(1),
+            });
+        }
+    }
+    let user = users::Entity::find()
+        .filter(users::Column::Email.eq(email.as_str()))
+        .one(&state.db)
+        .await?;
+    let phc = user.as_ref().filter(|u| u.active).map_or_else(
+        || password::decoy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
+    let attempt = password_text.to_owned();
+    let matches = tokio::task::spawn_blocking(move || password::verify(&attempt, &phc))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let Some(user) = user.filter(|u| u.active && matches) else {
+        for key in &keys {
+            state.login_limiter.record(key);
+        }
+        return Err(ApiError::Unauthenticated);
+    };
+    state.login_limiter.clear(&keys[0]);
+    let now = state.clock.now();
+    let (token, expires_at) = state.jwt.issue(user.id, user.tenant_id, now)?;
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::LastLoginAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
+        .filter(users::Column::Id.eq(user.id))
+        .exec(&state.db)
+        .await?;
+    Ok(LoginOk {
+        token,
+        expires_at,
+        user,
+    })
+}

@@ -1,0 +1,859 @@
+//! Campaign design: create and edit, reward rules, materials, variants, and the guarded lifecycle
+//! draft → active → paused → ended. Launching enqueues the launch emails in the same transaction.
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::{
+    domain::{
+        FieldError,
+        audience::AudienceRule,
+        campaign::{self as lifecycle, CampaignAction, LaunchReadiness},
+        goals::Goals,
+        money::{Currency, parse_amount_minor},
+        reward::RewardSpec,
+        template::{EMAIL_VARS, Escape, Template},
+    },
+    tables::{
+        AttributionModel, CampaignStatus, Channel, RewardSide, RewardType, campaign_materials,
+        campaign_variants, campaigns, reward_rules,
+    },
+};
+use grapevine_worker::{enqueue, jobs::LaunchCampaign};
+use sea_orm::TransactionSession as _;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    error::{ApiError, ApiResult},
+    services::audit,
+};
+
+/// Variables share text may use.
+pub const SHARE_VARS: &[&str] = &[
+    "first_name",
+    "campaign_name",
+    "company_name",
+    "referral_link",
+    "referral_code",
+    "reward_summary",
+];
+
+/// A campaign's settings, as validated input.
+#[derive(Debug, Clone)]
+pub struct CampaignFields {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Goal frame.
+    pub goals: Goals,
+    /// Audience rule.
+    pub audience: AudienceRule,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Budget cap in minor units.
+    pub budget_minor: Option<i64>,
+    /// Attribution window.
+    pub attribution_window_days: i32,
+    /// First or last touch.
+    pub attribution_model: AttributionModel,
+    /// Hold period.
+    pub hold_days: i32,
+    /// Landing URL.
+    pub landing_url: Option<String>,
+    /// Holdout share.
+    pub holdout_bps: i32,
+}
+
+/// Raw campaign input, validated into `CampaignFields` with every problem reported at once.
+#[derive(Debug, Clone, Default)]
+pub struct CampaignDraft {
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Goals.
+    pub goals: Option<Goals>,
+    /// Audience.
+    pub audience: Option<AudienceRule>,
+    /// Start.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// End (`Some(None)` clears it).
+    pub ends_at: Option<Option<DateTime<Utc>>>,
+    /// Time zone.
+    pub time_zone: Option<String>,
+    /// Currency.
+    pub currency: Option<String>,
+    /// Budget (`Some(None)` clears it).
+    pub budget_minor: Option<Option<i64>>,
+    /// Attribution window.
+    pub attribution_window_days: Option<i32>,
+    /// Attribution model.
+    pub attribution_model: Option<AttributionModel>,
+    /// Hold period.
+    pub hold_days: Option<i32>,
+    /// Landing URL (`Some(None)` clears it).
+    pub landing_url: Option<Option<String>>,
+    /// Holdout share.
+    pub holdout_bps: Option<i32>,
+}
+
+fn validate(
+    draft: CampaignDraft,
+    base: Option<&campaigns::Model>,
+    now: DateTime<Utc>,
+) -> ApiResult<CampaignFields> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut push = |e: FieldError| errors.push(e);
+    let name = draft
+        .name
+        .or_else(|| base.map(|b| b.name.clone()))
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        push(FieldError::new("name", "must be 1 to 200 characters"));
+    }
+    let description = draft
+        .description
+        .or_else(|| base.map(|b| b.description.clone()))
+        .unwrap_or_default();
+    if description.len() > 10_000 {
+        push(FieldError::new(
+            "description",
+            "must be at most 10 000 characters",
+        ));
+    }
+    let goals = match draft.goals {
+        Some(g) => g
+            .validate()
+            .map_err(|e| e.within("goals"))
+            .unwrap_or_else(|e| {
+                push(e);
+                Goals::default()
+            }),
+        None => base
+            .and_then(|b| serde_json::from_value(b.goals.clone()).ok())
+            .unwrap_or_default(),
+    };
+    let audience = match draft.audience {
+        Some(a) => a
+            .validate()
+            .map_err(|e| e.within("audience"))
+            .unwrap_or_else(|e| {
+                push(e);
+                AudienceRule::default()
+            }),
+        None => base
+            .and_then(|b| serde_json::from_value(b.audience.clone()).ok())
+            .unwrap_or_default(),
+    };
+    let starts_at = draft
+        .starts_at
+        .or_else(|| base.map(|b| b.starts_at))
+        .unwrap_or(now);
+    let ends_at = draft
+        .ends_at
+        .unwrap_or_else(|| base.and_then(|b| b.ends_at));
+    if let Err(e) = lifecycle::validate_schedule(starts_at, ends_at, now) {
+        push(e);
+    }
+    let time_zone = draft
+        .time_zone
+        .or_else(|| base.map(|b| b.time_zone.clone()))
+        .unwrap_or_else(|| "UTC".into());
+    if let Err(e) = lifecycle::validate_time_zone(&time_zone) {
+        push(e.renamed("timeZone"));
+    }
+    let currency_text = draft
+        .currency
+        .or_else(|| base.map(|b| b.currency.clone()))
+        .unwrap_or_default();
+    let currency = Currency::parse(&currency_text).map_err(|e| e.renamed("currency"));
+    let budget_minor = draft
+        .budget_minor
+        .unwrap_or_else(|| base.and_then(|b| b.budget_minor));
+    if let Some(b) = budget_minor {
+        if let Err(e) = parse_amount_minor("budgetMinor", b) {
+            push(e);
+        } else if b == 0 {
+            push(FieldError::new(
+                "budgetMinor",
+                "must be positive, or left out for no cap",
+            ));
+        }
+    }
+    let attribution_window_days = draft
+        .attribution_window_days
+        .or_else(|| base.map(|b| b.attribution_window_days))
+        .unwrap_or(30);
+    if !(1..=365).contains(&attribution_window_days) {
+        push(FieldError::new("attributionWindowDays", "must be 1 to 365"));
+    }
+    let hold_days = draft
+        .hold_days
+        .or_else(|| base.map(|b| b.hold_days))
+        .unwrap_or(14);
+    if !(0..=365).contains(&hold_days) {
+        push(FieldError::new("holdDays", "must be 0 to 365"));
+    }
+    let landing_url = draft
+        .landing_url
+        .unwrap_or_else(|| base.and_then(|b| b.landing_url.clone()));
+    if let Some(url) = &landing_url {
+        match url::Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            _ => push(FieldError::new(
+                "landingUrl",
+                "must be an absolute http(s) URL",
+            )),
+        }
+    }
+    let holdout_bps = draft
+        .holdout_bps
+        .or_else(|| base.map(|b| b.holdout_bps))
+        .unwrap_or(0);
+    if !(0..=5_000).contains(&holdout_bps) {
+        push(FieldError::new(
+            "holdoutBps",
+            "must be 0 to 5000 (at most half held out)",
+        ));
+    }
+    let currency = match currency {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    match (errors.is_empty(), currency) {
+        (true, Some(currency)) => Ok(CampaignFields {
+            name,
+            description,
+            goals,
+            audience,
+            starts_at,
+            ends_at,
+            time_zone,
+            currency,
+            budget_minor,
+            attribution_window_days,
+            attribution_model: draft
+                .attribution_model
+                .or_else(|| base.map(|b| b.attribution_model))
+                .unwrap_or(AttributionModel::FirstTouch),
+            hold_days,
+            landing_url,
+            holdout_bps,
+        }),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// Create a draft campaign.
+pub async fn create(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    draft: CampaignDraft,
+    now: DateTime<Utc>,
+) -> ApiResult<campaigns::Model> {
+    let f = validate(draft, None, now)?;
+    let created_by = match principal {
+        Principal::Staff { user_id, .. } => Some(*user_id),
+        _ => None,
+    };
+    let txn = conn.begin().await?;
+    let model = campaigns::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        name: Set(f.name),
+        description: Set(f.description),
+        status: Set(CampaignStatus::Draft),
+        goals: Set(serde_json::to_value(&f.goals).map_err(anyhow::Error::from)?),
+        audience: Set(serde_json::to_value(&f.audience).map_err(anyhow::Error::from)?),
+        starts_at: Set(f.starts_at),
+        ends_at: Set(f.ends_at),
+        time_zone: Set(f.time_zone),
+        currency: Set(f.currency.code().to_owned()),
+        budget_minor: Set(f.budget_minor),
+        attribution_window_days: Set(f.attribution_window_days),
+        attribution_model: Set(f.attribution_model),
+        hold_days: Set(f.hold_days),
+        landing_url: Set(f.landing_url),
+        holdout_bps: Set(f.holdout_bps),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+        launched_at: Set(None),
+        ended_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "campaign.create",
+        "campaign",
+        Some(model.id),
+        json!({ "name": model.name }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// A campaign of this tenant.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<campaigns::Model> {
+    campaigns::Entity::find_by_id(id)
+        .filter(campaigns::Column::TenantId.eq(tenant_id))
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound("campaign"))
+}
+
+fn editable(campaign: &campaigns::Model) -> ApiResult<()> {
+    if campaign.status == CampaignStatus::Ended {
+        return Err(ApiError::Conflict(
+            "the campaign has ended and is read-only".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Edit a campaign (not once ended; currency and holdout are fixed after launch, since rewards
+/// and assignments depend on them).
+pub async fn update(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    id: Uuid,
+    draft: CampaignDraft,
+    now: DateTime<Utc>,
+) -> ApiResult<campaigns::Model> {
+    let txn = conn.begin().await?;
+    let current = get(&txn, tenant_id, id).await?;
+    editable(&current)?;
+    if current.status != CampaignStatus::Draft {
+        if draft
+            .currency
+            .as_ref()
+            .is_some_and(|c| !c.eq_ignore_ascii_case(&current.currency))
+        {
+            return Err(ApiError::invalid("currency", "cannot change after launch"));
+        }
+        if draft.holdout_bps.is_some_and(|h| h != current.holdout_bps) {
+            return Err(ApiError::invalid(
+                "holdoutBps",
+                "cannot change after launch: participants are already assigned",
+            ));
+        }
+    }
+    let f = validate(draft, Some(&current), now)?;
+    let mut model = current.into_active_model();
+    model.name = Set(f.name);
+    model.description = Set(f.description);
+    model.goals = Set(serde_json::to_value(&f.goals).map_err(anyhow::Error::from)?);
+    model.audience = Set(serde_json::to_value(&f.audience).map_err(anyhow::Error::from)?);
+    model.starts_at = Set(f.starts_at);
+    model.ends_at = Set(f.ends_at);
+    model.time_zone = Set(f.time_zone);
+    model.currency = Set(f.currency.code().to_owned());
+    model.budget_minor = Set(f.budget_minor);
+    model.attribution_window_days = Set(f.attribution_window_days);
+    model.attribution_model = Set(f.attribution_model);
+    model.hold_days = Set(f.hold_days);
+    model.landing_url = Set(f.landing_url);
+    model.holdout_bps = Set(f.holdout_bps);
+    model.updated_at = Set(now);
+    let model = model.update(&txn).await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "campaign.update",
+        "campaign",
+        Some(id),
+        json!({}),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// A reward rule as entered.
+#[derive(Debug, Clone)]
+pub struct RewardRuleDraft {
+    /// Who receives it.
+    pub side: RewardSide,
+    /// The rule (kind, trigger, minimum order, cap).
+    pub spec: RewardSpec,
+    /// How it is delivered.
+    pub reward_type: RewardType,
+    /// Only for this variant (by name).
+    pub variant: Option<String>,
+}
+
+/// Add a reward rule.
+pub async fn add_reward_rule(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+    draft: RewardRuleDraft,
+    now: DateTime<Utc>,
+) -> ApiResult<reward_rules::Model> {
+    let spec = draft.spec.validate()?;
+    let txn = conn.begin().await?;
+    let campaign = get(&txn, tenant_id, campaign_id).await?;
+    editable(&campaign)?;
+    let variant_id = match &draft.variant {
+        None => None,
+        Some(name) => Some(
+            campaign_variants::Entity::find()
+                .filter(campaign_variants::Column::CampaignId.eq(campaign_id))
+                .filter(campaign_variants::Column::Name.eq(name.as_str()))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "variant",
+                        format!("the campaign has no variant named {name:?}"),
+                    )
+                })?
+                .id,
+        ),
+    };
+    use grapevine_entity::domain::reward::{RewardKind as K, RewardTrigger as T};
+    use grapevine_entity::tables::{RewardKind, RewardTrigger};
+    let (kind, amount_minor, bps, tiers) = match &spec.kind {
+        K::Fixed { amount_minor } => (RewardKind::Fixed, Some(*amount_minor), None, json!({})),
+        K::Percent { bps } => (
+            RewardKind::Percent,
+            None,
+            Some(i32::try_from(*bps).unwrap_or(i32::MAX)),
+            json!({}),
+        ),
+        K::Tiered(table) => (
+            RewardKind::Tiered,
+            None,
+            None,
+            serde_json::to_value(table).map_err(anyhow::Error::from)?,
+        ),
+    };
+    let (trigger, max_purchases) = match spec.trigger {
+        T::Lead => (RewardTrigger::Lead, None),
+        T::FirstPurchase => (RewardTrigger::FirstPurchase, None),
+        T::EachPurchase { max } => (
+            RewardTrigger::EachPurchase,
+            Some(i32::try_from(max).unwrap_or(i32::MAX)),
+        ),
+    };
+    let rule = reward_rules::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        campaign_id: Set(campaign_id),
+        variant_id: Set(variant_id),
+        side: Set(draft.side),
+        trigger: Set(trigger),
+        max_purchases: Set(max_purchases),
+        min_order_minor: Set(spec.min_order_minor),
+        kind: Set(kind),
+        reward_type: Set(draft.reward_type),
+        amount_minor: Set(amount_minor),
+        bps: Set(bps),
+        tiers: Set(tiers),
+        per_referrer_cap_minor: Set(spec.per_referrer_cap_minor),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "reward_rule.add",
+        "campaign",
+        Some(campaign_id),
+        json!({ "rule_id": rule.id, "side": draft.side.as_str() }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(rule)
+}
+
+/// Remove a reward rule (not from an active campaign's last rule: it would have nothing to pay).
+pub async fn remove_reward_rule(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    rule_id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<Uuid> {
+    let txn = conn.begin().await?;
+    let rule = reward_rules::Entity::find_by_id(rule_id)
+        .filter(reward_rules::Column::TenantId.eq(tenant_id))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound("reward rule"))?;
+    let campaign = get(&txn, tenant_id, rule.campaign_id).await?;
+    editable(&campaign)?;
+    let remaining = reward_rules::Entity::find()
+        .filter(reward_rules::Column::CampaignId.eq(campaign.id))
+        .all(&txn)
+        .await?
+        .len();
+    if campaign.status != CampaignStatus::Draft && remaining <= 1 {
+        return Err(ApiError::Conflict(
+            "a launched campaign keeps at least one reward rule".into(),
+        ));
+    }
+    reward_rules::Entity::delete_by_id(rule_id)
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "reward_rule.remove",
+        "campaign",
+        Some(campaign.id),
+        json!({ "rule_id": rule_id }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(campaign.id)
+}
+
+/// Material for one channel as entered.
+#[derive(Debug, Clone)]
+pub struct MaterialDraft {
+    /// Channel.
+    pub channel: Channel,
+    /// Share text.
+    pub share_text: String,
+    /// Email subject.
+    pub email_subject: String,
+    /// Email HTML body.
+    pub email_html: String,
+    /// Email text body.
+    pub email_text: String,
+}
+
+fn check_template(
+    field: &str,
+    source: &str,
+    allowed: &[&str],
+    escape: Escape,
+) -> Result<(), FieldError> {
+    let template =
+        Template::parse(source, allowed).map_err(|e| FieldError::new(field, e.to_string()))?;
+    // Render with sample values too, so what is saved is known to render.
+    let sample: std::collections::HashMap<&str, String> =
+        allowed.iter().map(|v| (*v, format!("<{v}>"))).collect();
+    template
+        .render(&sample, escape)
+        .map(|_| ())
+        .map_err(|e| FieldError::new(field, e.to_string()))
+}
+
+/// Set (create or replace) the material of a channel; templates that do not render are refused.
+pub async fn set_material(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+    draft: MaterialDraft,
+    now: DateTime<Utc>,
+) -> ApiResult<campaign_materials::Model> {
+    let mut errors = Vec::new();
+    let mut results = Vec::new();
+    let mut check = |r: Result<(), FieldError>| results.push(r);
+    check(check_template(
+        "shareText",
+        &draft.share_text,
+        SHARE_VARS,
+        Escape::None,
+    ));
+    if draft.channel == Channel::Email {
+        for (field, text) in [
+            ("emailSubject", &draft.email_subject),
+            ("emailHtml", &draft.email_html),
+            ("emailText", &draft.email_text),
+        ] {
+            if text.trim().is_empty() {
+                errors.push(FieldError::new(field, "is required for the email channel"));
+            }
+        }
+        check(check_template(
+            "emailSubject",
+            &draft.email_subject,
+            EMAIL_VARS,
+            Escape::None,
+        ));
+        check(check_template(
+            "emailHtml",
+            &draft.email_html,
+            EMAIL_VARS,
+            Escape::Html,
+        ));
+        check(check_template(
+            "emailText",
+            &draft.email_text,
+            EMAIL_VARS,
+            Escape::None,
+        ));
+    }
+    errors.extend(results.into_iter().filter_map(Result::err));
+    if draft.channel != Channel::Email && draft.share_text.trim().is_empty() {
+        errors.push(FieldError::new("shareText", "is required"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let txn = conn.begin().await?;
+    let campaign = get(&txn, tenant_id, campaign_id).await?;
+    editable(&campaign)?;
+    let existing = campaign_materials::Entity::find()
+        .filter(campaign_materials::Column::CampaignId.eq(campaign_id))
+        .filter(campaign_materials::Column::Channel.eq(draft.channel))
+        .one(&txn)
+        .await?;
+    let model = match existing {
+        Some(row) => {
+            let mut m = row.into_active_model();
+            m.share_text = Set(draft.share_text);
+            m.email_subject = Set(draft.email_subject);
+            m.email_html = Set(draft.email_html);
+            m.email_text = Set(draft.email_text);
+            m.updated_at = Set(now);
+            m.update(&txn).await?
+        }
+        None => {
+            campaign_materials::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(tenant_id),
+                campaign_id: Set(campaign_id),
+                channel: Set(draft.channel),
+                share_text: Set(draft.share_text),
+                email_subject: Set(draft.email_subject),
+                email_html: Set(draft.email_html),
+                email_text: Set(draft.email_text),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "material.set",
+        "campaign",
+        Some(campaign_id),
+        json!({ "channel": model.channel.as_str() }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Replace the offer variants (draft only: assignment happens at enrolment).
+pub async fn set_variants(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+    variants: Vec<(String, i32)>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<campaign_variants::Model>> {
+    let mut errors = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for (i, (name, weight)) in variants.iter().enumerate() {
+        let trimmed = name.trim();
+        if trimmed.is_empty()
+            || trimmed.len() > 64
+            || matches!(trimmed, "holdout" | "control" | "ineligible")
+        {
+            errors.push(FieldError::new(
+                format!("variants[{i}].name"),
+                "must be 1 to 64 characters and not holdout, control or ineligible",
+            ));
+        }
+        if !names.insert(trimmed.to_owned()) {
+            errors.push(FieldError::new(
+                format!("variants[{i}].name"),
+                "is used twice",
+            ));
+        }
+        if !(1..=10_000).contains(weight) {
+            errors.push(FieldError::new(
+                format!("variants[{i}].weight"),
+                "must be 1 to 10000",
+            ));
+        }
+    }
+    if variants.len() > 10 {
+        errors.push(FieldError::new("variants", "at most 10 variants"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let txn = conn.begin().await?;
+    let campaign = get(&txn, tenant_id, campaign_id).await?;
+    if campaign.status != CampaignStatus::Draft {
+        return Err(ApiError::Conflict(
+            "variants can only change while the campaign is a draft".into(),
+        ));
+    }
+    campaign_variants::Entity::delete_many()
+        .filter(campaign_variants::Column::CampaignId.eq(campaign_id))
+        .exec(&txn)
+        .await?;
+    let mut out = Vec::new();
+    for (name, weight) in variants {
+        out.push(
+            campaign_variants::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(tenant_id),
+                campaign_id: Set(campaign_id),
+                name: Set(name.trim().to_owned()),
+                weight: Set(weight),
+                created_at: Set(now),
+            }
+            .insert(&txn)
+            .await?,
+        );
+    }
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "variants.set",
+        "campaign",
+        Some(campaign_id),
+        json!({ "count": out.len() }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// The variants of a campaign, oldest first.
+pub async fn variants(
+    conn: &impl ConnectionTrait,
+    campaign_id: Uuid,
+) -> ApiResult<Vec<campaign_variants::Model>> {
+    Ok(campaign_variants::Entity::find()
+        .filter(campaign_variants::Column::CampaignId.eq(campaign_id))
+        .order_by_asc(campaign_variants::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// Apply a lifecycle action.
+pub async fn transition(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    id: Uuid,
+    action: CampaignAction,
+    now: DateTime<Utc>,
+) -> ApiResult<campaigns::Model> {
+    let txn = conn.begin().await?;
+    let campaign = get(&txn, tenant_id, id).await?;
+    let rules = reward_rules::Entity::find()
+        .filter(reward_rules::Column::CampaignId.eq(id))
+        .one(&txn)
+        .await?;
+    let email = campaign_materials::Entity::find()
+        .filter(campaign_materials::Column::CampaignId.eq(id))
+        .filter(campaign_materials::Column::Channel.eq(Channel::Email))
+        .one(&txn)
+        .await?;
+    let readiness = LaunchReadiness {
+        has_reward_rule: rules.is_some(),
+        has_landing_url: campaign.landing_url.is_some(),
+        has_email_material: email.is_some(),
+        ends_at: campaign.ends_at,
+        now,
+    };
+    let from = to_domain(campaign.status);
+    let to = lifecycle::transition(from, action, &readiness)
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let mut model = campaign.into_active_model();
+    model.status = Set(from_domain(to));
+    model.updated_at = Set(now);
+    if action == CampaignAction::Launch {
+        model.launched_at = Set(Some(now));
+    }
+    if action == CampaignAction::End {
+        model.ended_at = Set(Some(now));
+    }
+    let model = model.update(&txn).await?;
+    if action == CampaignAction::Launch {
+        enqueue(
+            &txn,
+            Some(tenant_id),
+            &LaunchCampaign {
+                campaign_id: id,
+                participant_id: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        &format!("campaign.{}", action.as_str()),
+        "campaign",
+        Some(id),
+        json!({ "from": from.as_str(), "to": to.as_str() }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+fn to_domain(s: CampaignStatus) -> lifecycle::CampaignStatus {
+    match s {
+        CampaignStatus::Draft => lifecycle::CampaignStatus::Draft,
+        CampaignStatus::Active => lifecycle::CampaignStatus::Active,
+        CampaignStatus::Paused => lifecycle::CampaignStatus::Paused,
+        CampaignStatus::Ended => lifecycle::CampaignStatus::Ended,
+    }
+}
+
+fn from_domain(s: lifecycle::CampaignStatus) -> CampaignStatus {
+    match s {
+        lifecycle::CampaignStatus::Draft => CampaignStatus::Draft,
+        lifecycle::CampaignStatus::Active => CampaignStatus::Active,
+        lifecycle::CampaignStatus::Paused => CampaignStatus::Paused,
+        lifecycle::CampaignStatus::Ended => CampaignStatus::Ended,
+    }
+}

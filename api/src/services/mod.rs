@@ -1,0 +1,12 @@
+//! Service functions: the rules of each use case over `&impl ConnectionTrait`, called by the
+//! GraphQL resolvers, the CLI and tests. Every query is scoped to the caller's tenant.
+
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+pub mod campaigns;
+pub mod demo;
+pub mod participants;
+pub mod secrets;
+pub mod tenants;
+pub mod users;

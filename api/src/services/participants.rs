@@ -1,0 +1,409 @@
+//! Participants and enrolment: a participant (a tenant's customer) is upserted by external id and
+//! enrolled in a campaign; the enrolment records audience eligibility and the variant / holdout
+//! bucket (assigned deterministically), and an invited participant gets a unique referral code.
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::{
+    domain::{
+        FieldError,
+        audience::{AudienceRule, ParticipantFacts},
+        bucket::{Bucket, assign},
+        code::ReferralCode,
+        email::Email,
+    },
+    tables::{CampaignStatus, LinkKind, campaigns, enrolments, participants, referral_links},
+};
+use grapevine_worker::{enqueue, jobs::LaunchCampaign};
+use sea_orm::TransactionSession as _;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, TransactionSession, TransactionTrait, TryInsertResult, sea_query::OnConflict,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    error::{ApiError, ApiResult},
+    services::{audit, campaigns as campaign_service},
+};
+
+/// Most participants in one bulk call.
+pub const MAX_BULK: usize = 1_000;
+
+/// A participant as entered.
+#[derive(Debug, Clone)]
+pub struct ParticipantDraft {
+    /// The tenant's own customer id.
+    pub external_id: String,
+    /// Email.
+    pub email: String,
+    /// First name for greetings.
+    pub first_name: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Orders placed so far.
+    pub order_count: i32,
+    /// ISO alpha-2 country.
+    pub country: Option<String>,
+}
+
+/// A validated participant.
+#[derive(Debug, Clone)]
+pub struct ValidParticipant {
+    external_id: String,
+    email: Email,
+    first_name: Option<String>,
+    tags: Vec<String>,
+    order_count: i32,
+    country: Option<String>,
+}
+
+/// Validate one participant, reporting every problem.
+pub fn validate(draft: ParticipantDraft) -> Result<ValidParticipant, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let external_id = draft.external_id.trim().to_owned();
+    if external_id.is_empty() || external_id.len() > 200 {
+        errors.push(FieldError::new("externalId", "must be 1 to 200 characters"));
+    }
+    let email = Email::parse(&draft.email).map_err(|e| e.renamed("email"));
+    let mut tags = Vec::new();
+    for (i, tag) in draft.tags.iter().enumerate() {
+        let t = tag.trim().to_lowercase();
+        if t.is_empty() || t.len() > 64 {
+            errors.push(FieldError::new(
+                format!("tags[{i}]"),
+                "must be 1 to 64 characters",
+            ));
+        } else if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    if tags.len() > 50 {
+        errors.push(FieldError::new("tags", "at most 50 tags"));
+    }
+    if draft.order_count < 0 {
+        errors.push(FieldError::new("orderCount", "must not be negative"));
+    }
+    let country = draft
+        .country
+        .map(|c| c.trim().to_uppercase())
+        .filter(|c| !c.is_empty());
+    if let Some(c) = &country
+        && !(c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        errors.push(FieldError::new(
+            "country",
+            "must be an ISO 3166 alpha-2 code like DE",
+        ));
+    }
+    let first_name = draft
+        .first_name
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    if first_name.as_ref().is_some_and(|n| n.chars().count() > 100) {
+        errors.push(FieldError::new(
+            "firstName",
+            "must be at most 100 characters",
+        ));
+    }
+    match email {
+        Ok(email) if errors.is_empty() => Ok(ValidParticipant {
+            external_id,
+            email,
+            first_name,
+            tags,
+            order_count: draft.order_count,
+            country,
+        }),
+        Ok(_) => Err(errors),
+        Err(e) => {
+            errors.insert(0, e);
+            Err(errors)
+        }
+    }
+}
+
+/// An enrolment and what came with it.
+#[derive(Debug, Clone)]
+pub struct Enrolled {
+    /// The enrolment.
+    pub enrolment: enrolments::Model,
+    /// The participant.
+    pub participant: participants::Model,
+    /// The primary referral code, when invited.
+    pub code: Option<String>,
+}
+
+/// Enrol one participant (idempotent: enrolling again returns the existing enrolment, with the
+/// participant's details updated).
+pub async fn enroll(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+    draft: ParticipantDraft,
+    now: DateTime<Utc>,
+) -> ApiResult<Enrolled> {
+    let valid = validate(draft).map_err(ApiError::Validation)?;
+    let txn = conn.begin().await?;
+    let campaign = campaign_service::get(&txn, tenant_id, campaign_id).await?;
+    if campaign.status == CampaignStatus::Ended {
+        return Err(ApiError::Conflict("the campaign has ended".into()));
+    }
+    let variants = campaign_service::variants(&txn, campaign_id).await?;
+    let out = enroll_in(&txn, principal, &campaign, &variants, valid, now).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// A bulk enrolment's outcome: what was enrolled and, per refused row, why.
+#[derive(Debug, Default)]
+pub struct BulkOutcome {
+    /// Enrolled rows.
+    pub enrolled: Vec<Enrolled>,
+    /// `(row index, errors)` of refused rows.
+    pub errors: Vec<(usize, Vec<FieldError>)>,
+}
+
+/// Enrol many: bad rows are reported by index and the good ones go in, in one transaction.
+pub async fn enroll_bulk(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+    drafts: Vec<ParticipantDraft>,
+    now: DateTime<Utc>,
+) -> ApiResult<BulkOutcome> {
+    if drafts.len() > MAX_BULK {
+        return Err(ApiError::invalid(
+            "participants",
+            format!("at most {MAX_BULK} per call"),
+        ));
+    }
+    let mut outcome = BulkOutcome::default();
+    let mut valid = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, draft) in drafts.into_iter().enumerate() {
+        match validate(draft) {
+            Ok(v) if !seen.insert(v.external_id.clone()) => {
+                outcome.errors.push((
+                    i,
+                    vec![FieldError::new("externalId", "appears twice in this batch")],
+                ));
+            }
+            Ok(v) => valid.push(v),
+            Err(e) => outcome.errors.push((i, e)),
+        }
+    }
+    let txn = conn.begin().await?;
+    let campaign = campaign_service::get(&txn, tenant_id, campaign_id).await?;
+    if campaign.status == CampaignStatus::Ended {
+        return Err(ApiError::Conflict("the campaign has ended".into()));
+    }
+    let variants = campaign_service::variants(&txn, campaign_id).await?;
+    for v in valid {
+        outcome
+            .enrolled
+            .push(enroll_in(&txn, principal, &campaign, &variants, v, now).await?);
+    }
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+async fn enroll_in(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    campaign: &campaigns::Model,
+    variants: &[grapevine_entity::tables::campaign_variants::Model],
+    v: ValidParticipant,
+    now: DateTime<Utc>,
+) -> ApiResult<Enrolled> {
+    let tenant_id = campaign.tenant_id;
+    let participant = upsert_participant(txn, tenant_id, &v, now).await?;
+    if let Some(existing) = enrolments::Entity::find()
+        .filter(enrolments::Column::CampaignId.eq(campaign.id))
+        .filter(enrolments::Column::ParticipantId.eq(participant.id))
+        .one(txn)
+        .await?
+    {
+        let code = primary_code(txn, existing.id).await?;
+        return Ok(Enrolled {
+            enrolment: existing,
+            participant,
+            code,
+        });
+    }
+    let audience: AudienceRule =
+        serde_json::from_value(campaign.audience.clone()).unwrap_or_default();
+    let eligible = audience.matches(&ParticipantFacts {
+        tags: &v.tags,
+        order_count: v.order_count,
+        country: v.country.as_deref(),
+    });
+    let weights: Vec<u32> = variants
+        .iter()
+        .map(|x| u32::try_from(x.weight).unwrap_or(0))
+        .collect();
+    let (bucket, variant_id) = if eligible {
+        match assign(
+            campaign.id,
+            participant.id,
+            u32::try_from(campaign.holdout_bps).unwrap_or(0),
+            &weights,
+        ) {
+            Bucket::Holdout => ("holdout".to_owned(), None),
+            Bucket::Control => ("control".to_owned(), None),
+            Bucket::Variant(i) => variants.get(i).map_or(("control".to_owned(), None), |x| {
+                (x.name.clone(), Some(x.id))
+            }),
+        }
+    } else {
+        ("ineligible".to_owned(), None)
+    };
+    let enrolment = enrolments::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        campaign_id: Set(campaign.id),
+        participant_id: Set(participant.id),
+        eligible: Set(eligible),
+        bucket: Set(bucket.clone()),
+        variant_id: Set(variant_id),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let invited = eligible && bucket != "holdout";
+    let code = if invited {
+        Some(issue_code(txn, campaign, &enrolment, now).await?)
+    } else {
+        None
+    };
+    if invited && campaign.status == CampaignStatus::Active {
+        enqueue(
+            txn,
+            Some(tenant_id),
+            &LaunchCampaign {
+                campaign_id: campaign.id,
+                participant_id: Some(participant.id),
+            },
+            now,
+        )
+        .await?;
+    }
+    audit::record(txn, tenant_id, principal, "participant.enroll", "enrolment", Some(enrolment.id), json!({ "campaign_id": campaign.id, "participant_id": participant.id, "eligible": eligible, "bucket": bucket }), now).await?;
+    Ok(Enrolled {
+        enrolment,
+        participant,
+        code,
+    })
+}
+
+async fn upsert_participant(
+    txn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    v: &ValidParticipant,
+    now: DateTime<Utc>,
+) -> ApiResult<participants::Model> {
+    let existing = participants::Entity::find()
+        .filter(participants::Column::TenantId.eq(tenant_id))
+        .filter(participants::Column::ExternalId.eq(v.external_id.as_str()))
+        .one(txn)
+        .await?;
+    let tags = json!(v.tags);
+    Ok(match existing {
+        Some(row) => {
+            let mut m = row.into_active_model();
+            m.email = Set(v.email.as_str().to_owned());
+            m.email_normalized = Set(v.email.as_str().to_owned());
+            m.first_name = Set(v.first_name.clone());
+            m.tags = Set(tags);
+            m.order_count = Set(v.order_count);
+            m.country = Set(v.country.clone());
+            m.updated_at = Set(now);
+            m.update(txn).await?
+        }
+        None => {
+            participants::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(tenant_id),
+                external_id: Set(v.external_id.clone()),
+                email: Set(v.email.as_str().to_owned()),
+                email_normalized: Set(v.email.as_str().to_owned()),
+                first_name: Set(v.first_name.clone()),
+                tags: Set(tags),
+                order_count: Set(v.order_count),
+                country: Set(v.country.clone()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(txn)
+            .await?
+        }
+    })
+}
+
+/// Give the enrolment a fresh code; a collision (codes are global) just draws again.
+async fn issue_code(
+    txn: &impl ConnectionTrait,
+    campaign: &campaigns::Model,
+    enrolment: &enrolments::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<String> {
+    for _ in 0..8 {
+        let code = ReferralCode::generate(&mut rand::rng());
+        let row = referral_links::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(campaign.tenant_id),
+            campaign_id: Set(campaign.id),
+            enrolment_id: Set(enrolment.id),
+            participant_id: Set(enrolment.participant_id),
+            code: Set(code.as_str().to_owned()),
+            kind: Set(LinkKind::Primary),
+            channel: Set(None),
+            created_at: Set(now),
+            disabled_at: Set(None),
+        };
+        let result = referral_links::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(referral_links::Column::Code)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .do_nothing()
+            .exec(txn)
+            .await?;
+        if matches!(result, TryInsertResult::Inserted(_)) {
+            return Ok(code.as_str().to_owned());
+        }
+    }
+    Err(ApiError::Internal(anyhow::anyhow!(
+        "could not draw a free referral code in 8 tries"
+    )))
+}
+
+/// The primary code of an enrolment.
+pub async fn primary_code(
+    conn: &impl ConnectionTrait,
+    enrolment_id: Uuid,
+) -> ApiResult<Option<String>> {
+    Ok(referral_links::Entity::find()
+        .filter(referral_links::Column::EnrolmentId.eq(enrolment_id))
+        .filter(referral_links::Column::Kind.eq(LinkKind::Primary))
+        .one(conn)
+        .await?
+        .map(|l| l.code))
+}
+
+/// A participant of this tenant.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<participants::Model> {
+    participants::Entity::find_by_id(id)
+        .filter(participants::Column::TenantId.eq(tenant_id))
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound("participant"))
+}

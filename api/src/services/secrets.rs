@@ -1,0 +1,106 @@
+//! Per-tenant secrets that must be read back, stored encrypted (AES-GCM) under the master key.
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::tables::tenant_secrets;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
+};
+use secrecy::SecretString;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    crypto::SecretBoxer,
+    error::{ApiError, ApiResult},
+    services::audit,
+};
+
+/// The secrets a tenant can set.
+pub const NAMES: &[&str] = &[
+    "widget_secret",
+    "webhook_secret",
+    "stripe_secret_key",
+    "stripe_webhook_secret",
+];
+
+fn aad(tenant_id: Uuid, name: &str) -> String {
+    format!("{tenant_id}/{name}")
+}
+
+/// Store (or replace) a secret.
+pub async fn set(
+    conn: &impl ConnectionTrait,
+    boxer: &SecretBoxer,
+    principal: &Principal,
+    tenant_id: Uuid,
+    name: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    if !NAMES.contains(&name) {
+        return Err(ApiError::invalid(
+            "name",
+            format!("must be one of {}", NAMES.join(", ")),
+        ));
+    }
+    if value.is_empty() || value.len() > 4096 {
+        return Err(ApiError::invalid("value", "must be 1 to 4096 characters"));
+    }
+    let sealed = boxer
+        .seal(value, &aad(tenant_id, name))
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    tenant_secrets::Entity::insert(tenant_secrets::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        name: Set(name.to_owned()),
+        ciphertext: Set(sealed),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            tenant_secrets::Column::TenantId,
+            tenant_secrets::Column::Name,
+        ])
+        .update_columns([
+            tenant_secrets::Column::Ciphertext,
+            tenant_secrets::Column::UpdatedAt,
+        ])
+        .to_owned(),
+    )
+    .exec(conn)
+    .await?;
+    audit::record(
+        conn,
+        tenant_id,
+        principal,
+        "secret.set",
+        "tenant_secret",
+        None,
+        json!({ "name": name }),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Read a secret back.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    boxer: &SecretBoxer,
+    tenant_id: Uuid,
+    name: &str,
+) -> ApiResult<Option<SecretString>> {
+    let Some(row) = tenant_secrets::Entity::find()
+        .filter(tenant_secrets::Column::TenantId.eq(tenant_id))
+        .filter(tenant_secrets::Column::Name.eq(name))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    boxer
+        .open(&row.ciphertext, &aad(tenant_id, name))
+        .map(Some)
+        .map_err(|e| ApiError::Internal(e.into()))
+}

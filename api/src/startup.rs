@@ -1,0 +1,204 @@
+//! Build, then run: `Application::build` binds (port 0 in tests) and exposes the port;
+//! `run_until_stopped` serves until SIGTERM/SIGINT, draining requests, then jobs.
+
+use std::{net::TcpListener, sync::Arc};
+
+use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
+use grapevine_entity::domain::clock::{SharedClock, SystemClock};
+use grapevine_worker::{
+    JobContext, WorkerConfig,
+    email::Mailer,
+    metrics::JobMetrics,
+    service::{self, Roles},
+};
+use sea_orm::DatabaseConnection;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::Config,
+    db,
+    graphql::build_schema,
+    http::{self, metrics::HttpMetrics},
+    state::AppState,
+};
+
+/// What a process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// The HTTP server.
+    pub http: bool,
+    /// The outbox relay and the job workers.
+    pub jobs: bool,
+}
+
+/// A built application: socket bound, database open, not yet serving.
+pub struct Application {
+    port: u16,
+    server: Option<Server>,
+    state: AppState,
+    worker_ctx: Option<JobContext>,
+    shutdown: CancellationToken,
+}
+
+/// A unique name for this process's workers: host, pid and a random suffix.
+pub fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "grapevine".into());
+    format!(
+        "{host}-{}-{:04x}",
+        std::process::id(),
+        rand::random::<u16>()
+    )
+}
+
+impl Application {
+    /// Open the database (migrating first if `migrate`), bind the listener, prepare workers.
+    pub async fn build(
+        config: Config,
+        parts: Parts,
+        clock: Option<SharedClock>,
+        migrate: bool,
+    ) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url, config.database_max_connections).await?;
+        if migrate {
+            db::migrate(&db).await?;
+        }
+        Self::build_with_db(config, db, parts, clock).await
+    }
+
+    /// As `build`, on an open database.
+    pub async fn build_with_db(
+        config: Config,
+        db: DatabaseConnection,
+        parts: Parts,
+        clock: Option<SharedClock>,
+    ) -> anyhow::Result<Self> {
+        let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let metrics = Arc::new(HttpMetrics::new()?);
+        let job_metrics = JobMetrics::register(&metrics.registry)?;
+        let state = AppState::new(config.clone(), db.clone(), clock.clone(), metrics)?;
+        let worker_ctx = parts.jobs.then(|| -> anyhow::Result<JobContext> {
+            Ok(JobContext {
+                db: db.clone(),
+                mailer: Arc::new(Mailer::from_config(&config.email)?),
+                clock: clock.clone(),
+                config: Arc::new(WorkerConfig {
+                    queue: config.queue.clone(),
+                    email: config.email.clone(),
+                    public_url: state.config.public_url.clone(),
+                    link_key: http::unsubscribe::link_key(&state),
+                    worker_name: worker_name(),
+                }),
+                metrics: job_metrics,
+            })
+        });
+        let worker_ctx = worker_ctx.transpose()?;
+        let (server, port) = if parts.http {
+            let listener = TcpListener::bind(&config.listen).map_err(|e| {
+                anyhow::anyhow!(
+                    "configuration key `listen`: cannot bind {}: {e}",
+                    config.listen
+                )
+            })?;
+            let port = listener.local_addr()?.port();
+            (Some(serve(listener, state.clone())?), port)
+        } else {
+            (None, 0)
+        };
+        Ok(Self {
+            port,
+            server,
+            state,
+            worker_ctx,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    /// The bound port (0 when not serving HTTP).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A token that stops the job side when cancelled (the HTTP side stops on signals).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serve until stopped. On SIGTERM/SIGINT the server drains in-flight requests, then the
+    /// workers finish their current jobs.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let jobs = self.worker_ctx.map(|ctx| {
+            let wake = self.state.wake.clone();
+            let stop = self.shutdown.clone();
+            tokio::spawn(service::run(
+                ctx,
+                wake,
+                Roles {
+                    relay: true,
+                    workers: true,
+                },
+                stop,
+            ))
+        });
+        match self.server {
+            Some(server) => {
+                server.await?;
+                self.shutdown.cancel();
+            }
+            None => {
+                shutdown_signal().await;
+                self.shutdown.cancel();
+            }
+        }
+        if let Some(jobs) = jobs {
+            jobs.await?;
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = ctrl_c.await;
+}
+
+fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let schema = web::Data::new(build_schema(Some(state.clone()), &state.config.graphql));
+    let body_limit = state.config.graphql.max_body_bytes;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(http::middleware::observe))
+            .app_data(data.clone())
+            .app_data(schema.clone())
+            .app_data(web::PayloadConfig::new(body_limit))
+            .route("/healthz", web::get().to(http::health::healthz))
+            .route("/readyz", web::get().to(http::health::readyz))
+            .route("/metrics", web::get().to(http::metrics::metrics))
+            .route("/graphql", web::post().to(http::graphql::post))
+            .route("/graphql", web::get().to(http::graphql::get))
+            .route("/u/{token}", web::get().to(http::unsubscribe::confirm))
+            .route("/u/{token}", web::post().to(http::unsubscribe::unsubscribe))
+    })
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,71 @@
+//! Shared state of the HTTP server, handed to handlers and resolvers.
+
+use std::{sync::Arc, time::Duration};
+
+use grapevine_entity::domain::clock::SharedClock;
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use crate::{
+    auth::{api_keys::ApiKeyCache, jwt::JwtKeys, rate_limit::RateLimiter},
+    config::Config,
+    crypto::SecretBoxer,
+    http::metrics::HttpMetrics,
+};
+
+/// Cheaply cloned application state.
+#[derive(Clone)]
+pub struct AppState {
+    /// Application database.
+    pub db: DatabaseConnection,
+    /// Configuration.
+    pub config: Arc<Config>,
+    /// Staff token keys.
+    pub jwt: Arc<JwtKeys>,
+    /// Verified API keys.
+    pub api_keys: Arc<ApiKeyCache>,
+    /// Failed-login limiter.
+    pub login_limiter: Arc<RateLimiter>,
+    /// Tenant secret encryption.
+    pub secrets: Arc<SecretBoxer>,
+    /// Injected time.
+    pub clock: SharedClock,
+    /// Nudges an in-process relay after a commit that enqueued a job.
+    pub wake: Arc<Notify>,
+    /// Prometheus registry and HTTP metrics.
+    pub metrics: Arc<HttpMetrics>,
+}
+
+impl AppState {
+    /// Assemble the state from configuration and an open database.
+    pub fn new(
+        config: Config,
+        db: DatabaseConnection,
+        clock: SharedClock,
+        metrics: Arc<HttpMetrics>,
+    ) -> anyhow::Result<Self> {
+        let jwt = JwtKeys::from_config(&config.auth)?;
+        let secrets = SecretBoxer::new(&config.secrets.master_key)
+            .map_err(|e| anyhow::anyhow!("secrets.master_key: {e}"))?;
+        let login_limiter = RateLimiter::new(
+            config.auth.login_attempts_per_minute,
+            Duration::from_secs(60),
+        );
+        Ok(Self {
+            db,
+            config: Arc::new(config),
+            jwt: Arc::new(jwt),
+            api_keys: Arc::new(ApiKeyCache::new(Duration::from_secs(30))),
+            login_limiter: Arc::new(login_limiter),
+            secrets: Arc::new(secrets),
+            clock,
+            wake: Arc::new(Notify::new()),
+            metrics,
+        })
+    }
+
+    /// Tell the relay new jobs are waiting.
+    pub fn nudge_relay(&self) {
+        self.wake.notify_one();
+    }
+}

@@ -1,0 +1,20 @@
+//! The pure domain rules of Grapevine: parsers, money, codes, templates, eligibility, bucketing,
+//! campaign lifecycle, goals, reward maths and the clock.
+//!
+//! Nothing here touches a database, a queue or HTTP; everything is plain data and plain functions
+//! so the api and the worker share one definition of each rule and it is unit-tested in isolation.
+
+pub mod audience;
+pub mod bucket;
+pub mod campaign;
+pub mod clock;
+pub mod code;
+pub mod email;
+pub mod error;
+pub mod goals;
+pub mod ids;
+pub mod money;
+pub mod reward;
+pub mod template;
+
+pub use error::{FieldError, FieldErrors};

@@ -1,0 +1,4 @@
+//! SeaORM entities and the pure domain rules of Grapevine.
+
+pub mod domain;
+pub mod tables;

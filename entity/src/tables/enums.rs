@@ -1,0 +1,265 @@
+//! String-backed enums stored in the database (values in snake_case).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Declares a string-backed active enum with `as_str`, `parse`, `ALL` and `Display`.
+///
+/// The stored value, the serde name and `as_str` all come from the one literal given per
+/// variant, so they cannot drift apart.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $value:literal,)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                #[sea_orm(string_value = $value)]
+                #[serde(rename = $value)]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &[Self] = &[$(Self::$variant),+];
+
+            /// The stored (snake_case) value.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $(Self::$variant => $value,)+
+                }
+            }
+
+            /// Parses a stored (snake_case) value; `None` if unknown.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($value => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// What a back-office user may do.
+    pub enum Role {
+        Admin = "admin",
+        MarketingManager = "marketing_manager",
+        Sales = "sales",
+        Finance = "finance",
+        Ops = "ops",
+    }
+}
+
+string_enum! {
+    /// Secret keys are server-side; publishable keys may ship in a browser widget.
+    pub enum ApiKeyKind {
+        Secret = "secret",
+        Publishable = "publishable",
+    }
+}
+
+string_enum! {
+    /// Lifecycle of a campaign.
+    pub enum CampaignStatus {
+        Draft = "draft",
+        Active = "active",
+        Paused = "paused",
+        Ended = "ended",
+    }
+}
+
+string_enum! {
+    /// Which click gets the credit when a referee clicked several links.
+    pub enum AttributionModel {
+        FirstTouch = "first_touch",
+        LastTouch = "last_touch",
+    }
+}
+
+string_enum! {
+    /// Who receives a reward.
+    pub enum RewardSide {
+        Referrer = "referrer",
+        Referee = "referee",
+    }
+}
+
+string_enum! {
+    /// The referee action that earns a reward.
+    pub enum RewardTrigger {
+        Lead = "lead",
+        FirstPurchase = "first_purchase",
+        EachPurchase = "each_purchase",
+    }
+}
+
+string_enum! {
+    /// How a reward amount is computed.
+    pub enum RewardKind {
+        Fixed = "fixed",
+        Percent = "percent",
+        Tiered = "tiered",
+    }
+}
+
+string_enum! {
+    /// The form in which a reward is paid.
+    pub enum RewardType {
+        Cash = "cash",
+        Coupon = "coupon",
+        Credit = "credit",
+        GiftCard = "gift_card",
+    }
+}
+
+string_enum! {
+    /// Where a referral link is shared.
+    pub enum Channel {
+        Email = "email",
+        Sms = "sms",
+        Social = "social",
+        Qr = "qr",
+        Widget = "widget",
+        Sales = "sales",
+        Direct = "direct",
+    }
+}
+
+string_enum! {
+    /// The flavour of a referral link.
+    pub enum LinkKind {
+        Primary = "primary",
+        Vanity = "vanity",
+        Channel = "channel",
+    }
+}
+
+string_enum! {
+    /// The template family of an outgoing email.
+    pub enum EmailKind {
+        Launch = "launch",
+        Invite = "invite",
+        Welcome = "welcome",
+        RewardEarned = "reward_earned",
+        RewardPaid = "reward_paid",
+        Digest = "digest",
+    }
+}
+
+string_enum! {
+    /// Delivery state of an outgoing email.
+    pub enum EmailState {
+        Queued = "queued",
+        Sending = "sending",
+        Sent = "sent",
+        /// The SMTP exchange was interrupted: the message may or may not have left.
+        Unknown = "unknown",
+        Failed = "failed",
+        Suppressed = "suppressed",
+    }
+}
+
+string_enum! {
+    /// State of a job in the outbox.
+    pub enum JobState {
+        Pending = "pending",
+        Dispatched = "dispatched",
+        Running = "running",
+        Done = "done",
+        Dead = "dead",
+    }
+}
+
+string_enum! {
+    /// Outcome of one attempt at a job.
+    pub enum JobRunOutcome {
+        Running = "running",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        Aborted = "aborted",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trips<T>(all: &[T], as_str: fn(&T) -> &'static str, parse: fn(&str) -> Option<T>)
+    where
+        T: ActiveEnum<Value = String> + PartialEq + std::fmt::Debug + Serialize,
+    {
+        for v in all {
+            let s = as_str(v);
+            assert_eq!(parse(s).as_ref(), Some(v));
+            assert_eq!(v.to_value(), s);
+            assert_eq!(
+                serde_json::to_value(v).ok(),
+                Some(serde_json::Value::from(s))
+            );
+        }
+        assert_eq!(T::iter().count(), all.len());
+        assert!(parse("no_such_value").is_none());
+    }
+
+    #[test]
+    fn every_enum_value_round_trips_through_str_db_and_serde() {
+        round_trips(Role::ALL, Role::as_str, Role::parse);
+        round_trips(ApiKeyKind::ALL, ApiKeyKind::as_str, ApiKeyKind::parse);
+        round_trips(
+            CampaignStatus::ALL,
+            CampaignStatus::as_str,
+            CampaignStatus::parse,
+        );
+        round_trips(
+            AttributionModel::ALL,
+            AttributionModel::as_str,
+            AttributionModel::parse,
+        );
+        round_trips(RewardSide::ALL, RewardSide::as_str, RewardSide::parse);
+        round_trips(
+            RewardTrigger::ALL,
+            RewardTrigger::as_str,
+            RewardTrigger::parse,
+        );
+        round_trips(RewardKind::ALL, RewardKind::as_str, RewardKind::parse);
+        round_trips(RewardType::ALL, RewardType::as_str, RewardType::parse);
+        round_trips(Channel::ALL, Channel::as_str, Channel::parse);
+        round_trips(LinkKind::ALL, LinkKind::as_str, LinkKind::parse);
+        round_trips(EmailKind::ALL, EmailKind::as_str, EmailKind::parse);
+        round_trips(EmailState::ALL, EmailState::as_str, EmailState::parse);
+        round_trips(JobState::ALL, JobState::as_str, JobState::parse);
+        round_trips(
+            JobRunOutcome::ALL,
+            JobRunOutcome::as_str,
+            JobRunOutcome::parse,
+        );
+    }
+
+    #[test]
+    fn snake_case_values_match_the_spec() {
+        assert_eq!(Role::MarketingManager.as_str(), "marketing_manager");
+        assert_eq!(RewardType::GiftCard.to_string(), "gift_card");
+        assert_eq!(
+            AttributionModel::parse("first_touch"),
+            Some(AttributionModel::FirstTouch)
+        );
+    }
+}

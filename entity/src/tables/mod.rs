@@ -1,0 +1,21 @@
+//! One module per table (module name = table name); the stored enums live in [`enums`].
+
+pub mod api_keys;
+pub mod audit_log;
+pub mod campaign_materials;
+pub mod campaign_variants;
+pub mod campaigns;
+pub mod emails;
+pub mod enrolments;
+pub mod enums;
+pub mod job_outbox;
+pub mod job_runs;
+pub mod participants;
+pub mod referral_links;
+pub mod reward_rules;
+pub mod suppressions;
+pub mod tenant_secrets;
+pub mod tenants;
+pub mod users;
+
+pub use enums::*;

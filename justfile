@@ -1,0 +1,27 @@
+# Grapevine tasks. `just --list` shows them.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Run Grapevine optimised (embedded defaults: SQLite, log-only SMTP, dry-run payouts)
+run *ARGS:
+    cargo run --release -- {{ARGS}}
+
+# Run Grapevine in debug mode
+dev *ARGS:
+    cargo run -- {{ARGS}}
+
+# Every test on PostgreSQL + Redis, then the end-to-end tests on SQLite (args go to cargo test)
+test *ARGS:
+    bash tests/run.sh {{ARGS}}
+
+# What CI runs: fmt check, clippy, then the tests
+ci:
+    bash .ci/run
+
+# Install (if missing) and start PostgreSQL and Redis, install aiosmtpd; prints the test URLs
+services:
+    bash tests/services.sh
+
+# Regenerate schema.graphql from the GraphQL schema
+schema:
+    cargo run --quiet -- schema --out schema.graphql

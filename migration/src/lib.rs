@@ -1,0 +1,27 @@
+//! Database migrations for Grapevine; they run on PostgreSQL and SQLite alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_tenants_users;
+mod m20261124_000002_create_campaigns;
+mod m20261124_000003_create_participants;
+mod m20261124_000004_create_email;
+mod m20261124_000005_create_jobs;
+mod m20261124_000006_create_audit_log;
+
+/// Every migration, in the order it must run.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_tenants_users::Migration),
+            Box::new(m20261124_000002_create_campaigns::Migration),
+            Box::new(m20261124_000003_create_participants::Migration),
+            Box::new(m20261124_000004_create_email::Migration),
+            Box::new(m20261124_000005_create_jobs::Migration),
+            Box::new(m20261124_000006_create_audit_log::Migration),
+        ]
+    }
+}

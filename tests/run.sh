@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# THE test command (`just test`, and what .ci/run runs): installs and starts PostgreSQL, Redis and the
+# SMTP test server's Python package when missing, builds the binaries, then runs
+#   1. every test of the workspace on PostgreSQL + Redis (the production backends), and
+#   2. the end-to-end tests again on the embedded default (SQLite + SQLite-backed queue).
+# Extra arguments go to both `cargo test` runs, e.g. `bash tests/run.sh conversion -- --nocapture`.
+# A pre-set CARGO_TARGET_DIR is honoured (cargo reads it).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if ! command -v cargo >/dev/null 2>&1 && [[ -x ${CARGO_HOME:-$HOME/.cargo}/bin/cargo ]]; then
+    PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+fi
+
+banner() {
+    printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+# shellcheck source=tests/services.sh
+source tests/services.sh
+
+banner "1/4 services: PostgreSQL, Redis, aiosmtpd"
+gv_services
+
+banner "2/4 build: cargo build --workspace --bins"
+cargo build --workspace --bins
+
+failed=()
+
+banner "3/4 tests on PostgreSQL + Redis: GRAPEVINE_TEST_BACKEND=postgres cargo test --workspace $*"
+if ! GRAPEVINE_TEST_BACKEND=postgres cargo test --workspace --no-fail-fast "$@"; then
+    failed+=("PostgreSQL + Redis")
+fi
+
+banner "4/4 end-to-end tests on SQLite: GRAPEVINE_TEST_BACKEND=sqlite cargo test -p grapevine-tests $*"
+if ! GRAPEVINE_TEST_BACKEND=sqlite cargo test -p grapevine-tests --no-fail-fast "$@"; then
+    failed+=("SQLite")
+fi
+
+if ((${#failed[@]} > 0)); then
+    banner "FAILED on: ${failed[*]}"
+    exit 1
+fi
+banner "all tests passed on PostgreSQL + Redis and on SQLite (${SECONDS}s)"

@@ -1,0 +1,63 @@
+//! The Grapevine test harness: a migrated database per test, a real SMTP server, and the real
+//! `grapevine` binary as a child process. The end-to-end tests live in `tests/tests/`.
+//!
+//! Backends: `GRAPEVINE_TEST_BACKEND=postgres` (default; PostgreSQL + Redis) or `sqlite` (the embedded
+//! default). `bash tests/run.sh` starts the services and runs everything on both.
+
+// A harness reports trouble by panicking: that is how a test fails with a useful message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod db;
+pub mod env;
+pub mod process;
+pub mod smtp;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+pub use db::TestDatabase;
+pub use env::{Backend, admin_database_url, redis_url, require_services};
+pub use process::{GrapevineProcess, grapevine_binary};
+pub use smtp::{ReceivedEmail, SmtpServer};
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .unwrap_or_else(|e| panic!("find a free port on 127.0.0.1: {e}"))
+}
+
+/// Calls `check` until it returns `Some`, backing off from 10 ms to 200 ms; `None` at the timeout.
+pub async fn try_poll_until<T, F, Fut>(timeout: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(10);
+    loop {
+        if let Some(value) = check().await {
+            return Some(value);
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        tokio::time::sleep(pause.min(deadline - now)).await;
+        pause = (pause * 2).min(Duration::from_millis(200));
+    }
+}
+
+/// Calls `check` until it returns `Some` and returns the value; panics at the timeout.
+/// Use [`try_poll_until`] to fail with a message of your own.
+pub async fn poll_until<T, F, Fut>(timeout: Duration, check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    match try_poll_until(timeout, check).await {
+        Some(value) => value,
+        None => panic!("condition not met within {timeout:?}"),
+    }
+}

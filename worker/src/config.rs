@@ -1,0 +1,104 @@
+//! Configuration of the queue, the job runner and email delivery.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Where jobs travel and how eagerly they are picked up.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueConfig {
+    /// `redis://…` for production, `sqlite://…` for the embedded default.
+    pub url: String,
+    /// Prefix of every queue name (Redis keys), so deployments and tests can share one Redis.
+    pub prefix: String,
+    /// How often the relay looks for due outbox rows when nothing woke it, in milliseconds.
+    pub relay_interval_ms: u64,
+    /// Most outbox rows moved per relay pass.
+    pub relay_batch: u64,
+    /// A dispatched job that has not been claimed after this long is sent again (e.g. Redis lost it).
+    pub redeliver_after_secs: u64,
+    /// How often an idle worker polls the queue, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// Worker heartbeat; a worker missing three beats is presumed dead and its jobs re-queued.
+    pub heartbeat_secs: u64,
+    /// Jobs one worker process runs at once, per job kind.
+    pub concurrency: usize,
+    /// How long a claimed job may run before another worker may take it over.
+    pub lease_secs: u64,
+    /// First retry delay; doubles per attempt up to `backoff_max_secs`.
+    pub backoff_base_ms: u64,
+    /// Longest retry delay.
+    pub backoff_max_secs: u64,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://grapevine-queue.db?mode=rwc".into(),
+            prefix: "grapevine".into(),
+            relay_interval_ms: 200,
+            relay_batch: 500,
+            redeliver_after_secs: 60,
+            poll_interval_ms: 100,
+            heartbeat_secs: 5,
+            concurrency: 8,
+            lease_secs: 60,
+            backoff_base_ms: 1_000,
+            backoff_max_secs: 300,
+        }
+    }
+}
+
+impl QueueConfig {
+    /// The delay before retry number `attempt` (1-based): base × 2^(attempt-1), capped.
+    pub fn backoff(&self, attempt: i32) -> Duration {
+        let exp = u32::try_from(attempt.saturating_sub(1))
+            .unwrap_or(0)
+            .min(20);
+        let ms = self.backoff_base_ms.saturating_mul(1u64 << exp);
+        Duration::from_millis(ms).min(Duration::from_secs(self.backoff_max_secs))
+    }
+
+    /// True when the transport is Redis.
+    pub fn is_redis(&self) -> bool {
+        self.url.starts_with("redis://") || self.url.starts_with("rediss://")
+    }
+}
+
+/// Outgoing email.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailConfig {
+    /// `smtp://host:port` (plain), `smtps://…` or `smtp://…?tls=required`; empty = log only, send nothing.
+    pub smtp_url: String,
+    /// The From header of every email.
+    pub from: String,
+    /// SMTP command timeout in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: String::new(),
+            from: "Grapevine <noreply@grapevine.localhost>".into(),
+            timeout_secs: 10,
+        }
+    }
+}
+
+/// Everything a worker process needs besides the database.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Queue settings.
+    pub queue: QueueConfig,
+    /// Email settings.
+    pub email: EmailConfig,
+    /// Base URL that links in emails point at (referral links, unsubscribe).
+    pub public_url: String,
+    /// Key for signing unsubscribe links.
+    pub link_key: Vec<u8>,
+    /// This process's unique worker name.
+    pub worker_name: String,
+}

@@ -1,0 +1,102 @@
+//! The transactional outbox: jobs are rows written in the same transaction as the change that
+//! needs them, so a crash can never keep the change and lose the job (or the reverse).
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::tables::{JobState, job_outbox};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+use serde::{Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+use crate::context::JobContext;
+
+/// Why a job did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Worth another attempt later (a service was down, a lock was busy).
+    #[error("{0:#}")]
+    Transient(anyhow::Error),
+    /// Retrying cannot help (bad payload, a rule refused it): the job goes straight to `dead`.
+    #[error("{0:#}")]
+    Permanent(anyhow::Error),
+}
+
+impl From<DbErr> for JobError {
+    fn from(err: DbErr) -> Self {
+        Self::Transient(err.into())
+    }
+}
+
+/// One kind of background job: a serde payload carrying ids (never snapshots) and its handler.
+pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// Stable name: the outbox `kind` and the queue name. Never rename one that has shipped.
+    const KIND: &'static str;
+    /// Attempts before the job is declared dead.
+    const MAX_ATTEMPTS: i32 = 8;
+
+    /// Do the work. Handlers re-read state first, so running twice is harmless.
+    fn run(self, ctx: &JobContext) -> impl Future<Output = Result<(), JobError>> + Send;
+}
+
+/// Insert a job into the outbox inside the caller's transaction; returns the job id.
+pub async fn enqueue<J: Job>(
+    conn: &impl ConnectionTrait,
+    tenant_id: Option<Uuid>,
+    job: &J,
+    now: DateTime<Utc>,
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    insert(conn, id, tenant_id, job, now).await?;
+    Ok(id)
+}
+
+/// Insert a job whose id is derived from `key`, doing nothing if it already exists: a handler that
+/// fans out (one launch → one email job per participant) can run twice without doubling anything.
+pub async fn enqueue_once<J: Job>(
+    conn: &impl ConnectionTrait,
+    tenant_id: Option<Uuid>,
+    key: &str,
+    job: &J,
+    now: DateTime<Utc>,
+) -> Result<Uuid, DbErr> {
+    let id = grapevine_entity::domain::ids::derived_id(&format!("job:{}:{key}", J::KIND));
+    insert(conn, id, tenant_id, job, now).await?;
+    Ok(id)
+}
+
+async fn insert<J: Job>(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    tenant_id: Option<Uuid>,
+    job: &J,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let payload = serde_json::to_value(job).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let row = job_outbox::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(tenant_id),
+        kind: Set(J::KIND.to_owned()),
+        payload: Set(payload),
+        state: Set(JobState::Pending),
+        attempts: Set(0),
+        max_attempts: Set(J::MAX_ATTEMPTS),
+        available_at: Set(now),
+        dispatched_at: Set(None),
+        dispatch_token: Set(None),
+        lease_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        finished_at: Set(None),
+    };
+    job_outbox::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(job_outbox::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
+        .do_nothing()
+        .exec(conn)
+        .await?;
+    Ok(())
+}

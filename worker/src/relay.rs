@@ -1,0 +1,165 @@
+//! The relay moves due outbox rows onto the queue. It marks a batch as `dispatched` with a fresh
+//! token (one atomic UPDATE, so two relays never take the same rows), pushes their ids, and puts
+//! the rows back to `pending` if the transport refused them. Rows dispatched long ago and never
+//! claimed (a queue that lost them: Redis keeps nothing on disk) and rows whose worker's lease ran
+//! out (a killed worker) are dispatched again.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::tables::{JobState, job_outbox};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Expr,
+};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::{
+    config::QueueConfig,
+    metrics::JobMetrics,
+    transport::{JobEnvelope, Transport},
+};
+
+/// Moves outbox rows to the transport.
+pub struct Relay {
+    db: DatabaseConnection,
+    transport: Transport,
+    config: QueueConfig,
+    metrics: JobMetrics,
+    wake: Arc<Notify>,
+    clock: grapevine_entity::domain::clock::SharedClock,
+}
+
+impl Relay {
+    /// A relay; `wake` lets an in-process API nudge it right after a commit.
+    pub fn new(
+        db: DatabaseConnection,
+        transport: Transport,
+        config: QueueConfig,
+        metrics: JobMetrics,
+        wake: Arc<Notify>,
+        clock: grapevine_entity::domain::clock::SharedClock,
+    ) -> Self {
+        Self {
+            db,
+            transport,
+            config,
+            metrics,
+            wake,
+            clock,
+        }
+    }
+
+    /// Relay until `shutdown` resolves.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let idle = Duration::from_millis(self.config.relay_interval_ms);
+        loop {
+            let moved = match self.pass().await {
+                Ok(n) => n,
+                Err(err) => {
+                    tracing::warn!(error = %err, "outbox relay pass failed; retrying");
+                    0
+                }
+            };
+            // A full batch means more is waiting: go again at once.
+            if moved as u64 >= self.config.relay_batch {
+                continue;
+            }
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(idle) => {}
+            }
+        }
+    }
+
+    /// One pass: dispatch what is due; returns how many rows were handed to the transport.
+    pub async fn pass(&self) -> Result<usize, DbErr> {
+        let now = self.clock.now();
+        let token = Uuid::now_v7();
+        let due = due_condition(now, &self.config);
+        let ids: Vec<Uuid> = job_outbox::Entity::find()
+            .select_only()
+            .column(job_outbox::Column::Id)
+            .filter(due.clone())
+            .order_by_asc(job_outbox::Column::AvailableAt)
+            .limit(self.config.relay_batch)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        // The due condition is checked again row by row inside the UPDATE, so a row another
+        // relay took in the meantime is left alone.
+        job_outbox::Entity::update_many()
+            .col_expr(job_outbox::Column::State, Expr::value(JobState::Dispatched))
+            .col_expr(job_outbox::Column::DispatchedAt, Expr::value(Some(now)))
+            .col_expr(job_outbox::Column::DispatchToken, Expr::value(Some(token)))
+            .filter(job_outbox::Column::Id.is_in(ids))
+            .filter(due)
+            .exec(&self.db)
+            .await?;
+        let mine: Vec<(Uuid, String)> = job_outbox::Entity::find()
+            .select_only()
+            .column(job_outbox::Column::Id)
+            .column(job_outbox::Column::Kind)
+            .filter(job_outbox::Column::DispatchToken.eq(token))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut failed = Vec::new();
+        for (id, kind) in &mine {
+            match self.transport.push(kind, JobEnvelope { id: *id }).await {
+                Ok(()) => self
+                    .metrics
+                    .dispatched
+                    .with_label_values(&[kind.as_str()])
+                    .inc(),
+                Err(err) => {
+                    tracing::warn!(error = %err, %kind, "queue refused a job; it stays in the outbox");
+                    failed.push(*id);
+                }
+            }
+        }
+        if !failed.is_empty() {
+            let n = failed.len();
+            job_outbox::Entity::update_many()
+                .col_expr(job_outbox::Column::State, Expr::value(JobState::Pending))
+                .col_expr(
+                    job_outbox::Column::DispatchedAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .filter(job_outbox::Column::Id.is_in(failed))
+                .filter(job_outbox::Column::State.eq(JobState::Dispatched))
+                .filter(job_outbox::Column::DispatchToken.eq(token))
+                .exec(&self.db)
+                .await?;
+            return Ok(mine.len() - n);
+        }
+        Ok(mine.len())
+    }
+}
+
+fn due_condition(now: DateTime<Utc>, config: &QueueConfig) -> Condition {
+    let redeliver =
+        chrono::Duration::seconds(i64::try_from(config.redeliver_after_secs).unwrap_or(60));
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(job_outbox::Column::State.eq(JobState::Pending))
+                .add(job_outbox::Column::AvailableAt.lte(now)),
+        )
+        .add(
+            Condition::all()
+                .add(job_outbox::Column::State.eq(JobState::Dispatched))
+                .add(job_outbox::Column::DispatchedAt.lt(now - redeliver)),
+        )
+        .add(
+            Condition::all()
+                .add(job_outbox::Column::State.eq(JobState::Running))
+                .add(job_outbox::Column::LeaseUntil.lt(now)),
+        )
+}

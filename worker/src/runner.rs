@@ -1,0 +1,291 @@
+//! Runs one delivered job: claim it in our table, record the attempt, call the handler, and write
+//! the outcome (done, retry later with backoff, or dead). Every delivery goes through here, so a
+//! duplicate delivery, a crashed worker or a lost queue message never runs a job twice at once and
+//! never loses one: the relay redelivers what was not finished.
+
+use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Instant};
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::tables::{JobRunOutcome, JobState, job_outbox, job_runs};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use crate::{
+    context::JobContext,
+    outbox::{Job, JobError},
+    transport::JobEnvelope,
+};
+
+type BoxedRun = Box<
+    dyn Fn(
+            serde_json::Value,
+            JobContext,
+        ) -> Pin<Box<dyn Future<Output = Result<(), JobError>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// The job kinds this process can run, by `Job::KIND`.
+#[derive(Default)]
+pub struct Registry {
+    handlers: HashMap<&'static str, BoxedRun>,
+}
+
+impl Registry {
+    /// Register job type `J`.
+    pub fn register<J: Job>(mut self) -> Self {
+        let run: BoxedRun = Box::new(|payload, ctx| {
+            Box::pin(async move {
+                let job: J = serde_json::from_value(payload).map_err(|e| {
+                    JobError::Permanent(anyhow::anyhow!("payload does not match {}: {e}", J::KIND))
+                })?;
+                job.run(&ctx).await
+            })
+        });
+        self.handlers.insert(J::KIND, run);
+        self
+    }
+
+    /// The registered kinds.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let mut kinds: Vec<_> = self.handlers.keys().copied().collect();
+        kinds.sort_unstable();
+        kinds
+    }
+}
+
+/// Claims and runs delivered jobs.
+#[derive(Clone)]
+pub struct Runner {
+    registry: Arc<Registry>,
+    ctx: JobContext,
+}
+
+/// What became of one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Someone else holds it, or it is already finished: nothing was done.
+    Skipped,
+    /// It ran and finished.
+    Done,
+    /// It failed and will be retried after a backoff.
+    Retrying,
+    /// It failed for good.
+    Dead,
+}
+
+impl Runner {
+    /// A runner for the registered kinds.
+    pub fn new(registry: Registry, ctx: JobContext) -> Self {
+        Self {
+            registry: Arc::new(registry),
+            ctx,
+        }
+    }
+
+    /// The job context.
+    pub fn context(&self) -> &JobContext {
+        &self.ctx
+    }
+
+    /// The registered kinds.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        self.registry.kinds()
+    }
+
+    /// Handle one delivery; errors are logged and recorded, never propagated to the transport
+    /// (an unfinished job stays in the outbox and the relay sends it again).
+    #[tracing::instrument(skip_all, fields(job_id = %envelope.id))]
+    pub async fn deliver(&self, envelope: JobEnvelope) -> Delivery {
+        match self.try_deliver(envelope.id).await {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                tracing::warn!(error = %err, "job delivery failed before it could be recorded; the relay will redeliver it");
+                Delivery::Skipped
+            }
+        }
+    }
+
+    async fn try_deliver(&self, id: Uuid) -> Result<Delivery, DbErr> {
+        let db = &self.ctx.db;
+        let now = self.ctx.clock.now();
+        let Some((job, run_id)) = self.claim(id, now).await? else {
+            return Ok(Delivery::Skipped);
+        };
+        let kind = job.kind.clone();
+        let started = Instant::now();
+        let result = match self.registry.handlers.get(kind.as_str()) {
+            Some(run) => run(job.payload.clone(), self.ctx.clone()).await,
+            None => Err(JobError::Permanent(anyhow::anyhow!(
+                "no handler for job kind {kind:?}"
+            ))),
+        };
+        let elapsed = started.elapsed();
+        self.ctx
+            .metrics
+            .duration
+            .with_label_values(&[kind.as_str()])
+            .observe(elapsed.as_secs_f64());
+        let finished = self.ctx.clock.now();
+        let (outcome, state, error, available_at) = match &result {
+            Ok(()) => (JobRunOutcome::Succeeded, JobState::Done, None, None),
+            Err(JobError::Permanent(e)) => (
+                JobRunOutcome::Aborted,
+                JobState::Dead,
+                Some(format!("{e:#}")),
+                None,
+            ),
+            Err(JobError::Transient(e)) if job.attempts >= job.max_attempts => (
+                JobRunOutcome::Failed,
+                JobState::Dead,
+                Some(format!("{e:#}")),
+                None,
+            ),
+            Err(JobError::Transient(e)) => {
+                let delay = chrono::Duration::from_std(self.ctx.config.queue.backoff(job.attempts))
+                    .unwrap_or_else(|_| chrono::Duration::seconds(1));
+                (
+                    JobRunOutcome::Failed,
+                    JobState::Pending,
+                    Some(format!("{e:#}")),
+                    Some(finished + delay),
+                )
+            }
+        };
+        self.ctx
+            .metrics
+            .runs
+            .with_label_values(&[kind.as_str(), outcome.as_str()])
+            .inc();
+        match &error {
+            Some(e) if state == JobState::Dead => {
+                tracing::error!(kind, attempt = job.attempts, error = %e, "job is dead")
+            }
+            Some(e) => {
+                tracing::warn!(kind, attempt = job.attempts, error = %e, "job failed; will retry")
+            }
+            None => tracing::debug!(kind, attempt = job.attempts, ?elapsed, "job done"),
+        }
+        let txn = db.begin().await?;
+        let mut update = job_outbox::Entity::update_many()
+            .col_expr(job_outbox::Column::State, Expr::value(state))
+            .col_expr(job_outbox::Column::LastError, Expr::value(error.clone()))
+            .col_expr(
+                job_outbox::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                job_outbox::Column::DispatchedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            );
+        update = match (state, available_at) {
+            (JobState::Pending, Some(at)) => {
+                update.col_expr(job_outbox::Column::AvailableAt, Expr::value(at))
+            }
+            _ => update.col_expr(job_outbox::Column::FinishedAt, Expr::value(Some(finished))),
+        };
+        // Only the holder of the claim writes the outcome: if our lease ran out and another worker
+        // took the job over, its run is the one that counts.
+        update
+            .filter(job_outbox::Column::Id.eq(id))
+            .filter(job_outbox::Column::State.eq(JobState::Running))
+            .filter(job_outbox::Column::Attempts.eq(job.attempts))
+            .exec(&txn)
+            .await?;
+        job_runs::Entity::update_many()
+            .col_expr(job_runs::Column::Outcome, Expr::value(outcome))
+            .col_expr(job_runs::Column::Error, Expr::value(error))
+            .col_expr(job_runs::Column::FinishedAt, Expr::value(Some(finished)))
+            .filter(job_runs::Column::Id.eq(run_id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(match state {
+            JobState::Done => Delivery::Done,
+            JobState::Dead => Delivery::Dead,
+            _ => Delivery::Retrying,
+        })
+    }
+
+    /// Take the job if it is waiting for a worker (or its previous holder's lease has run out),
+    /// count the attempt and open a `job_runs` row, atomically.
+    async fn claim(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(job_outbox::Model, Uuid)>, DbErr> {
+        let lease = chrono::Duration::seconds(
+            i64::try_from(self.ctx.config.queue.lease_secs).unwrap_or(60),
+        );
+        let txn = self.ctx.db.begin().await?;
+        let claimed = job_outbox::Entity::update_many()
+            .col_expr(job_outbox::Column::State, Expr::value(JobState::Running))
+            .col_expr(
+                job_outbox::Column::Attempts,
+                Expr::col(job_outbox::Column::Attempts).add(1),
+            )
+            .col_expr(
+                job_outbox::Column::LeaseUntil,
+                Expr::value(Some(now + lease)),
+            )
+            .filter(job_outbox::Column::Id.eq(id))
+            .filter(
+                job_outbox::Column::State
+                    .eq(JobState::Dispatched)
+                    .or(job_outbox::Column::State
+                        .eq(JobState::Running)
+                        .and(job_outbox::Column::LeaseUntil.lt(now))),
+            )
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 0 {
+            txn.rollback().await?;
+            return Ok(None);
+        }
+        let Some(job) = job_outbox::Entity::find_by_id(id).one(&txn).await? else {
+            txn.rollback().await?;
+            return Ok(None);
+        };
+        let run_id = Uuid::now_v7();
+        job_runs::Entity::insert(job_runs::ActiveModel {
+            id: Set(run_id),
+            job_id: Set(id),
+            kind: Set(job.kind.clone()),
+            attempt: Set(job.attempts),
+            worker: Set(self.ctx.config.worker_name.clone()),
+            outcome: Set(JobRunOutcome::Running),
+            error: Set(None),
+            started_at: Set(now),
+            finished_at: Set(None),
+        })
+        .exec(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(Some((job, run_id)))
+    }
+}
+
+/// Put a dead or failed job back in line (ops' manual retry): a fresh set of attempts.
+pub async fn retry_job(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = job_outbox::Entity::update_many()
+        .col_expr(job_outbox::Column::State, Expr::value(JobState::Pending))
+        .col_expr(job_outbox::Column::Attempts, Expr::value(0))
+        .col_expr(job_outbox::Column::AvailableAt, Expr::value(now))
+        .col_expr(
+            job_outbox::Column::FinishedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(job_outbox::Column::Id.eq(id))
+        .filter(job_outbox::Column::State.eq(JobState::Dead))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

@@ -1,0 +1,134 @@
+//! Running the worker side in a process: the relay (on the caller's runtime) and the queue
+//! consumers, one apalis worker per job kind.
+//!
+//! apalis's worker futures cannot be proven `Send` (they hold a `&WorkerContext` across awaits),
+//! so the consumers run on a dedicated thread with a current-thread runtime; each delivered job is
+//! handed back to the main runtime, where the database work happens, and the consumer waits for it
+//! (so apalis's concurrency limit and acknowledgement still mean what they say).
+
+use std::{sync::Arc, time::Duration};
+
+use tokio::{runtime::Handle, sync::Notify};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    JobContext,
+    config::QueueConfig,
+    jobs,
+    relay::Relay,
+    runner::Runner,
+    transport::{Handler, Transport},
+};
+
+/// What this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Roles {
+    /// Move outbox rows onto the queue.
+    pub relay: bool,
+    /// Consume and run jobs.
+    pub workers: bool,
+}
+
+/// Run until `shutdown` is cancelled; in-flight jobs finish first.
+pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: CancellationToken) {
+    let mut tasks = tokio::task::JoinSet::new();
+    if roles.relay {
+        let ctx = ctx.clone();
+        let stop = shutdown.clone();
+        tasks.spawn(async move {
+            let Some(transport) = connect(&ctx.config.queue, &stop).await else {
+                return;
+            };
+            let relay = Relay::new(
+                ctx.db.clone(),
+                transport,
+                ctx.config.queue.clone(),
+                ctx.metrics.clone(),
+                wake,
+                ctx.clock.clone(),
+            );
+            relay.run(stop.cancelled_owned()).await;
+        });
+    }
+    if roles.workers {
+        let runner = Runner::new(jobs::registry(), ctx.clone());
+        let main = Handle::current();
+        let stop = shutdown.clone();
+        let queue = ctx.config.queue.clone();
+        let name = ctx.config.worker_name.clone();
+        tracing::info!(worker = %name, kinds = ?runner.kinds(), "job workers starting");
+        tasks.spawn_blocking(move || consume(runner, main, queue, name, stop));
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+fn consume(
+    runner: Runner,
+    main: Handle,
+    queue: QueueConfig,
+    name: String,
+    stop: CancellationToken,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot start the queue consumer runtime");
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let Some(transport) = connect(&queue, &stop).await else { return };
+        let workers = runner.kinds().into_iter().map(|kind| {
+            let runner = runner.clone();
+            let main = main.clone();
+            let handler: Handler = Arc::new(move |envelope| {
+                let runner = runner.clone();
+                let job = main.spawn(async move { runner.deliver(envelope).await });
+                Box::pin(async move {
+                    if let Err(err) = job.await {
+                        tracing::error!(error = %err, "job task panicked or was cancelled; the relay will redeliver it");
+                    }
+                })
+            });
+            let transport = transport.clone();
+            let stop = stop.clone();
+            let name = name.clone();
+            async move {
+                loop {
+                    let result = transport.run_worker(&name, kind, handler.clone(), stop.clone().cancelled_owned()).await;
+                    if stop.is_cancelled() {
+                        break;
+                    }
+                    if let Err(err) = result {
+                        tracing::warn!(kind, error = %format!("{err:#}"), "queue worker stopped; restarting in 1 s");
+                    }
+                    tokio::select! {
+                        () = stop.clone().cancelled_owned() => break,
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    }
+                }
+            }
+        });
+        futures::future::join_all(workers).await;
+    });
+}
+
+/// Connect, retrying every second while the queue is down (the API keeps taking work into the
+/// outbox meanwhile); `None` if shutdown came first.
+async fn connect(queue: &QueueConfig, shutdown: &CancellationToken) -> Option<Transport> {
+    loop {
+        match Transport::connect(queue).await {
+            Ok(t) => return Some(t),
+            Err(err) => {
+                tracing::warn!(error = %format!("{err:#}"), "queue unavailable; jobs wait in the outbox")
+            }
+        }
+        tokio::select! {
+            () = shutdown.clone().cancelled_owned() => return None,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}

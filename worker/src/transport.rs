@@ -1,0 +1,185 @@
+//! The queue transport: apalis on Redis (production) or on an SQLite file (embedded default).
+//!
+//! Only a job's id travels; the job itself, its attempts and its state live in `job_outbox`.
+//! Queue names are explicit (`<prefix>:<kind>`): apalis would otherwise derive them from Rust type
+//! paths, which two binaries need not agree on.
+
+use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use apalis::prelude::*;
+use apalis_redis::{ConnectionManager, RedisStorage};
+use apalis_sqlite::{SqlitePool, SqliteStorage};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::config::QueueConfig;
+
+/// What travels on the queue: the id of an outbox row.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JobEnvelope {
+    /// `job_outbox.id`.
+    pub id: Uuid,
+}
+
+/// A handler the transport calls for each delivered envelope of one kind.
+pub type Handler =
+    Arc<dyn Fn(JobEnvelope) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// A connected queue backend.
+#[derive(Clone)]
+pub enum Transport {
+    /// apalis-redis.
+    Redis {
+        /// Shared multiplexed connection.
+        conn: ConnectionManager,
+        /// Settings.
+        config: QueueConfig,
+    },
+    /// apalis-sqlite on its own file (apalis sets WAL and `synchronous=OFF` on it).
+    Sqlite {
+        /// Pool on the queue file.
+        pool: SqlitePool,
+        /// Settings.
+        config: QueueConfig,
+    },
+}
+
+impl Transport {
+    /// Connect to the configured backend (and create apalis's tables for SQLite).
+    pub async fn connect(config: &QueueConfig) -> anyhow::Result<Self> {
+        if config.is_redis() {
+            let conn = tokio::time::timeout(
+                Duration::from_secs(5),
+                apalis_redis::connect(config.url.as_str()),
+            )
+            .await
+            .context("timed out connecting to Redis")?
+            .context("connecting to Redis")?;
+            Ok(Self::Redis {
+                conn,
+                config: config.clone(),
+            })
+        } else if config.url.starts_with("sqlite:") {
+            let pool = SqlitePool::connect(&config.url)
+                .await
+                .with_context(|| format!("opening the SQLite queue {}", config.url))?;
+            SqliteStorage::setup(&pool)
+                .await
+                .context("creating the SQLite queue tables")?;
+            Ok(Self::Sqlite {
+                pool,
+                config: config.clone(),
+            })
+        } else {
+            anyhow::bail!(
+                "queue.url must start with redis://, rediss:// or sqlite:, got {:?}",
+                config.url
+            )
+        }
+    }
+
+    fn queue_name(config: &QueueConfig, kind: &str) -> String {
+        format!("{}:{kind}", config.prefix)
+    }
+
+    /// Put one envelope on the queue of `kind`.
+    pub async fn push(&self, kind: &str, envelope: JobEnvelope) -> anyhow::Result<()> {
+        match self {
+            Self::Redis { conn, config } => {
+                let mut storage = RedisStorage::<JobEnvelope>::new(conn.clone())
+                    .with_config(redis_config(config, kind));
+                storage.push(envelope).await.context("pushing to Redis")?;
+            }
+            Self::Sqlite { pool, config } => {
+                let mut storage = SqliteStorage::<JobEnvelope>::new(pool)
+                    .with_config(sqlite_config(config, kind));
+                storage
+                    .push(envelope)
+                    .await
+                    .context("pushing to the SQLite queue")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Run a worker for `kind` until `shutdown` resolves, calling `handler` per envelope.
+    pub async fn run_worker(
+        &self,
+        worker_name: &str,
+        kind: &'static str,
+        handler: Handler,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let name = format!("{worker_name}:{kind}");
+        let signal = async move {
+            shutdown.await;
+            Ok::<(), std::io::Error>(())
+        };
+        let service = move |envelope: JobEnvelope| {
+            let handler = handler.clone();
+            async move {
+                handler(envelope).await;
+                Ok::<(), std::io::Error>(())
+            }
+        };
+        match self {
+            Self::Redis { conn, config } => {
+                let storage = RedisStorage::<JobEnvelope>::new(conn.clone())
+                    .with_config(redis_config(config, kind))
+                    .poll_with_interval(Duration::from_millis(config.poll_interval_ms));
+                WorkerBuilder::new(name)
+                    .backend(storage)
+                    .concurrency(config.concurrency)
+                    .build(service)
+                    .run_until(signal)
+                    .await?;
+            }
+            Self::Sqlite { pool, config } => {
+                let storage = SqliteStorage::<JobEnvelope>::new(pool)
+                    .with_config(sqlite_config(config, kind))
+                    .poll_with_interval(Duration::from_millis(config.poll_interval_ms));
+                WorkerBuilder::new(name)
+                    .backend(storage)
+                    .concurrency(config.concurrency)
+                    .build(service)
+                    .run_until(signal)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Cheap liveness check for `/readyz`.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        match self {
+            Self::Redis { conn, .. } => {
+                let mut conn = conn.clone();
+                let _: String = tokio::time::timeout(
+                    Duration::from_secs(1),
+                    redis::cmd("PING").query_async(&mut conn),
+                )
+                .await
+                .context("Redis did not answer PING within 1 s")??;
+            }
+            Self::Sqlite { pool, .. } => {
+                drop(pool.acquire().await.context("opening the SQLite queue")?);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn redis_config(config: &QueueConfig, kind: &str) -> apalis_redis::Config {
+    apalis_redis::Config::default()
+        .queue(Transport::queue_name(config, kind))
+        .heartbeat_interval(Duration::from_secs(config.heartbeat_secs))
+        .missed_heartbeats(3)
+}
+
+fn sqlite_config(config: &QueueConfig, kind: &str) -> apalis_sqlite::Config {
+    apalis_sqlite::Config::default()
+        .queue(Transport::queue_name(config, kind))
+        .heartbeat_interval(Duration::from_secs(config.heartbeat_secs))
+        .missed_heartbeats(3)
+}
