@@ -4,7 +4,9 @@
 #   1. every test of the workspace on PostgreSQL + Redis (the production backends), and
 #   2. the end-to-end tests again on the embedded default (SQLite + SQLite-backed queue).
 # Extra arguments go to both `cargo test` runs, e.g. `bash tests/run.sh conversion -- --nocapture`.
-# A pre-set CARGO_TARGET_DIR is honoured (cargo reads it).
+# A pre-set CARGO_TARGET_DIR is honoured (cargo reads it). Without a terminal each test phase has a
+# deadline (GRAPEVINE_TEST_PHASE_TIMEOUT seconds, default 1800) so a hung test fails the run instead of
+# eating the CI budget.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,6 +16,22 @@ fi
 
 banner() {
     printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+# Runs a test phase under the deadline. Without a terminal (CI), SIGKILL goes to timeout's whole process
+# group, test binaries included (an app under test may trap SIGTERM; and killing only cargo would
+# orphan a hung test). At a terminal there is no deadline: Ctrl-C stops the run.
+run_phase() {
+    local limit=${GRAPEVINE_TEST_PHASE_TIMEOUT:-1800} status=0
+    if [[ -t 0 ]]; then
+        "$@"
+        return
+    fi
+    timeout -s KILL "$limit" "$@" || status=$?
+    if ((status == 124 || status == 137)); then
+        printf '\nERROR: timed out after %ss (a test hung? see the last "Running" line above): %s\n' "$limit" "$*" >&2
+    fi
+    return "$status"
 }
 
 # shellcheck source=tests/services.sh
@@ -28,12 +46,12 @@ cargo build --workspace --bins
 failed=()
 
 banner "3/4 tests on PostgreSQL + Redis: GRAPEVINE_TEST_BACKEND=postgres cargo test --workspace $*"
-if ! GRAPEVINE_TEST_BACKEND=postgres cargo test --workspace --no-fail-fast "$@"; then
+if ! GRAPEVINE_TEST_BACKEND=postgres run_phase cargo test --workspace --no-fail-fast "$@"; then
     failed+=("PostgreSQL + Redis")
 fi
 
 banner "4/4 end-to-end tests on SQLite: GRAPEVINE_TEST_BACKEND=sqlite cargo test -p grapevine-tests $*"
-if ! GRAPEVINE_TEST_BACKEND=sqlite cargo test -p grapevine-tests --no-fail-fast "$@"; then
+if ! GRAPEVINE_TEST_BACKEND=sqlite run_phase cargo test -p grapevine-tests --no-fail-fast "$@"; then
     failed+=("SQLite")
 fi
 

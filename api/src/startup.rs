@@ -72,6 +72,26 @@ impl Application {
         parts: Parts,
         clock: Option<SharedClock>,
     ) -> anyhow::Result<Self> {
+        let mut config = config;
+        let listener = if parts.http {
+            let listener = TcpListener::bind(&config.listen).map_err(|e| {
+                anyhow::anyhow!(
+                    "configuration key `listen`: cannot bind {}: {e}",
+                    config.listen
+                )
+            })?;
+            let addr = listener.local_addr()?;
+            // Port 0 (tests) is only known now: links in emails must carry the real one.
+            if config.public_url.is_empty() || config.public_url.ends_with(":0") {
+                config.public_url = format!("http://{addr}");
+            }
+            Some(listener)
+        } else {
+            if config.public_url.is_empty() {
+                config.public_url = format!("http://{}", config.listen);
+            }
+            None
+        };
         let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
         let metrics = Arc::new(HttpMetrics::new()?);
         let job_metrics = JobMetrics::register(&metrics.registry)?;
@@ -92,17 +112,12 @@ impl Application {
             })
         });
         let worker_ctx = worker_ctx.transpose()?;
-        let (server, port) = if parts.http {
-            let listener = TcpListener::bind(&config.listen).map_err(|e| {
-                anyhow::anyhow!(
-                    "configuration key `listen`: cannot bind {}: {e}",
-                    config.listen
-                )
-            })?;
-            let port = listener.local_addr()?.port();
-            (Some(serve(listener, state.clone())?), port)
-        } else {
-            (None, 0)
+        let (server, port) = match listener {
+            Some(listener) => {
+                let port = listener.local_addr()?.port();
+                (Some(serve(listener, state.clone())?), port)
+            }
+            None => (None, 0),
         };
         Ok(Self {
             port,

@@ -7,6 +7,7 @@
 // A harness reports trouble by panicking: that is how a test fails with a useful message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod app;
 pub mod db;
 pub mod env;
 pub mod process;
@@ -15,6 +16,7 @@ pub mod smtp;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+pub use app::{TestApp, spawn_app, spawn_app_on};
 pub use db::TestDatabase;
 pub use env::{Backend, admin_database_url, redis_url, require_services};
 pub use process::{GrapevineProcess, grapevine_binary};

@@ -57,7 +57,23 @@ pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: Can
         let queue = ctx.config.queue.clone();
         let name = ctx.config.worker_name.clone();
         tracing::info!(worker = %name, kinds = ?runner.kinds(), "job workers starting");
-        tasks.spawn_blocking(move || consume(runner, main, queue, name, stop));
+        // A thread of its own rather than `spawn_blocking`: a runtime shutting down waits for
+        // blocking tasks, and this one ends only when `shutdown` is cancelled.
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+        let spawned = std::thread::Builder::new()
+            .name("grapevine-queue".into())
+            .spawn(move || {
+                consume(runner, main, queue, name, stop);
+                let _ = done_tx.send(());
+            });
+        match spawned {
+            Ok(_) => {
+                tasks.spawn(async move {
+                    let _ = done_rx.await;
+                });
+            }
+            Err(err) => tracing::error!(error = %err, "cannot start the queue consumer thread"),
+        }
     }
     while tasks.join_next().await.is_some() {}
 }
@@ -79,7 +95,11 @@ fn consume(
             return;
         }
     };
-    runtime.block_on(async move {
+    // Each worker is its own task: joined in one future they would be polled whenever any of them
+    // woke, and every spurious poll makes apalis fetch again (two idle SQLite workers then wake
+    // each other in a tight loop).
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async move {
         let Some(transport) = connect(&queue, &stop).await else { return };
         let workers = runner.kinds().into_iter().map(|kind| {
             let runner = runner.clone();
@@ -96,7 +116,7 @@ fn consume(
             let transport = transport.clone();
             let stop = stop.clone();
             let name = name.clone();
-            async move {
+            tokio::task::spawn_local(async move {
                 loop {
                     let result = transport.run_worker(&name, kind, handler.clone(), stop.clone().cancelled_owned()).await;
                     if stop.is_cancelled() {
@@ -110,9 +130,14 @@ fn consume(
                         () = tokio::time::sleep(Duration::from_secs(1)) => {}
                     }
                 }
-            }
+            })
         });
-        futures::future::join_all(workers).await;
+        let workers: Vec<_> = workers.collect();
+        for worker in workers {
+            if let Err(err) = worker.await {
+                tracing::error!(error = %err, "a queue worker task failed");
+            }
+        }
     });
 }
 

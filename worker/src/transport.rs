@@ -64,6 +64,10 @@ impl Transport {
             let pool = SqlitePool::connect(&config.url)
                 .await
                 .with_context(|| format!("opening the SQLite queue {}", config.url))?;
+            // The relay and the consumers connect at the same moment; apalis's setup runs its own
+            // migrations and must not race itself.
+            static SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+            let _guard = SETUP.lock().await;
             SqliteStorage::setup(&pool)
                 .await
                 .context("creating the SQLite queue tables")?;

@@ -230,7 +230,11 @@ pub struct RewardRule {
 impl RewardRule {
     /// From a row, with the campaign's currency.
     pub fn from_model(m: tables::reward_rules::Model, currency: &str) -> Self {
-        let table: domain::reward::TierTable = serde_json::from_value(m.tiers).unwrap_or(domain::reward::TierTable { tiers: Vec::new(), milestones: Vec::new() });
+        let table: domain::reward::TierTable =
+            serde_json::from_value(m.tiers).unwrap_or(domain::reward::TierTable {
+                tiers: Vec::new(),
+                milestones: Vec::new(),
+            });
         Self {
             id: m.id,
             side: m.side.into(),

@@ -1,0 +1,186 @@
+//! `spawn_app()`: the real application in-process on a random port, on this test's own database,
+//! queue (Redis key prefix or SQLite file) and a real SMTP server, with a tenant and an admin.
+
+use std::time::Duration;
+
+use grapevine_api::{Application, Config, Parts};
+use serde_json::{Value, json};
+
+use crate::{Backend, SmtpServer, TestDatabase};
+
+/// A running application for one test.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// This test's database.
+    pub db: TestDatabase,
+    /// The SMTP server receiving its email.
+    pub smtp: SmtpServer,
+    /// The configuration it runs with.
+    pub config: Config,
+    /// Tenant id of the first tenant.
+    pub tenant_id: String,
+    /// An admin token of that tenant.
+    pub admin_token: String,
+    shutdown: tokio_util::sync::CancellationToken,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop the queue consumers, which run on a thread of their own.
+        self.shutdown.cancel();
+    }
+}
+
+/// A configuration for this database and SMTP server, with fast job polling.
+pub fn test_config(db: &TestDatabase, smtp: &SmtpServer) -> Config {
+    let mut config = Config::default();
+    config.listen = "127.0.0.1:0".into();
+    config.database_url = db.url.clone();
+    config.queue.url = db.queue_url.clone();
+    config.queue.prefix = db.redis_prefix.trim_end_matches(':').to_owned();
+    config.queue.relay_interval_ms = 50;
+    config.queue.poll_interval_ms = 50;
+    config.queue.heartbeat_secs = 2;
+    config.queue.backoff_base_ms = 200;
+    config.queue.backoff_max_secs = 2;
+    config.email.smtp_url = smtp.url();
+    config.email.from = "Grapevine Test <noreply@grapevine.test>".into();
+    config.secrets.master_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
+    config.auth.jwt_keys.insert(
+        "test1".into(),
+        "dGVzdC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVmZ2hpams=".into(),
+    );
+    config.auth.jwt_active_kid = "test1".into();
+    config.log.level = "warn".into();
+    config
+}
+
+impl TestApp {
+    /// POST a GraphQL request with a bearer token; returns the JSON body.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send()
+            .await
+            .expect("graphql request")
+            .json()
+            .await
+            .expect("graphql json")
+    }
+
+    /// As `graphql`, panicking with the errors if there are any; returns `data`.
+    pub async fn graphql_ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.graphql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Create a staff user of the admin's tenant with `role` and return a token for them.
+    pub async fn login_as(&self, role: &str) -> String {
+        let email = format!(
+            "{}-{}@staff.grapevine.test",
+            role.to_lowercase(),
+            uuid::Uuid::new_v4().simple()
+        );
+        self.graphql_ok(
+            Some(&self.admin_token),
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "email": email, "name": role, "role": role, "password": "a long enough password" } }),
+        )
+        .await;
+        let data = self
+            .graphql_ok(
+                None,
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                json!({ "e": email, "p": "a long enough password" }),
+            )
+            .await;
+        data["login"]["token"].as_str().expect("token").to_owned()
+    }
+}
+
+/// Start the application (API + relay + workers) for one test.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on(Backend::current()).await
+}
+
+/// Start the application on a given backend.
+pub async fn spawn_app_on(backend: Backend) -> TestApp {
+    crate::require_services(backend);
+    grapevine_api::telemetry::init(&grapevine_api::config::LogConfig {
+        format: "pretty".into(),
+        level: "warn".into(),
+    });
+    let db = TestDatabase::create_on(backend).await;
+    let smtp = SmtpServer::start().await;
+    let config = test_config(&db, &smtp);
+    let app = Application::build(
+        config.clone(),
+        Parts {
+            http: true,
+            jobs: true,
+        },
+        None,
+        false,
+    )
+    .await
+    .expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (tenant_id, admin_token) = seed_tenant(&db, &config).await;
+    let shutdown = app.shutdown_token();
+    let server = tokio::spawn(async move {
+        if let Err(e) = app.run_until_stopped().await {
+            eprintln!("app stopped with error: {e:#}");
+        }
+    });
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        client,
+        db,
+        smtp,
+        config,
+        tenant_id,
+        admin_token,
+        shutdown,
+        _server: server,
+    }
+}
+
+/// Create a tenant with an admin through the same service functions the CLI uses.
+pub async fn seed_tenant(db: &TestDatabase, config: &Config) -> (String, String) {
+    let conn = db.connect().await;
+    let now = chrono::Utc::now();
+    let slug = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let tenant = grapevine_api::services::tenants::create(&conn, &slug, "Test Shop", now)
+        .await
+        .expect("tenant");
+    let email = format!("admin-{slug}@staff.grapevine.test");
+    let user = grapevine_api::services::users::create(
+        &conn,
+        &grapevine_api::auth::Principal::Anonymous,
+        tenant.id,
+        &email,
+        "Admin",
+        grapevine_entity::tables::Role::Admin,
+        "a long enough password",
+        now,
+    )
+    .await
+    .expect("admin");
+    let keys = grapevine_api::auth::jwt::JwtKeys::from_config(&config.auth).expect("keys");
+    let (token, _) = keys.issue(user.id, tenant.id, now).expect("token");
+    (tenant.id.to_string(), token)
+}
