@@ -265,10 +265,8 @@ impl Config {
                 "heartbeat and lease must be at least 1 second",
             ));
         }
-        if !self.email.smtp_url.is_empty()
-            && !(self.email.smtp_url.starts_with("smtp://")
-                || self.email.smtp_url.starts_with("smtps://"))
-        {
+        let smtp = &self.email.smtp_url;
+        if !smtp.is_empty() && !smtp.starts_with("smtp://") && !smtp.starts_with("smtps://") {
             return Err(bad(
                 "email.smtp_url",
                 "must start with smtp:// or smtps:// (or be empty to only log)",

@@ -76,10 +76,11 @@ impl SecretBoxer {
             return Err(DecryptError);
         }
         let (nonce, ct) = bytes.split_at(12);
+        let nonce = Nonce::from(<[u8; 12]>::try_from(nonce).map_err(|_| DecryptError)?);
         let pt = self
             .cipher()
             .decrypt(
-                Nonce::from_slice(nonce),
+                &nonce,
                 aes_gcm::aead::Payload {
                     msg: ct,
                     aad: aad.as_bytes(),
@@ -90,6 +91,18 @@ impl SecretBoxer {
             .map(SecretString::from)
             .map_err(|_| DecryptError)
     }
+}
+
+/// A purpose-specific key derived from the master key (HMAC-SHA256(master, purpose)), so one
+/// configured secret yields independent keys for link signing and other uses.
+pub fn derive_key(master_key_b64: &str, purpose: &str) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let master = decode_key(master_key_b64).unwrap_or_default();
+    let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&master) else {
+        return Vec::new();
+    };
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().to_vec()
 }
 
 #[cfg(test)]
@@ -122,16 +135,4 @@ mod tests {
         assert!(SecretBoxer::new(&random_key_b64(16)).is_err());
         assert!(SecretBoxer::new("not base64!").is_err());
     }
-}
-
-/// A purpose-specific key derived from the master key (HMAC-SHA256(master, purpose)), so one
-/// configured secret yields independent keys for link signing and other uses.
-pub fn derive_key(master_key_b64: &str, purpose: &str) -> Vec<u8> {
-    use hmac::{Hmac, Mac};
-    let master = decode_key(master_key_b64).unwrap_or_default();
-    let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&master) else {
-        return Vec::new();
-    };
-    mac.update(purpose.as_bytes());
-    mac.finalize().into_bytes().to_vec()
 }

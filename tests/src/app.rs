@@ -37,9 +37,11 @@ impl Drop for TestApp {
 
 /// A configuration for this database and SMTP server, with fast job polling.
 pub fn test_config(db: &TestDatabase, smtp: &SmtpServer) -> Config {
-    let mut config = Config::default();
-    config.listen = "127.0.0.1:0".into();
-    config.database_url = db.url.clone();
+    let mut config = Config {
+        listen: "127.0.0.1:0".into(),
+        database_url: db.url.clone(),
+        ..Config::default()
+    };
     config.queue.url = db.queue_url.clone();
     config.queue.prefix = db.redis_prefix.trim_end_matches(':').to_owned();
     config.queue.relay_interval_ms = 50;

@@ -2,6 +2,9 @@
 //! enrols participants, launches it, and each invited participant gets exactly one launch email
 //! with their own referral code at a real SMTP server.
 
+// Tests fail by panicking: unwrap is how a test says "this must hold".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use grapevine_tests::{poll_until, spawn_app};

@@ -95,7 +95,7 @@ async fn insert<J: Job>(
                 .do_nothing()
                 .to_owned(),
         )
-        .do_nothing()
+        .try_insert()
         .exec(conn)
         .await?;
     Ok(())

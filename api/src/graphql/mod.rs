@@ -16,14 +16,10 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>
 
 /// Build the schema with the configured limits.
 pub fn build_schema(state: Option<AppState>, config: &GraphqlConfig) -> AppSchema {
-    let mut builder = Schema::build(
-        query::Query::default(),
-        mutation::Mutation::default(),
-        EmptySubscription,
-    )
-    .limit_depth(config.max_depth)
-    .limit_complexity(config.max_complexity)
-    .limit_recursive_depth(32);
+    let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .limit_recursive_depth(32);
     if !config.introspection {
         builder = builder.disable_introspection();
     }

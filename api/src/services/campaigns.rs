@@ -18,7 +18,6 @@ use grapevine_entity::{
     },
 };
 use grapevine_worker::{enqueue, jobs::LaunchCampaign};
-use sea_orm::TransactionSession as _;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, TransactionSession, TransactionTrait,

@@ -14,7 +14,6 @@ use grapevine_entity::{
     tables::{CampaignStatus, LinkKind, campaigns, enrolments, participants, referral_links},
 };
 use grapevine_worker::{enqueue, jobs::LaunchCampaign};
-use sea_orm::TransactionSession as _;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, TransactionSession, TransactionTrait, TryInsertResult, sea_query::OnConflict,
@@ -370,7 +369,7 @@ async fn issue_code(
                     .do_nothing()
                     .to_owned(),
             )
-            .do_nothing()
+            .try_insert()
             .exec(txn)
             .await?;
         if matches!(result, TryInsertResult::Inserted(_)) {

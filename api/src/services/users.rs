@@ -20,6 +20,10 @@ use crate::{
 };
 
 /// Create a staff user (admins through GraphQL, or the CLI for a tenant's first admin).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the fields of a new user; the CLI, GraphQL and tests all call it"
+)]
 pub async fn create(
     conn: &impl TransactionTrait,
     principal: &Principal,

@@ -82,7 +82,7 @@ pub async fn create(
                 .do_nothing()
                 .to_owned(),
         )
-        .do_nothing()
+        .try_insert()
         .exec(conn)
         .await?;
     enqueue_once(
@@ -309,7 +309,7 @@ pub async fn suppress(
             .do_nothing()
             .to_owned(),
         )
-        .do_nothing()
+        .try_insert()
         .exec(conn)
         .await?;
     Ok(())
