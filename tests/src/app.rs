@@ -86,6 +86,81 @@ impl TestApp {
         body["data"].clone()
     }
 
+    /// A draft campaign ready to launch: audience "vip with at least one order", double-sided
+    /// fixed rewards, email material. Returns its id.
+    pub async fn design_campaign(&self, token: &str) -> String {
+        let input = json!({
+            "name": "Spring referral",
+            "startsAt": "2026-01-01T00:00:00Z",
+            "endsAt": "2030-01-01T00:00:00Z",
+            "currency": "usd",
+            "budgetMinor": "500000",
+            "landingUrl": "https://shop.example/welcome",
+            "audience": { "tagsAny": ["vip"], "minOrders": 1 },
+            "goals": [{ "name": "Acquisition", "objectives": [{ "name": "Grow", "kpis": [{ "metric": "CONVERSIONS", "target": 100.0, "due": "2026-12-31" }] }] }]
+        });
+        let data = self
+            .graphql_ok(
+                Some(token),
+                "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id status } }",
+                json!({ "i": input }),
+            )
+            .await;
+        let id = data["createCampaign"]["id"]
+            .as_str()
+            .expect("campaign id")
+            .to_owned();
+        for (side, amount) in [("REFERRER", "1000"), ("REFEREE", "1500")] {
+            self.graphql_ok(
+                Some(token),
+                "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }",
+                json!({ "c": id, "i": { "side": side, "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": amount, "minOrderMinor": "2000" } }),
+            )
+            .await;
+        }
+        self.graphql_ok(
+            Some(token),
+            "mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }",
+            json!({ "c": id, "i": {
+                "channel": "EMAIL",
+                "shareText": "Join me: {{referral_link}}",
+                "emailSubject": "{{first_name}}, share {{campaign_name}}",
+                "emailHtml": "<p>Hi {{first_name}}, {{reward_summary}}: <a href=\"{{referral_link}}\">{{referral_code}}</a></p><a href=\"{{unsubscribe_url}}\">unsubscribe</a>",
+                "emailText": "Hi {{first_name}}, your code is {{referral_code}}: {{referral_link}}"
+            }}),
+        )
+        .await;
+        id
+    }
+
+    /// Enrol one participant (tagged vip, two orders) and return the enrolment.
+    pub async fn enroll(
+        &self,
+        token: &str,
+        campaign: &str,
+        external_id: &str,
+        email: &str,
+    ) -> Value {
+        let data = self
+            .graphql_ok(
+                Some(token),
+                "mutation($c: UUID!, $i: ParticipantInput!) { enrollParticipant(campaignId: $c, input: $i) { eligible bucket referralCode } }",
+                json!({ "c": campaign, "i": { "externalId": external_id, "email": email, "tags": ["vip"], "orderCount": 2 } }),
+            )
+            .await;
+        data["enrollParticipant"].clone()
+    }
+
+    /// Launch a campaign.
+    pub async fn launch(&self, token: &str, campaign: &str) {
+        self.graphql_ok(
+            Some(token),
+            "mutation($c: UUID!) { launchCampaign(id: $c) { status } }",
+            json!({ "c": campaign }),
+        )
+        .await;
+    }
+
     /// Create a staff user of the admin's tenant with `role` and return a token for them.
     pub async fn login_as(&self, role: &str) -> String {
         let email = format!(
@@ -117,6 +192,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Start the application on a given backend.
 pub async fn spawn_app_on(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Start the application with a configuration adjusted by `adjust`.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     crate::require_services(backend);
     grapevine_api::telemetry::init(&grapevine_api::config::LogConfig {
         format: "pretty".into(),
@@ -124,7 +204,8 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
     });
     let db = TestDatabase::create_on(backend).await;
     let smtp = SmtpServer::start().await;
-    let config = test_config(&db, &smtp);
+    let mut config = test_config(&db, &smtp);
+    adjust(&mut config);
     let app = Application::build(
         config.clone(),
         Parts {

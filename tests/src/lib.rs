@@ -16,7 +16,7 @@ pub mod smtp;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-pub use app::{TestApp, spawn_app, spawn_app_on};
+pub use app::{TestApp, spawn_app, spawn_app_on, spawn_app_with};
 pub use db::TestDatabase;
 pub use env::{Backend, admin_database_url, redis_url, require_services};
 pub use process::{GrapevineProcess, grapevine_binary};

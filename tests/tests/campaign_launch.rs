@@ -8,57 +8,16 @@
 use std::time::Duration;
 
 use grapevine_tests::{poll_until, spawn_app};
-use serde_json::{Value, json};
+use serde_json::json;
 
-const CREATE: &str =
-    r#"mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id status } }"#;
-const RULE: &str = r#"mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id side } }"#;
-const MATERIAL: &str = r#"mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }"#;
 const ENROLL: &str = r#"mutation($c: UUID!, $i: ParticipantInput!) { enrollParticipant(campaignId: $c, input: $i) { eligible bucket referralCode } }"#;
 const LAUNCH: &str = r#"mutation($c: UUID!) { launchCampaign(id: $c) { status launchedAt } }"#;
-
-pub fn campaign_input() -> Value {
-    json!({
-        "name": "Spring referral",
-        "startsAt": "2026-01-01T00:00:00Z",
-        "endsAt": "2030-01-01T00:00:00Z",
-        "currency": "usd",
-        "budgetMinor": "500000",
-        "landingUrl": "https://shop.example/welcome",
-        "audience": { "tagsAny": ["vip"], "minOrders": 1 },
-        "goals": [{ "name": "Acquisition", "objectives": [{ "name": "Grow", "kpis": [{ "metric": "CONVERSIONS", "target": 100.0, "due": "2026-12-31" }] }] }]
-    })
-}
-
-async fn design(app: &grapevine_tests::TestApp, token: &str) -> String {
-    let data = app
-        .graphql_ok(Some(token), CREATE, json!({ "i": campaign_input() }))
-        .await;
-    let id = data["createCampaign"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(data["createCampaign"]["status"], "DRAFT");
-    for (side, amount) in [("REFERRER", "1000"), ("REFEREE", "1500")] {
-        app.graphql_ok(Some(token), RULE, json!({ "c": id, "i": { "side": side, "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": amount, "minOrderMinor": "2000" } })).await;
-    }
-    app.graphql_ok(
-        Some(token),
-        MATERIAL,
-        json!({ "c": id, "i": {
-            "channel": "EMAIL",
-            "shareText": "Join me: {{referral_link}}",
-            "emailSubject": "{{first_name}}, share {{campaign_name}}",
-            "emailHtml": "<p>Hi {{first_name}}, {{reward_summary}}: <a href=\"{{referral_link}}\">{{referral_code}}</a></p><a href=\"{{unsubscribe_url}}\">unsubscribe</a>",
-            "emailText": "Hi {{first_name}}, your code is {{referral_code}}: {{referral_link}}"
-        }}),
-    )
-    .await;
-    id
-}
 
 #[tokio::test]
 async fn launching_a_campaign_emails_each_eligible_participant_once_with_their_own_code() {
     let app = spawn_app().await;
     let manager = app.login_as("MARKETING_MANAGER").await;
-    let campaign = design(&app, &manager).await;
+    let campaign = app.design_campaign(&manager).await;
 
     let people = [
         ("c1", "ada@example.com", vec!["vip"], 3),
@@ -143,7 +102,7 @@ async fn launching_a_campaign_emails_each_eligible_participant_once_with_their_o
 async fn an_unsubscribed_participant_gets_nothing() {
     let app = spawn_app().await;
     let manager = app.login_as("MARKETING_MANAGER").await;
-    let first = design(&app, &manager).await;
+    let first = app.design_campaign(&manager).await;
     app.graphql_ok(Some(&manager), ENROLL, json!({ "c": first, "i": { "externalId": "u1", "email": "una@example.com", "tags": ["vip"], "orderCount": 2 } })).await;
     app.graphql_ok(Some(&manager), LAUNCH, json!({ "c": first }))
         .await;
@@ -161,7 +120,7 @@ async fn an_unsubscribed_participant_gets_nothing() {
     );
 
     // A second campaign launched to the same person sends nothing to them.
-    let second = design(&app, &manager).await;
+    let second = app.design_campaign(&manager).await;
     app.graphql_ok(Some(&manager), ENROLL, json!({ "c": second, "i": { "externalId": "u1", "email": "una@example.com", "tags": ["vip"], "orderCount": 2 } })).await;
     app.graphql_ok(Some(&manager), ENROLL, json!({ "c": second, "i": { "externalId": "u2", "email": "otto@example.com", "tags": ["vip"], "orderCount": 2 } })).await;
     app.graphql_ok(Some(&manager), LAUNCH, json!({ "c": second }))
