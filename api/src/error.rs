@@ -129,7 +129,7 @@ impl From<ApiError> for async_graphql::Error {
         match &err {
             ApiError::Internal(cause) => {
                 let error_id = uuid::Uuid::now_v7();
-                tracing::error!(%error_id, error = ?cause, "internal error");
+                tracing::error!(%error_id, error = %format!("{cause:#}"), "internal error");
                 async_graphql::Error::new("internal error").extend_with(|_, e| {
                     e.set("code", code::INTERNAL);
                     e.set("errorId", error_id.to_string());

@@ -582,3 +582,148 @@ async fn an_api_key_works_until_revoked_and_then_at_once_no_more() {
     let body = app.graphql(Some(&key), LIST, json!({})).await;
     assert_eq!(codes(&body), vec!["UNAUTHENTICATED"]);
 }
+
+#[tokio::test]
+async fn introspection_graphiql_and_suggestions_can_be_switched_off() {
+    let app = grapevine_tests::spawn_app_with(grapevine_tests::Backend::current(), |c| {
+        c.graphql.introspection = false;
+        c.graphql.graphiql = false;
+        c.graphql.suggestions = false;
+    })
+    .await;
+    let body = app
+        .graphql(
+            Some(&app.admin_token),
+            "{ __schema { types { name } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        body.get("errors").is_some() || body["data"]["__schema"].is_null(),
+        "introspection is off: {body:#}"
+    );
+    let body = app
+        .graphql(
+            Some(&app.admin_token),
+            "{ campaign { id } campaignz { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        !body.to_string().contains("Did you mean"),
+        "no suggestions: {body:#}"
+    );
+    let res = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !res.text().await.unwrap().contains("graphiql"),
+        "no GraphiQL page"
+    );
+
+    let on = spawn_app().await;
+    let res = on
+        .client
+        .get(format!("{}/graphql", on.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("graphiql"),
+        "GraphiQL is served by default"
+    );
+}
+
+#[tokio::test]
+async fn an_unexpected_failure_reaches_the_client_only_as_internal_with_an_error_id() {
+    let app = grapevine_tests::spawn_app_on(grapevine_tests::Backend::Postgres).await;
+    let db = app.db.connect().await;
+    // Break the database under the app: every change writes an audit row.
+    sea_orm::ConnectionTrait::execute_unprepared(&db, "DROP TABLE audit_log")
+        .await
+        .unwrap();
+    let body = app
+        .graphql(
+            Some(&app.admin_token),
+            CREATE,
+            json!({ "i": valid_campaign() }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["INTERNAL"], "{body:#}");
+    let error = &body["errors"][0];
+    assert_eq!(error["message"], "internal error");
+    assert!(error["extensions"]["errorId"].is_string());
+    let text = body.to_string().to_lowercase();
+    for leak in [
+        "audit_log",
+        "relation",
+        "select",
+        "insert",
+        "sqlx",
+        "panicked",
+    ] {
+        assert!(!text.contains(leak), "{leak} leaked: {body:#}");
+    }
+    assert_eq!(
+        campaign_count(&app, &app.admin_token).await,
+        0,
+        "the failed change left nothing behind"
+    );
+}
+
+#[tokio::test]
+async fn tiered_rewards_with_milestones_are_stored_and_read_back() {
+    let app = spawn_app().await;
+    let id = create_campaign(&app, &app.admin_token).await;
+    let rule = r#"mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { kind tiers { fromCount amountMinor } milestones { atCount bonusMinor } perReferrerCap { amountMinor currency } } }"#;
+    let input = json!({ "side": "REFERRER", "trigger": "EACH_PURCHASE", "maxPurchases": 3, "kind": "TIERED", "perReferrerCapMinor": "20000",
+        "tiers": [{ "fromCount": 1, "amountMinor": "500" }, { "fromCount": 5, "amountMinor": "1000" }],
+        "milestones": [{ "atCount": 10, "bonusMinor": "5000" }] });
+    let data = app
+        .graphql_ok(Some(&app.admin_token), rule, json!({ "c": id, "i": input }))
+        .await;
+    assert_eq!(
+        data["addRewardRule"]["tiers"][1],
+        json!({ "fromCount": 5, "amountMinor": "1000" })
+    );
+    assert_eq!(
+        data["addRewardRule"]["milestones"][0],
+        json!({ "atCount": 10, "bonusMinor": "5000" })
+    );
+    assert_eq!(
+        data["addRewardRule"]["perReferrerCap"],
+        json!({ "amountMinor": "20000", "currency": "EUR" })
+    );
+    let descending = json!({ "side": "REFERRER", "trigger": "LEAD", "kind": "TIERED", "tiers": [{ "fromCount": 1, "amountMinor": "500" }, { "fromCount": 1, "amountMinor": "900" }] });
+    let body = app
+        .graphql(
+            Some(&app.admin_token),
+            rule,
+            json!({ "c": id, "i": descending }),
+        )
+        .await;
+    assert_eq!(
+        codes(&body),
+        vec!["VALIDATION"],
+        "tiers must ascend: {body:#}"
+    );
+    let no_max = json!({ "side": "REFEREE", "trigger": "EACH_PURCHASE", "kind": "FIXED", "amountMinor": "100" });
+    let body = app
+        .graphql(
+            Some(&app.admin_token),
+            rule,
+            json!({ "c": id, "i": no_max }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["VALIDATION"]);
+    assert_eq!(fields(&body), vec!["maxPurchases"]);
+}

@@ -108,8 +108,11 @@ fn consume(
                 let runner = runner.clone();
                 let job = main.spawn(async move { runner.deliver(envelope).await });
                 Box::pin(async move {
-                    if let Err(err) = job.await {
-                        tracing::error!(error = %err, "job task panicked or was cancelled; the relay will redeliver it");
+                    match job.await {
+                        Ok(_) => {}
+                        // The process is shutting down; the job stays in the outbox for later.
+                        Err(err) if err.is_cancelled() => tracing::debug!("job interrupted by shutdown; it will be redelivered"),
+                        Err(err) => tracing::error!(error = %err, "job task panicked; the relay will redeliver it"),
                     }
                 })
             });
