@@ -157,6 +157,13 @@ impl Default for LogConfig {
     }
 }
 
+/// `GRAPEVINE_*` variables that are not configuration keys: the test harness's own
+/// (`GRAPEVINE_TEST_*`) and command-line inputs such as `GRAPEVINE_ADMIN_PASSWORD`.
+fn is_not_configuration(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.starts_with("test_") || key == "admin_password"
+}
+
 /// A configuration problem, naming the key.
 #[derive(Debug, thiserror::Error)]
 #[error("configuration key `{key}`: {message}")]
@@ -199,7 +206,7 @@ impl Config {
             .merge(
                 Env::prefixed("GRAPEVINE_")
                     .split("__")
-                    .filter(|k| !k.as_str().starts_with("test_")),
+                    .filter(|k| !is_not_configuration(k.as_str())),
             );
         let config: Config = figment.extract().map_err(|e| {
             let key = e.path.join(".");

@@ -91,6 +91,35 @@ pub async fn seed(db: &DatabaseConnection, config: &Config) -> anyhow::Result<De
         .await
         .map_err(err)?,
     };
+    // Colleagues to try the roles with (random passwords: use `grapevine token --email …`).
+    for (email, name, role) in [
+        (
+            "marketing@demo.grapevine.localhost",
+            "Demo Marketing",
+            Role::MarketingManager,
+        ),
+        ("sales@demo.grapevine.localhost", "Demo Sales", Role::Sales),
+    ] {
+        if users::Entity::find()
+            .filter(users::Column::Email.eq(email))
+            .one(db)
+            .await?
+            .is_none()
+        {
+            user_service::create(
+                db,
+                &Principal::Anonymous,
+                tenant.id,
+                email,
+                name,
+                role,
+                &crate::crypto::random_key_b64(18),
+                now,
+            )
+            .await
+            .map_err(err)?;
+        }
+    }
     let system = Principal::Staff {
         user_id: admin.id,
         tenant_id: tenant.id,
