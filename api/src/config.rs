@@ -39,6 +39,8 @@ pub struct Config {
     pub graphql: GraphqlConfig,
     /// Logging.
     pub log: LogConfig,
+    /// The click path.
+    pub tracking: TrackingConfig,
     /// Where the embedded default keeps the keys it generated on first start.
     pub keys_file: String,
 }
@@ -56,6 +58,7 @@ impl Default for Config {
             secrets: SecretsConfig::default(),
             graphql: GraphqlConfig::default(),
             log: LogConfig::default(),
+            tracking: TrackingConfig::default(),
             keys_file: "grapevine.keys".into(),
         }
     }
@@ -134,6 +137,35 @@ impl Default for GraphqlConfig {
             max_page_size: 100,
             max_batch: 10,
             max_body_bytes: 1 << 20,
+        }
+    }
+}
+
+/// The click path: redirect cache and click batch writer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrackingConfig {
+    /// Clicks queued for writing at most; past it clicks are dropped (and counted), never waited on.
+    pub click_buffer: usize,
+    /// Most clicks per insert.
+    pub click_batch: usize,
+    /// Longest a click waits for its batch, in milliseconds.
+    pub click_flush_ms: u64,
+    /// How long a resolved code is trusted before it is looked up again (other replicas' changes
+    /// are seen within this).
+    pub link_cache_ttl_secs: u64,
+    /// Peers whose `X-Forwarded-For` is believed (exact addresses of your load balancers).
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        Self {
+            click_buffer: 10_000,
+            click_batch: 500,
+            click_flush_ms: 5,
+            link_cache_ttl_secs: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -312,6 +344,20 @@ impl Config {
                 return Err(bad(
                     "secrets.master_key",
                     "must be exactly 32 bytes (base64)",
+                ));
+            }
+        }
+        if self.tracking.click_buffer == 0 || self.tracking.click_batch == 0 {
+            return Err(bad(
+                "tracking.click_buffer",
+                "buffer and batch must be at least 1",
+            ));
+        }
+        for (i, proxy) in self.tracking.trusted_proxies.iter().enumerate() {
+            if proxy.parse::<std::net::IpAddr>().is_err() {
+                return Err(bad(
+                    &format!("tracking.trusted_proxies[{i}]"),
+                    format!("{proxy:?} is not an IP address"),
                 ));
             }
         }

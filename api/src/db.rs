@@ -6,7 +6,6 @@ use std::time::Duration;
 use grapevine_migration::Migrator;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
-    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -31,9 +30,23 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .foreign_keys(true)
         });
     }
-    let db = Database::connect(options)
-        .await
-        .map_err(|e| anyhow::anyhow!("connecting to the database ({}): {e}", redact(url)))?;
+    // Two processes opening a fresh SQLite file at once race to switch it to WAL, and the loser is
+    // refused at once ("database is locked") rather than after busy_timeout: try again briefly.
+    let mut attempt = 0;
+    let db = loop {
+        match Database::connect(options.clone()).await {
+            Ok(db) => break db,
+            Err(e)
+                if url.starts_with("sqlite:")
+                    && attempt < 50
+                    && e.to_string().contains("database is locked") =>
+            {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(20 + 10 * attempt)).await;
+            }
+            Err(e) => anyhow::bail!("connecting to the database ({}): {e}", redact(url)),
+        }
+    };
     Ok(db)
 }
 
@@ -48,7 +61,7 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         ))
         .await?;
     }
-    let txn = db.begin().await?;
+    let txn = grapevine_entity::db::begin_write(db).await?;
     match backend {
         DbBackend::Postgres => {
             txn.execute_raw(Statement::from_string(

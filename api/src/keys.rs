@@ -34,23 +34,24 @@ pub fn ensure(mut config: Config) -> anyhow::Result<Config> {
         );
     }
     let path = Path::new(&config.keys_file);
-    let keys = if path.exists() {
-        let text = fs::read_to_string(path)?;
-        toml::from_str::<KeysFile>(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "configuration key `keys_file`: {} is not a keys file: {e}",
-                path.display()
-            )
-        })?
-    } else {
-        let keys = KeysFile {
-            master_key: random_key_b64(32),
-            jwt_kid: format!("k{}", chrono::Utc::now().format("%Y%m%d")),
-            jwt_secret: random_key_b64(48),
-        };
-        write_private(path, &toml::to_string(&keys)?)?;
-        tracing::info!(path = %path.display(), "generated the master and JWT keys for this installation");
-        keys
+    let keys = match read(path)? {
+        Some(keys) => keys,
+        None => {
+            let fresh = KeysFile {
+                master_key: random_key_b64(32),
+                jwt_kid: format!("k{}", chrono::Utc::now().format("%Y%m%d")),
+                jwt_secret: random_key_b64(48),
+            };
+            if publish(path, &toml::to_string(&fresh)?)? {
+                tracing::info!(path = %path.display(), "generated the master and JWT keys for this installation");
+                fresh
+            } else {
+                // Another process starting at the same moment published its keys first: use those.
+                read(path)?.ok_or_else(|| {
+                    anyhow::anyhow!("configuration key `keys_file`: {} vanished", path.display())
+                })?
+            }
+        }
     };
     if need_master {
         config.secrets.master_key = keys.master_key;
@@ -74,7 +75,32 @@ fn finish(mut config: Config) -> Config {
     config
 }
 
-fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+/// The keys file, if it exists (it is only ever published whole, see `publish`).
+fn read(path: &Path) -> anyhow::Result<Option<KeysFile>> {
+    match fs::read_to_string(path) {
+        Ok(text) => toml::from_str::<KeysFile>(&text).map(Some).map_err(|e| {
+            anyhow::anyhow!(
+                "configuration key `keys_file`: {} is not a keys file: {e}",
+                path.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(anyhow::anyhow!(
+            "configuration key `keys_file`: reading {}: {e}",
+            path.display()
+        )),
+    }
+}
+
+/// Write the file under a temporary name (owner-only), then link it to its final name, which fails
+/// if it exists: another process never sees a half-written file, and exactly one writer wins.
+/// Returns false when another process won.
+fn publish(path: &Path, text: &str) -> anyhow::Result<bool> {
+    let tmp = path.with_extension(format!(
+        "tmp-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -82,7 +108,15 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path)?;
+    let mut file = options.open(&tmp)?;
     file.write_all(text.as_bytes())?;
-    Ok(())
+    file.sync_all()?;
+    drop(file);
+    let linked = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }

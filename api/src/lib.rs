@@ -13,6 +13,7 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tracking;
 
 pub use config::Config;
 pub use startup::{Application, Parts};

@@ -14,6 +14,7 @@ use grapevine_worker::{
 use sea_orm::DatabaseConnection;
 use tokio_util::sync::CancellationToken;
 
+use crate::tracking::clicks::{ClickMetrics, WriterSettings};
 use crate::{
     config::Config,
     db,
@@ -38,6 +39,8 @@ pub struct Application {
     state: AppState,
     worker_ctx: Option<JobContext>,
     shutdown: CancellationToken,
+    writer_stop: CancellationToken,
+    click_writer: tokio::task::JoinHandle<()>,
 }
 
 /// A unique name for this process's workers: host, pid and a random suffix.
@@ -95,7 +98,22 @@ impl Application {
         let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
         let metrics = Arc::new(HttpMetrics::new()?);
         let job_metrics = JobMetrics::register(&metrics.registry)?;
-        let state = AppState::new(config.clone(), db.clone(), clock.clone(), metrics)?;
+        let shutdown = CancellationToken::new();
+        let click_metrics = ClickMetrics::register(&metrics.registry)?;
+        let settings = WriterSettings {
+            capacity: config.tracking.click_buffer,
+            batch: config.tracking.click_batch,
+            flush_every: std::time::Duration::from_millis(config.tracking.click_flush_ms),
+        };
+        // The writer outlives the HTTP server: it stops on its own token, after the server.
+        let writer_stop = CancellationToken::new();
+        let (clicks, click_writer) = crate::tracking::clicks::spawn(
+            db.clone(),
+            settings,
+            click_metrics,
+            writer_stop.clone(),
+        );
+        let state = AppState::new(config.clone(), db.clone(), clock.clone(), metrics, clicks)?;
         let worker_ctx = parts.jobs.then(|| -> anyhow::Result<JobContext> {
             Ok(JobContext {
                 db: db.clone(),
@@ -124,7 +142,9 @@ impl Application {
             server,
             state,
             worker_ctx,
-            shutdown: CancellationToken::new(),
+            shutdown,
+            writer_stop,
+            click_writer,
         })
     }
 
@@ -169,6 +189,9 @@ impl Application {
                 self.shutdown.cancel();
             }
         }
+        // Requests are drained: flush the clicks they queued.
+        self.writer_stop.cancel();
+        self.click_writer.await?;
         if let Some(jobs) = jobs {
             jobs.await?;
         }
@@ -209,6 +232,9 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .route("/metrics", web::get().to(http::metrics::metrics))
             .route("/graphql", web::post().to(http::graphql::post))
             .route("/graphql", web::get().to(http::graphql::get))
+            .route("/r/{code}", web::get().to(http::redirect::redirect))
+            .route("/r/{code}", web::head().to(http::redirect::redirect))
+            .route("/qr/{file}", web::get().to(http::redirect::qr))
             .route("/u/{token}", web::get().to(http::unsubscribe::confirm))
             .route("/u/{token}", web::post().to(http::unsubscribe::unsubscribe))
     })

@@ -6,6 +6,9 @@ use grapevine_entity::domain::clock::SharedClock;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
+use std::net::IpAddr;
+
+use crate::tracking::{clicks::ClickSink, links::LinkCache};
 use crate::{
     auth::{api_keys::ApiKeyCache, jwt::JwtKeys, rate_limit::RateLimiter},
     config::Config,
@@ -34,6 +37,14 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Prometheus registry and HTTP metrics.
     pub metrics: Arc<HttpMetrics>,
+    /// Code → redirect target.
+    pub links: Arc<LinkCache>,
+    /// Where counted clicks go.
+    pub clicks: ClickSink,
+    /// Key of the visitor hash.
+    pub visitor_key: Arc<Vec<u8>>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<Vec<IpAddr>>,
 }
 
 impl AppState {
@@ -43,6 +54,7 @@ impl AppState {
         db: DatabaseConnection,
         clock: SharedClock,
         metrics: Arc<HttpMetrics>,
+        clicks: ClickSink,
     ) -> anyhow::Result<Self> {
         let jwt = JwtKeys::from_config(&config.auth)?;
         let secrets = SecretBoxer::new(&config.secrets.master_key)
@@ -51,7 +63,22 @@ impl AppState {
             config.auth.login_attempts_per_minute,
             Duration::from_secs(60),
         );
+        let trusted_proxies = config
+            .tracking
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect();
         Ok(Self {
+            links: Arc::new(LinkCache::new(Duration::from_secs(
+                config.tracking.link_cache_ttl_secs,
+            ))),
+            clicks,
+            visitor_key: Arc::new(crate::crypto::derive_key(
+                &config.secrets.master_key,
+                "visitor-hash",
+            )),
+            trusted_proxies: Arc::new(trusted_proxies),
             db,
             config: Arc::new(config),
             jwt: Arc::new(jwt),

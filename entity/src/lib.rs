@@ -1,4 +1,5 @@
 //! SeaORM entities and the pure domain rules of Grapevine.
 
+pub mod db;
 pub mod domain;
 pub mod tables;

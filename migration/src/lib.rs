@@ -8,6 +8,7 @@ mod m20261124_000003_create_participants;
 mod m20261124_000004_create_email;
 mod m20261124_000005_create_jobs;
 mod m20261124_000006_create_audit_log;
+mod m20261124_000007_create_clicks;
 
 /// Every migration, in the order it must run.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_create_email::Migration),
             Box::new(m20261124_000005_create_jobs::Migration),
             Box::new(m20261124_000006_create_audit_log::Migration),
+            Box::new(m20261124_000007_create_clicks::Migration),
         ]
     }
 }

@@ -605,21 +605,23 @@ fn stored_messages(maildir: &Path) -> usize {
         .sum()
 }
 
-/// Waits until the SMTP server has stored at least `n` messages, checking every 2 ms so the kill
-/// lands close to that moment; panics with the worker's log at the deadline.
-async fn wait_for_stored(maildir: &Path, n: usize, worker: &GrapevineProcess) -> usize {
-    let deadline = Instant::now() + Duration::from_secs(30);
+/// From a thread of its own, checks the maildir every 100 µs and SIGKILLs `pid` as soon as the
+/// SMTP server has stored `n` messages: as close as a test gets to "the server has the message,
+/// the worker has not recorded it yet". Returns the count it saw, or `None` at the timeout.
+fn kill_when_stored(maildir: &Path, n: usize, pid: u32, timeout: Duration) -> Option<usize> {
+    let pid = Pid::from_raw(i32::try_from(pid).unwrap());
+    let deadline = Instant::now() + timeout;
     loop {
         let stored = stored_messages(maildir);
         if stored >= n {
-            return stored;
+            // The process is our unreaped child, so the pid cannot belong to anyone else.
+            kill(pid, Signal::SIGKILL).unwrap();
+            return Some(stored);
         }
-        assert!(
-            Instant::now() < deadline,
-            "the SMTP server had {stored} messages, not {n}, after 30 s; worker log:\n{}",
-            worker.log()
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_micros(100));
     }
 }
 
@@ -765,8 +767,19 @@ async fn a_worker_killed_mid_launch_sends_no_email_twice() {
         let k = rng
             .between(floor + 1, floor + 16)
             .min(PARTICIPANTS - KILLS - 1);
-        let stored = wait_for_stored(&maildir, k, &worker).await;
-        worker.kill();
+        let pid = worker.pid().unwrap();
+        let dir = maildir.clone();
+        let watch = tokio::task::spawn_blocking(move || {
+            kill_when_stored(&dir, k, pid, Duration::from_secs(30))
+        });
+        let Some(stored) = watch.await.unwrap() else {
+            panic!(
+                "the SMTP server had {} messages, not {k}, after 30 s; worker log:\n{}",
+                stored_messages(&maildir),
+                worker.log()
+            );
+        };
+        worker.kill(); // reap it
         killed_at.push(stored);
         worker.restart();
         floor = k.max(stored) + 2;

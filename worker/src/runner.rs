@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use grapevine_entity::tables::{JobRunOutcome, JobState, job_outbox, job_runs};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -170,7 +170,7 @@ impl Runner {
             }
             None => tracing::debug!(kind, attempt = job.attempts, ?elapsed, "job done"),
         }
-        let txn = db.begin().await?;
+        let txn = grapevine_entity::db::begin_write(db).await?;
         let mut update = job_outbox::Entity::update_many()
             .col_expr(job_outbox::Column::State, Expr::value(state))
             .col_expr(job_outbox::Column::LastError, Expr::value(error.clone()))
@@ -221,7 +221,7 @@ impl Runner {
         let lease = chrono::Duration::seconds(
             i64::try_from(self.ctx.config.queue.lease_secs).unwrap_or(60),
         );
-        let txn = self.ctx.db.begin().await?;
+        let txn = grapevine_entity::db::begin_write(&self.ctx.db).await?;
         let claimed = job_outbox::Entity::update_many()
             .col_expr(job_outbox::Column::State, Expr::value(JobState::Running))
             .col_expr(

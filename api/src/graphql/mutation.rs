@@ -129,11 +129,12 @@ impl Mutation {
         let p = ctx.principal();
         let actor = p.staff(CAMPAIGN_EDITORS)?;
         let s = ctx.state();
-        Ok(
+        let campaign =
             services::campaigns::update(&s.db, p, actor.tenant_id, id, input.into(), s.clock.now())
-                .await?
-                .into(),
-        )
+                .await?;
+        // The landing URL may have changed.
+        s.links.clear();
+        Ok(campaign.into())
     }
 
     /// Add a reward rule.
@@ -318,6 +319,31 @@ impl Mutation {
         })
     }
 
+    /// Give an invited participant another link: a vanity code, a per-channel variant, or both.
+    async fn create_referral_link(
+        &self,
+        ctx: &Context<'_>,
+        enrolment_id: Uuid,
+        channel: Option<super::types::enums::Channel>,
+        vanity: Option<String>,
+    ) -> Result<super::types::links::ReferralLink> {
+        let p = ctx.principal();
+        let actor = p.staff_or_secret_key(ENROLLERS)?;
+        let s = ctx.state();
+        let link = services::links::create(
+            &s.db,
+            p,
+            actor.tenant_id,
+            enrolment_id,
+            channel.map(Into::into),
+            vanity,
+            s.clock.now(),
+        )
+        .await?;
+        s.links.forget(&link.code);
+        Ok(link.into())
+    }
+
     /// Create an API key (admin, ops); the key is shown once.
     async fn create_api_key(
         &self,
@@ -388,6 +414,8 @@ async fn transition(ctx: &Context<'_>, id: Uuid, action: CampaignAction) -> Resu
     let campaign =
         services::campaigns::transition(&s.db, p, actor.tenant_id, id, action, s.clock.now())
             .await?;
+    // Status decides whether clicks attribute: the redirect must not serve a stale answer here.
+    s.links.clear();
     s.nudge_relay();
     Ok(campaign.into())
 }

@@ -4,4 +4,5 @@ pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod middleware;
+pub mod redirect;
 pub mod unsubscribe;

@@ -55,7 +55,7 @@ pub async fn create(
         ));
     }
     let key = generate(kind);
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let created_by = match principal {
         Principal::Staff { user_id, .. } => Some(*user_id),
         _ => None,
@@ -98,7 +98,7 @@ pub async fn revoke(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<api_keys::Model> {
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let row = api_keys::Entity::find_by_id(id)
         .filter(api_keys::Column::TenantId.eq(tenant_id))
         .one(&txn)

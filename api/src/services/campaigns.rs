@@ -272,7 +272,7 @@ pub async fn create(
         Principal::Staff { user_id, .. } => Some(*user_id),
         _ => None,
     };
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let model = campaigns::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant_id),
@@ -346,7 +346,7 @@ pub async fn update(
     draft: CampaignDraft,
     now: DateTime<Utc>,
 ) -> ApiResult<campaigns::Model> {
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let current = get(&txn, tenant_id, id).await?;
     editable(&current)?;
     if current.status != CampaignStatus::Draft {
@@ -420,7 +420,7 @@ pub async fn add_reward_rule(
     now: DateTime<Utc>,
 ) -> ApiResult<reward_rules::Model> {
     let spec = draft.spec.validate()?;
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let campaign = get(&txn, tenant_id, campaign_id).await?;
     editable(&campaign)?;
     let variant_id = match &draft.variant {
@@ -507,7 +507,7 @@ pub async fn remove_reward_rule(
     rule_id: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<Uuid> {
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let rule = reward_rules::Entity::find_by_id(rule_id)
         .filter(reward_rules::Column::TenantId.eq(tenant_id))
         .one(&txn)
@@ -629,7 +629,7 @@ pub async fn set_material(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let campaign = get(&txn, tenant_id, campaign_id).await?;
     editable(&campaign)?;
     let existing = campaign_materials::Entity::find()
@@ -719,7 +719,7 @@ pub async fn set_variants(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let campaign = get(&txn, tenant_id, campaign_id).await?;
     if campaign.status != CampaignStatus::Draft {
         return Err(ApiError::Conflict(
@@ -781,7 +781,7 @@ pub async fn transition(
     action: CampaignAction,
     now: DateTime<Utc>,
 ) -> ApiResult<campaigns::Model> {
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let campaign = get(&txn, tenant_id, id).await?;
     let rules = reward_rules::Entity::find()
         .filter(reward_rules::Column::CampaignId.eq(id))

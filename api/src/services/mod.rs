@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod demo;
+pub mod links;
 pub mod participants;
 pub mod secrets;
 pub mod tenants;

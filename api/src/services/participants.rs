@@ -8,7 +8,6 @@ use grapevine_entity::{
         FieldError,
         audience::{AudienceRule, ParticipantFacts},
         bucket::{Bucket, assign},
-        code::ReferralCode,
         email::Email,
     },
     tables::{CampaignStatus, LinkKind, campaigns, enrolments, participants, referral_links},
@@ -16,7 +15,7 @@ use grapevine_entity::{
 use grapevine_worker::{enqueue, jobs::LaunchCampaign};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionSession, TransactionTrait, TryInsertResult, sea_query::OnConflict,
+    QueryFilter, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -24,7 +23,7 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     error::{ApiError, ApiResult},
-    services::{audit, campaigns as campaign_service},
+    services::{audit, campaigns as campaign_service, links},
 };
 
 /// Most participants in one bulk call.
@@ -145,7 +144,7 @@ pub async fn enroll(
     now: DateTime<Utc>,
 ) -> ApiResult<Enrolled> {
     let valid = validate(draft).map_err(ApiError::Validation)?;
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let campaign = campaign_service::get(&txn, tenant_id, campaign_id).await?;
     if campaign.status == CampaignStatus::Ended {
         return Err(ApiError::Conflict("the campaign has ended".into()));
@@ -195,7 +194,7 @@ pub async fn enroll_bulk(
             Err(e) => outcome.errors.push((i, e)),
         }
     }
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let campaign = campaign_service::get(&txn, tenant_id, campaign_id).await?;
     if campaign.status == CampaignStatus::Ended {
         return Err(ApiError::Conflict("the campaign has ended".into()));
@@ -274,7 +273,19 @@ async fn enroll_in(
     .await?;
     let invited = eligible && bucket != "holdout";
     let code = if invited {
-        Some(issue_code(txn, campaign, &enrolment, now).await?)
+        Some(
+            links::issue(
+                txn,
+                &enrolment,
+                campaign.tenant_id,
+                LinkKind::Primary,
+                None,
+                None,
+                now,
+            )
+            .await?
+            .code,
+        )
     } else {
         None
     };
@@ -340,45 +351,6 @@ async fn upsert_participant(
             .await?
         }
     })
-}
-
-/// Give the enrolment a fresh code; a collision (codes are global) just draws again.
-async fn issue_code(
-    txn: &impl ConnectionTrait,
-    campaign: &campaigns::Model,
-    enrolment: &enrolments::Model,
-    now: DateTime<Utc>,
-) -> ApiResult<String> {
-    for _ in 0..8 {
-        let code = ReferralCode::generate(&mut rand::rng());
-        let row = referral_links::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(campaign.tenant_id),
-            campaign_id: Set(campaign.id),
-            enrolment_id: Set(enrolment.id),
-            participant_id: Set(enrolment.participant_id),
-            code: Set(code.as_str().to_owned()),
-            kind: Set(LinkKind::Primary),
-            channel: Set(None),
-            created_at: Set(now),
-            disabled_at: Set(None),
-        };
-        let result = referral_links::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(referral_links::Column::Code)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .try_insert()
-            .exec(txn)
-            .await?;
-        if matches!(result, TryInsertResult::Inserted(_)) {
-            return Ok(code.as_str().to_owned());
-        }
-    }
-    Err(ApiError::Internal(anyhow::anyhow!(
-        "could not draw a free referral code in 8 tries"
-    )))
 }
 
 /// The primary code of an enrolment.

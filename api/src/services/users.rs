@@ -49,7 +49,7 @@ pub async fn create(
     let hash = tokio::task::spawn_blocking(move || password::hash(&text))
         .await
         .map_err(|e| ApiError::Internal(e.into()))??;
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     if users::Entity::find()
         .filter(users::Column::Email.eq(email.as_str()))
         .one(&txn)
@@ -120,7 +120,7 @@ pub async fn change(
             "you cannot change your own role or deactivate yourself".into(),
         ));
     }
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let user = get(&txn, tenant_id, id).await?;
     let mut m = user.into_active_model();
     if let Some(role) = role {

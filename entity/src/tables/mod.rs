@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod campaign_materials;
 pub mod campaign_variants;
 pub mod campaigns;
+pub mod clicks;
 pub mod emails;
 pub mod enrolments;
 pub mod enums;

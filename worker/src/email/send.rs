@@ -321,7 +321,7 @@ pub async fn unsubscribe(
     email_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DbErr> {
-    let txn = conn.begin().await?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
     let Some(email) = emails::Entity::find_by_id(email_id).one(&txn).await? else {
         return Ok(None);
     };

@@ -14,7 +14,7 @@ use grapevine_entity::{
         campaigns, enrolments, participants, referral_links, reward_rules, tenants,
     },
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -131,7 +131,7 @@ impl Job for LaunchCampaign {
                 .into_iter()
                 .collect();
             let now = ctx.clock.now();
-            let txn = db.begin().await?;
+            let txn = grapevine_entity::db::begin_write(db).await?;
             for link in &links {
                 let Some(person) = people.get(&link.participant_id) else {
                     continue;

@@ -156,3 +156,15 @@ pub enum EmailState {
     /// Not sent: the address unsubscribed.
     Suppressed,
 }
+
+/// What kind of referral link.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::LinkKind")]
+pub enum LinkKind {
+    /// The code given at enrolment.
+    Primary,
+    /// A code the participant or staff chose.
+    Vanity,
+    /// A per-channel variant, so reports can split by channel.
+    Channel,
+}

@@ -4,4 +4,5 @@ pub mod admin;
 pub mod campaign;
 pub mod enums;
 pub mod goals;
+pub mod links;
 pub mod people;

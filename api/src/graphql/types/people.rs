@@ -43,6 +43,7 @@ impl From<tables::users::Model> for User {
 
 /// A tenant's customer taking part in campaigns.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct Participant {
     /// Id.
     pub id: Uuid,
@@ -74,6 +75,25 @@ impl From<tables::participants::Model> for Participant {
             country: m.country,
             created_at: m.created_at,
         }
+    }
+}
+
+#[ComplexObject]
+impl Participant {
+    /// The participant's referral links, in one campaign or all.
+    async fn links(
+        &self,
+        ctx: &Context<'_>,
+        campaign_id: Option<Uuid>,
+    ) -> Result<Vec<super::links::ReferralLink>> {
+        let tenant = ctx.principal().tenant_id()?;
+        Ok(
+            crate::services::links::of_participant(&ctx.state().db, tenant, self.id, campaign_id)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
     }
 }
 
@@ -113,6 +133,17 @@ impl Enrolment {
     /// The participant's unique referral code (invited participants only).
     async fn referral_code(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         Ok(crate::services::participants::primary_code(&ctx.state().db, self.id).await?)
+    }
+
+    /// The participant's links in this campaign (primary first).
+    async fn links(&self, ctx: &Context<'_>) -> Result<Vec<super::links::ReferralLink>> {
+        Ok(
+            crate::services::links::of_enrolment(&ctx.state().db, self.id)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
     }
 
     /// The participant.

@@ -1,0 +1,484 @@
+//! Links and the click redirect: attribution in the URL, clicks stored through the batch writer,
+//! bots not counted, paused campaigns not attributing, vanity and channel links, QR codes, trusted
+//! proxies, and clicks flushed on a graceful shutdown.
+
+// Tests fail by panicking: unwrap is how a test says "this must hold".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use grapevine_entity::tables::{Channel, clicks};
+use grapevine_tests::{
+    Backend, GrapevineProcess, TestApp, free_port, poll_until, spawn_app, spawn_app_with,
+};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1";
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errs| {
+            errs.iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A launched campaign with one invited participant; returns (campaign id, enrolment).
+async fn live_campaign(app: &TestApp) -> (String, Value) {
+    let token = app.admin_token.clone();
+    let campaign = app.design_campaign(&token).await;
+    app.enroll(&token, &campaign, "ada", "ada@example.com")
+        .await;
+    app.launch(&token, &campaign).await;
+    let data = app.graphql_ok(Some(&token), "query($c: UUID!) { campaign(id: $c) { enrolments { edges { node { id referralCode } } } } }", json!({ "c": campaign })).await;
+    (
+        campaign,
+        data["campaign"]["enrolments"]["edges"][0]["node"].clone(),
+    )
+}
+
+async fn click(app: &TestApp, code: &str, ua: &str) -> reqwest::Response {
+    no_redirects()
+        .get(format!("{}/r/{code}", app.address))
+        .header("user-agent", ua)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn stored_clicks(app: &TestApp) -> u64 {
+    clicks::Entity::find()
+        .count(&app.db.connect().await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_click_redirects_with_attribution_in_the_url_and_is_stored_without_the_address() {
+    let app = spawn_app().await;
+    let (_, enrolment) = live_campaign(&app).await;
+    let code = enrolment["referralCode"].as_str().unwrap();
+    let res = click(&app, &code.to_lowercase(), FIREFOX).await;
+    assert_eq!(res.status(), 302);
+    assert!(
+        res.headers().get("set-cookie").is_none(),
+        "attribution travels in the URL, not in a cookie"
+    );
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(location.path(), "/welcome");
+    let params: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
+    assert_eq!(
+        params["ref"], code,
+        "the canonical code, whatever case was typed"
+    );
+    let click_id: uuid::Uuid = params["gv_click"].parse().unwrap();
+
+    let db = app.db.connect().await;
+    let row = poll_until(Duration::from_secs(10), || async {
+        clicks::Entity::find_by_id(click_id).one(&db).await.unwrap()
+    })
+    .await;
+    assert_eq!(row.tenant_id.to_string(), app.tenant_id);
+    let raw = format!("{row:?}");
+    assert!(!raw.contains("127.0.0.1"), "no raw address stored: {raw}");
+
+    click(&app, code, FIREFOX).await;
+    click(&app, code, SAFARI).await;
+    poll_until(Duration::from_secs(10), || async {
+        (stored_clicks(&app).await == 3).then_some(())
+    })
+    .await;
+    let stats = app
+        .graphql_ok(Some(&app.admin_token), "{ participants { edges { node { links { code url qrUrl stats { clicks uniqueVisitors } } } } } }", json!({}))
+        .await;
+    let link = &stats["participants"]["edges"][0]["node"]["links"][0];
+    assert_eq!(
+        link["stats"],
+        json!({ "clicks": "3", "uniqueVisitors": "2" })
+    );
+    assert_eq!(link["url"], format!("{}/r/{code}", app.address));
+    assert_eq!(link["qrUrl"], format!("{}/qr/{code}.svg", app.address));
+}
+
+#[tokio::test]
+async fn unknown_codes_get_a_friendly_page_and_bots_and_head_requests_are_not_counted() {
+    let app = spawn_app().await;
+    let (_, enrolment) = live_campaign(&app).await;
+    let code = enrolment["referralCode"].as_str().unwrap();
+    let res = click(&app, "NOSUCHCODE", FIREFOX).await;
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("doesn't exist"));
+
+    let res = click(
+        &app,
+        code,
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    assert!(
+        !res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("gv_click"),
+        "a bot's visit carries no click id"
+    );
+    let res = no_redirects()
+        .head(format!("{}/r/{code}", app.address))
+        .header("user-agent", FIREFOX)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    // A person's click after them is the only one stored.
+    let res = click(&app, code, FIREFOX).await;
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("gv_click")
+    );
+    poll_until(Duration::from_secs(10), || async {
+        (stored_clicks(&app).await >= 1).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(stored_clicks(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_paused_campaign_redirects_without_attribution_at_once_and_resumes_with_it() {
+    let app = spawn_app().await;
+    let (campaign, enrolment) = live_campaign(&app).await;
+    let code = enrolment["referralCode"].as_str().unwrap();
+    assert!(
+        click(&app, code, FIREFOX).await.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("ref=")
+    );
+    app.graphql_ok(
+        Some(&app.admin_token),
+        "mutation($c: UUID!) { pauseCampaign(id: $c) { status } }",
+        json!({ "c": campaign }),
+    )
+    .await;
+    let res = click(&app, code, FIREFOX).await;
+    assert_eq!(
+        res.headers()["location"],
+        "https://shop.example/welcome",
+        "no ref, no click id while paused"
+    );
+    app.graphql_ok(
+        Some(&app.admin_token),
+        "mutation($c: UUID!) { resumeCampaign(id: $c) { status } }",
+        json!({ "c": campaign }),
+    )
+    .await;
+    assert!(
+        click(&app, code, FIREFOX).await.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("gv_click=")
+    );
+}
+
+#[tokio::test]
+async fn vanity_and_channel_links_are_created_checked_and_tracked_by_channel() {
+    let app = spawn_app().await;
+    let (campaign, enrolment) = live_campaign(&app).await;
+    let create = "mutation($e: UUID!, $v: String, $ch: Channel) { createReferralLink(enrolmentId: $e, vanity: $v, channel: $ch) { code kind channel } }";
+    let vanity = app
+        .graphql_ok(
+            Some(&app.admin_token),
+            create,
+            json!({ "e": enrolment["id"], "v": "ada-spring" }),
+        )
+        .await;
+    assert_eq!(
+        vanity["createReferralLink"],
+        json!({ "code": "ADA-SPRING", "kind": "VANITY", "channel": null })
+    );
+    let social = app
+        .graphql_ok(
+            Some(&app.admin_token),
+            create,
+            json!({ "e": enrolment["id"], "ch": "SOCIAL" }),
+        )
+        .await;
+    assert_eq!(social["createReferralLink"]["kind"], "CHANNEL");
+    let social_code = social["createReferralLink"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Taken, reserved and malformed vanity codes.
+    let other = app
+        .enroll(&app.admin_token, &campaign, "bob", "bob@example.com")
+        .await;
+    let data = app.graphql_ok(Some(&app.admin_token), "query($c: UUID!) { campaign(id: $c) { enrolments { edges { node { id referralCode } } } } }", json!({ "c": campaign })).await;
+    let bob = data["campaign"]["enrolments"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["referralCode"] == other["referralCode"])
+        .unwrap()["node"]["id"]
+        .clone();
+    let body = app
+        .graphql(
+            Some(&app.admin_token),
+            create,
+            json!({ "e": bob, "v": "Ada-Spring" }),
+        )
+        .await;
+    assert_eq!(
+        codes(&body),
+        vec!["CONFLICT"],
+        "vanity codes are global and case-insensitive: {body:#}"
+    );
+    for bad in ["admin", "a", "has space"] {
+        let body = app
+            .graphql(
+                Some(&app.admin_token),
+                create,
+                json!({ "e": bob, "v": bad }),
+            )
+            .await;
+        assert_eq!(codes(&body), vec!["VALIDATION"], "{bad}: {body:#}");
+    }
+
+    for code in ["ADA-SPRING", social_code.as_str()] {
+        assert_eq!(click(&app, code, FIREFOX).await.status(), 302);
+    }
+    let db = app.db.connect().await;
+    poll_until(Duration::from_secs(10), || async {
+        (clicks::Entity::find().count(&db).await.unwrap() == 2).then_some(())
+    })
+    .await;
+    let by_social = clicks::Entity::find()
+        .filter(clicks::Column::Channel.eq(Channel::Social))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        by_social, 1,
+        "the channel link's click is tagged with its channel"
+    );
+}
+
+#[tokio::test]
+async fn held_out_participants_get_no_links() {
+    let app = spawn_app().await;
+    let campaign = app.design_campaign(&app.admin_token).await;
+    app.graphql_ok(
+        Some(&app.admin_token),
+        "mutation($c: UUID!) { updateCampaign(id: $c, input: { holdoutBps: 5000 }) { id } }",
+        json!({ "c": campaign }),
+    )
+    .await;
+    let people: Vec<Value> = (0..20).map(|i| json!({ "externalId": format!("h{i}"), "email": format!("h{i}@example.com"), "tags": ["vip"], "orderCount": 1 })).collect();
+    let data = app
+        .graphql_ok(Some(&app.admin_token), "mutation($c: UUID!, $p: [ParticipantInput!]!) { enrollParticipants(campaignId: $c, participants: $p) { enrolments { id bucket } } }", json!({ "c": campaign, "p": people }))
+        .await;
+    let held = data["enrollParticipants"]["enrolments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["bucket"] == "holdout")
+        .expect("someone is held out at 50%")["id"]
+        .clone();
+    let body = app
+        .graphql(
+            Some(&app.admin_token),
+            "mutation($e: UUID!) { createReferralLink(enrolmentId: $e, channel: EMAIL) { code } }",
+            json!({ "e": held }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["CONFLICT"]);
+}
+
+#[tokio::test]
+async fn qr_codes_render_as_svg_and_png() {
+    let app = spawn_app().await;
+    let (_, enrolment) = live_campaign(&app).await;
+    let code = enrolment["referralCode"].as_str().unwrap();
+    let svg = app
+        .client
+        .get(format!("{}/qr/{code}.svg", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert!(svg.text().await.unwrap().contains("<svg"));
+    let png = app
+        .client
+        .get(format!("{}/qr/{code}.png", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
+    assert_eq!(&png.bytes().await.unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(
+        app.client
+            .get(format!("{}/qr/NOSUCHCODE.svg", app.address))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.client
+            .get(format!("{}/qr/{code}.gif", app.address))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_when_the_peer_is_a_trusted_proxy() {
+    for (trusted, expected_unique) in [(true, "2"), (false, "1")] {
+        let app = spawn_app_with(Backend::current(), |c| {
+            if trusted {
+                c.tracking.trusted_proxies = vec!["127.0.0.1".into()];
+            }
+        })
+        .await;
+        let (_, enrolment) = live_campaign(&app).await;
+        let code = enrolment["referralCode"].as_str().unwrap();
+        for forwarded in ["198.51.100.1", "198.51.100.2"] {
+            no_redirects()
+                .get(format!("{}/r/{code}", app.address))
+                .header("user-agent", FIREFOX)
+                .header("x-forwarded-for", forwarded)
+                .send()
+                .await
+                .unwrap();
+        }
+        poll_until(Duration::from_secs(10), || async {
+            (stored_clicks(&app).await == 2).then_some(())
+        })
+        .await;
+        let data = app
+            .graphql_ok(
+                Some(&app.admin_token),
+                "{ participants { edges { node { links { stats { uniqueVisitors } } } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            data["participants"]["edges"][0]["node"]["links"][0]["stats"]["uniqueVisitors"],
+            expected_unique,
+            "trusted proxy: {trusted}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_graceful_shutdown_flushes_every_queued_click() {
+    // The real binary on the embedded default: click a burst, SIGTERM at once, restart, count.
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    // A slow flush interval keeps clicks queued when the signal arrives.
+    let env = [(
+        "GRAPEVINE_TRACKING__CLICK_FLUSH_MS".to_owned(),
+        "2000".to_owned(),
+    )];
+    let mut server = GrapevineProcess::spawn(&["--listen", &listen], &env);
+    let base = format!("http://{listen}");
+    server
+        .wait_http_ok(&format!("{base}/healthz"), Duration::from_secs(60))
+        .await;
+    let out = server.command(&["demo", "--json"]).output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let demo: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let token = demo["token"].as_str().unwrap().to_owned();
+    let gql = |q: &'static str| {
+        let token = token.clone();
+        let base = base.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/graphql"))
+                .bearer_auth(token)
+                .json(&json!({ "query": q }))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    gql(r#"mutation { launchCampaign(id: "00000000-0000-0000-0000-000000000000") { id } }"#).await;
+    let campaign = demo["campaign_id"].as_str().unwrap().to_owned();
+    let launched = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "mutation($c: UUID!) { launchCampaign(id: $c) { status } }", "variables": { "c": campaign } }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        launched["data"]["launchCampaign"]["status"], "ACTIVE",
+        "{launched:#}"
+    );
+    let links = gql("{ participants(first: 1) { edges { node { links { code } } } } }").await;
+    let code = links["data"]["participants"]["edges"][0]["node"]["links"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = no_redirects();
+    for _ in 0..25 {
+        let res = client
+            .get(format!("{base}/r/{code}"))
+            .header("user-agent", FIREFOX)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 302);
+    }
+    let status = server.terminate(Duration::from_secs(30)).await;
+    assert!(
+        status.success(),
+        "clean exit on SIGTERM: {status:?}\n{}",
+        server.log()
+    );
+    server.restart();
+    server
+        .wait_http_ok(&format!("{base}/healthz"), Duration::from_secs(60))
+        .await;
+    let stats =
+        gql("{ participants(first: 1) { edges { node { links { stats { clicks } } } } } }").await;
+    assert_eq!(
+        stats["data"]["participants"]["edges"][0]["node"]["links"][0]["stats"]["clicks"], "25",
+        "{stats:#}"
+    );
+    server.terminate(Duration::from_secs(30)).await;
+}
