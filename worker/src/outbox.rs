@@ -51,6 +51,22 @@ pub async fn enqueue<J: Job>(
     Ok(id)
 }
 
+/// Insert a job of `kind` with a payload whose handler this build may not have yet (it waits in
+/// the outbox until a build that runs `kind` is deployed).
+pub async fn enqueue_kind(
+    conn: &impl ConnectionTrait,
+    tenant_id: Option<Uuid>,
+    kind: &str,
+    payload: &impl Serialize,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    let payload = serde_json::to_value(payload).map_err(|e| DbErr::Custom(e.to_string()))?;
+    insert_row(conn, id, tenant_id, kind, payload, max_attempts, now).await?;
+    Ok(id)
+}
+
 /// Insert a job whose id is derived from `key`, doing nothing if it already exists: a handler that
 /// fans out (one launch → one email job per participant) can run twice without doubling anything.
 pub async fn enqueue_once<J: Job>(
@@ -73,14 +89,26 @@ async fn insert<J: Job>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let payload = serde_json::to_value(job).map_err(|e| DbErr::Custom(e.to_string()))?;
+    insert_row(conn, id, tenant_id, J::KIND, payload, J::MAX_ATTEMPTS, now).await
+}
+
+async fn insert_row(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    tenant_id: Option<Uuid>,
+    kind: &str,
+    payload: serde_json::Value,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let row = job_outbox::ActiveModel {
         id: Set(id),
         tenant_id: Set(tenant_id),
-        kind: Set(J::KIND.to_owned()),
+        kind: Set(kind.to_owned()),
         payload: Set(payload),
         state: Set(JobState::Pending),
         attempts: Set(0),
-        max_attempts: Set(J::MAX_ATTEMPTS),
+        max_attempts: Set(max_attempts),
         available_at: Set(now),
         dispatched_at: Set(None),
         dispatch_token: Set(None),

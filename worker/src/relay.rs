@@ -29,6 +29,7 @@ pub struct Relay {
     metrics: JobMetrics,
     wake: Arc<Notify>,
     clock: grapevine_entity::domain::clock::SharedClock,
+    kinds: Vec<&'static str>,
 }
 
 impl Relay {
@@ -40,6 +41,7 @@ impl Relay {
         metrics: JobMetrics,
         wake: Arc<Notify>,
         clock: grapevine_entity::domain::clock::SharedClock,
+        kinds: Vec<&'static str>,
     ) -> Self {
         Self {
             db,
@@ -48,6 +50,7 @@ impl Relay {
             metrics,
             wake,
             clock,
+            kinds,
         }
     }
 
@@ -79,7 +82,10 @@ impl Relay {
     pub async fn pass(&self) -> Result<usize, DbErr> {
         let now = self.clock.now();
         let token = Uuid::now_v7();
-        let due = due_condition(now, &self.config);
+        // Only kinds this build runs: a newer kind waits in the outbox for a build that knows it.
+        let due = Condition::all()
+            .add(due_condition(now, &self.config))
+            .add(job_outbox::Column::Kind.is_in(self.kinds.clone()));
         let ids: Vec<Uuid> = job_outbox::Entity::find()
             .select_only()
             .column(job_outbox::Column::Id)

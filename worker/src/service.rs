@@ -46,6 +46,7 @@ pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: Can
                 ctx.metrics.clone(),
                 wake,
                 ctx.clock.clone(),
+                jobs::registry().kinds(),
             );
             relay.run(stop.cancelled_owned()).await;
         });

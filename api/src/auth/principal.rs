@@ -94,6 +94,27 @@ impl Principal {
         }
     }
 
+    /// The tenant's secret API key only (server-to-server tracking: conversions, refunds).
+    pub fn secret_key(&self) -> Result<Actor, ApiError> {
+        match self {
+            Self::ApiKey {
+                tenant_id,
+                kind: ApiKeyKind::Secret,
+                ..
+            } => Ok(Actor {
+                tenant_id: *tenant_id,
+                user_id: None,
+            }),
+            Self::ApiKey { .. } => Err(ApiError::Forbidden(
+                "a publishable key cannot do this: call from your server with a secret key".into(),
+            )),
+            Self::Staff { .. } => Err(ApiError::Forbidden(
+                "this is reported by the merchant's server with a secret API key".into(),
+            )),
+            Self::Anonymous => Err(ApiError::Unauthenticated),
+        }
+    }
+
     /// How the audit log names this caller.
     pub fn label(&self) -> String {
         match self {

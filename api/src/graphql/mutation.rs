@@ -344,6 +344,125 @@ impl Mutation {
         Ok(link.into())
     }
 
+    /// Report a lead (a referred customer signed up) from your server with a secret key.
+    async fn track_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: super::types::tracking::LeadInput,
+    ) -> Result<super::types::tracking::LeadResult> {
+        let actor = ctx.principal().secret_key()?;
+        let s = ctx.state();
+        let touch = services::conversions::TouchInput {
+            click_id: input.click_id,
+            code: input.code,
+        };
+        let out = services::conversions::track_lead(
+            &s.db,
+            actor.tenant_id,
+            &input.customer_id,
+            input.email.as_deref(),
+            touch,
+            s.clock.now(),
+        )
+        .await?;
+        s.nudge_relay();
+        Ok(super::types::tracking::LeadResult {
+            referral: out.referral.map(Into::into),
+            not_attributed: out.not_attributed.map(|r| r.as_str().to_owned()),
+        })
+    }
+
+    /// Report a conversion (a purchase) from your server with a secret key; idempotent on `orderId`.
+    async fn track_conversion(
+        &self,
+        ctx: &Context<'_>,
+        input: super::types::tracking::ConversionInput,
+    ) -> Result<super::types::tracking::ConversionResult> {
+        let actor = ctx.principal().secret_key()?;
+        let s = ctx.state();
+        let report = services::conversions::ConversionInput {
+            order_id: input.order_id,
+            customer_id: input.customer_id,
+            email: input.email,
+            amount_minor: input.amount_minor.0,
+            currency: input.currency,
+            occurred_at: input.occurred_at,
+            touch: services::conversions::TouchInput {
+                click_id: input.click_id,
+                code: input.code,
+            },
+        };
+        let out =
+            services::conversions::track_conversion(&s.db, actor.tenant_id, report, s.clock.now())
+                .await?;
+        s.nudge_relay();
+        let currency = match out.conversion.campaign_id {
+            Some(c) => Some(
+                services::campaigns::get(&s.db, actor.tenant_id, c)
+                    .await?
+                    .currency,
+            ),
+            None => None,
+        };
+        Ok(super::types::tracking::ConversionResult {
+            conversion: super::types::tracking::Conversion::from_model(
+                out.conversion,
+                currency.as_deref(),
+            ),
+            duplicate: out.duplicate,
+            not_attributed: out.not_attributed.map(|r| r.as_str().to_owned()),
+        })
+    }
+
+    /// Record a full or partial refund of an order; idempotent on `refundId`.
+    async fn refund_conversion(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        refund_id: String,
+        amount_minor: super::scalars::BigInt,
+    ) -> Result<super::types::tracking::Conversion> {
+        let actor = ctx.principal().secret_key()?;
+        let s = ctx.state();
+        let c = services::conversions::refund(
+            &s.db,
+            actor.tenant_id,
+            &order_id,
+            &refund_id,
+            amount_minor.0,
+            s.clock.now(),
+        )
+        .await?;
+        s.nudge_relay();
+        Ok(super::types::tracking::Conversion::from_model(c, None))
+    }
+
+    /// Set an exchange rate, so conversions in `base` count in campaigns priced in `quote` (admin, finance).
+    async fn set_fx_rate(
+        &self,
+        ctx: &Context<'_>,
+        base: String,
+        quote: String,
+        rate_ppm: super::scalars::BigInt,
+    ) -> Result<super::types::tracking::FxRate> {
+        let actor = ctx.principal().staff(&[Role::Finance])?;
+        let s = ctx.state();
+        let r = services::conversions::set_fx_rate(
+            &s.db,
+            actor.tenant_id,
+            &base,
+            &quote,
+            rate_ppm.0,
+            s.clock.now(),
+        )
+        .await?;
+        Ok(super::types::tracking::FxRate {
+            base: r.base,
+            quote: r.quote,
+            rate_ppm: super::scalars::BigInt(r.rate_ppm),
+        })
+    }
+
     /// Create an API key (admin, ops); the key is shown once.
     async fn create_api_key(
         &self,

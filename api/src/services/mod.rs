@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod conversions;
 pub mod demo;
 pub mod links;
 pub mod participants;

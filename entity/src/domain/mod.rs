@@ -4,6 +4,7 @@
 //! Nothing here touches a database, a queue or HTTP; everything is plain data and plain functions
 //! so the api and the worker share one definition of each rule and it is unit-tested in isolation.
 
+pub mod attribution;
 pub mod audience;
 pub mod bucket;
 pub mod campaign;

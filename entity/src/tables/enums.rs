@@ -178,6 +178,28 @@ string_enum! {
 }
 
 string_enum! {
+    /// Where a referral stands: pending until validated, then approved, held for review or rejected.
+    pub enum ReferralStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Review = "review",
+        Rejected = "rejected",
+    }
+}
+
+string_enum! {
+    /// How a referee was tied to their referrer.
+    pub enum AttributionSource {
+        /// A tracked click (`gv_click`).
+        Click = "click",
+        /// The referrer's code, typed or carried in `ref`.
+        Code = "code",
+        /// The customer was already tied to a referral.
+        Customer = "customer",
+    }
+}
+
+string_enum! {
     /// State of a job in the outbox.
     pub enum JobState {
         Pending = "pending",
@@ -245,6 +267,16 @@ mod tests {
         round_trips(LinkKind::ALL, LinkKind::as_str, LinkKind::parse);
         round_trips(EmailKind::ALL, EmailKind::as_str, EmailKind::parse);
         round_trips(EmailState::ALL, EmailState::as_str, EmailState::parse);
+        round_trips(
+            ReferralStatus::ALL,
+            ReferralStatus::as_str,
+            ReferralStatus::parse,
+        );
+        round_trips(
+            AttributionSource::ALL,
+            AttributionSource::as_str,
+            AttributionSource::parse,
+        );
         round_trips(JobState::ALL, JobState::as_str, JobState::parse);
         round_trips(
             JobRunOutcome::ALL,

@@ -1,6 +1,7 @@
 //! The job kinds. Each is one serde struct carrying ids and one async handler.
 
 pub mod launch;
+pub mod validate;
 
 pub use crate::email::send::SendEmail;
 pub use launch::LaunchCampaign;

@@ -168,3 +168,29 @@ pub enum LinkKind {
     /// A per-channel variant, so reports can split by channel.
     Channel,
 }
+
+/// Where a referral stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::ReferralStatus")]
+pub enum ReferralStatus {
+    /// Waiting for fraud validation.
+    Pending,
+    /// Validated.
+    Approved,
+    /// Waiting for a person in the review queue.
+    Review,
+    /// Refused.
+    Rejected,
+}
+
+/// How a referee was tied to their referrer.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::AttributionSource")]
+pub enum AttributionSource {
+    /// A tracked click (`gv_click`).
+    Click,
+    /// The referrer's code.
+    Code,
+    /// The customer was already tied to a referral.
+    Customer,
+}

@@ -6,3 +6,4 @@ pub mod enums;
 pub mod goals;
 pub mod links;
 pub mod people;
+pub mod tracking;

@@ -1,0 +1,626 @@
+//! Leads and conversions reported by the merchant, attributed to at most one referrer per referee
+//! and campaign, each attributed one written with its validation job in the same transaction.
+//!
+//! A touch is, in order of precedence: a tracked click (`gv_click`), the referrer's code (typed at
+//! checkout or carried in `ref`), or the customer already being tied to a referral. Clicks count
+//! within the campaign's attribution window; first touch wins unless the campaign says last touch.
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::{
+    db::begin_write,
+    domain::{
+        FieldError,
+        attribution::{self, Model as AttributionRule},
+        email::Email,
+        money::Currency,
+    },
+    tables::{
+        AttributionModel, AttributionSource, CampaignStatus, ReferralStatus, campaigns, clicks,
+        conversions, fx_rates, participants, referral_links, referrals, refunds,
+    },
+};
+use grapevine_worker::{
+    jobs::validate::{KIND as VALIDATE, ValidateReferral},
+    outbox::enqueue_kind,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait, sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Attempts of a validation job before it is dead.
+const VALIDATE_ATTEMPTS: i32 = 10;
+
+/// Who the customer is, as the merchant reports them.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    /// The merchant's customer id.
+    pub id: String,
+    /// Email, when known.
+    pub email: Option<Email>,
+}
+
+/// Where the customer came from, as the merchant reports it.
+#[derive(Debug, Clone, Default)]
+pub struct TouchInput {
+    /// `gv_click` from the landing URL.
+    pub click_id: Option<Uuid>,
+    /// A referral code (from `ref`, or typed at checkout).
+    pub code: Option<String>,
+}
+
+fn customer(id: &str, email: Option<&str>) -> ApiResult<Customer> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 200 {
+        return Err(ApiError::invalid(
+            "customerId",
+            "must be 1 to 200 characters",
+        ));
+    }
+    let email = email
+        .filter(|e| !e.trim().is_empty())
+        .map(Email::parse)
+        .transpose()
+        .map_err(|e| e.renamed("email"))?;
+    Ok(Customer {
+        id: id.to_owned(),
+        email,
+    })
+}
+
+/// A resolved touch.
+struct Touch {
+    link: referral_links::Model,
+    campaign: campaigns::Model,
+    click: Option<clicks::Model>,
+    at: DateTime<Utc>,
+    source: AttributionSource,
+}
+
+async fn resolve_touch(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    input: &TouchInput,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<Touch>> {
+    let (link, click) = if let Some(click_id) = input.click_id {
+        let click = clicks::Entity::find_by_id(click_id)
+            .filter(clicks::Column::TenantId.eq(tenant_id))
+            .one(conn)
+            .await?
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "clickId",
+                    "no such click (it must come from a /r/ redirect of this tenant)",
+                )
+            })?;
+        let link = referral_links::Entity::find_by_id(click.link_id)
+            .one(conn)
+            .await?
+            .ok_or(ApiError::NotFound("referral link"))?;
+        (link, Some(click))
+    } else if let Some(code) = input
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        let link = referral_links::Entity::find()
+            .filter(referral_links::Column::Code.eq(code.to_ascii_uppercase()))
+            .filter(referral_links::Column::TenantId.eq(tenant_id))
+            .filter(referral_links::Column::DisabledAt.is_null())
+            .one(conn)
+            .await?
+            .ok_or_else(|| ApiError::invalid("code", format!("no referral code {code:?}")))?;
+        (link, None)
+    } else {
+        return Ok(None);
+    };
+    let campaign = campaigns::Entity::find_by_id(link.campaign_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound("campaign"))?;
+    let (at, source) = match &click {
+        Some(c) => (c.created_at, AttributionSource::Click),
+        None => (now, AttributionSource::Code),
+    };
+    Ok(Some(Touch {
+        link,
+        campaign,
+        click,
+        at,
+        source,
+    }))
+}
+
+/// Why nothing was attributed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAttributed {
+    /// No click, code or earlier referral.
+    NoTouch,
+    /// The click is older than the campaign's attribution window.
+    OutsideWindow,
+    /// The campaign is not active.
+    CampaignInactive,
+}
+
+impl NotAttributed {
+    /// Stable text for clients.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoTouch => "no_touch",
+            Self::OutsideWindow => "outside_attribution_window",
+            Self::CampaignInactive => "campaign_not_active",
+        }
+    }
+}
+
+/// Tie the customer to the touch's referrer (or keep the existing tie, per the campaign's model).
+async fn attribute(
+    txn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    touch: Touch,
+    customer: &Customer,
+    now: DateTime<Utc>,
+) -> ApiResult<Result<(referrals::Model, bool), NotAttributed>> {
+    if touch.campaign.status != CampaignStatus::Active {
+        return Ok(Err(NotAttributed::CampaignInactive));
+    }
+    if touch.click.is_some()
+        && !attribution::within_window(touch.at, now, touch.campaign.attribution_window_days)
+    {
+        return Ok(Err(NotAttributed::OutsideWindow));
+    }
+    let referrer = participants::Entity::find_by_id(touch.link.participant_id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound("referrer"))?;
+    if referrer.external_id == customer.id {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "customerId",
+            "a customer cannot refer themselves (same customer id as the referrer)",
+        )]));
+    }
+    let existing = referrals::Entity::find()
+        .filter(referrals::Column::CampaignId.eq(touch.campaign.id))
+        .filter(referrals::Column::RefereeExternalId.eq(customer.id.as_str()))
+        .one(txn)
+        .await?;
+    if let Some(existing) = existing {
+        let rule = match touch.campaign.attribution_model {
+            AttributionModel::FirstTouch => AttributionRule::FirstTouch,
+            AttributionModel::LastTouch => AttributionRule::LastTouch,
+        };
+        let same = existing.referrer_participant_id == referrer.id;
+        if !attribution::replaces(rule, existing.attributed_at, touch.at, same)
+            || existing.status != ReferralStatus::Pending
+        {
+            return Ok(Ok((existing, false)));
+        }
+        let mut m = existing.into_active_model();
+        m.referrer_participant_id = Set(referrer.id);
+        m.link_id = Set(touch.link.id);
+        m.click_id = Set(touch.click.as_ref().map(|c| c.id));
+        m.source = Set(touch.source);
+        m.attributed_at = Set(touch.at);
+        m.updated_at = Set(now);
+        return Ok(Ok((m.update(txn).await?, true)));
+    }
+    let row = referrals::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        campaign_id: Set(touch.campaign.id),
+        referrer_participant_id: Set(referrer.id),
+        link_id: Set(touch.link.id),
+        click_id: Set(touch.click.as_ref().map(|c| c.id)),
+        referee_external_id: Set(customer.id.clone()),
+        referee_email: Set(customer.email.as_ref().map(|e| e.as_str().to_owned())),
+        source: Set(touch.source),
+        status: Set(ReferralStatus::Pending),
+        attributed_at: Set(touch.at),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    // A concurrent report for the same referee may have won the unique index: use its row.
+    referrals::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                referrals::Column::CampaignId,
+                referrals::Column::RefereeExternalId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .try_insert()
+        .exec(txn)
+        .await?;
+    let row = referrals::Entity::find()
+        .filter(referrals::Column::CampaignId.eq(touch.campaign.id))
+        .filter(referrals::Column::RefereeExternalId.eq(customer.id.as_str()))
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("referral vanished after insert")))?;
+    Ok(Ok((row, true)))
+}
+
+/// The outcome of a lead.
+#[derive(Debug, Clone)]
+pub struct LeadOutcome {
+    /// The referral the customer is tied to, if any.
+    pub referral: Option<referrals::Model>,
+    /// Why not, when not.
+    pub not_attributed: Option<NotAttributed>,
+}
+
+/// `trackLead`: a referred customer signed up.
+pub async fn track_lead(
+    conn: &impl TransactionTrait,
+    tenant_id: Uuid,
+    customer_id: &str,
+    email: Option<&str>,
+    touch: TouchInput,
+    now: DateTime<Utc>,
+) -> ApiResult<LeadOutcome> {
+    let customer = customer(customer_id, email)?;
+    let txn = begin_write(conn).await?;
+    let outcome = match resolve_touch(&txn, tenant_id, &touch, now).await? {
+        None => LeadOutcome {
+            referral: None,
+            not_attributed: Some(NotAttributed::NoTouch),
+        },
+        Some(touch) => match attribute(&txn, tenant_id, touch, &customer, now).await? {
+            Ok((referral, changed)) => {
+                if changed {
+                    enqueue_kind(
+                        &txn,
+                        Some(tenant_id),
+                        VALIDATE,
+                        &ValidateReferral {
+                            referral_id: referral.id,
+                            conversion_id: None,
+                        },
+                        VALIDATE_ATTEMPTS,
+                        now,
+                    )
+                    .await?;
+                }
+                LeadOutcome {
+                    referral: Some(referral),
+                    not_attributed: None,
+                }
+            }
+            Err(reason) => LeadOutcome {
+                referral: None,
+                not_attributed: Some(reason),
+            },
+        },
+    };
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// A conversion as reported.
+#[derive(Debug, Clone)]
+pub struct ConversionInput {
+    /// The merchant's order id (the idempotency key).
+    pub order_id: String,
+    /// Customer id.
+    pub customer_id: String,
+    /// Customer email.
+    pub email: Option<String>,
+    /// Amount in minor units.
+    pub amount_minor: i64,
+    /// ISO currency.
+    pub currency: String,
+    /// When it happened (default: now).
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// Where the customer came from.
+    pub touch: TouchInput,
+}
+
+/// The outcome of a conversion report.
+#[derive(Debug, Clone)]
+pub struct ConversionOutcome {
+    /// The stored conversion.
+    pub conversion: conversions::Model,
+    /// True when this order id had been reported before (nothing new was written).
+    pub duplicate: bool,
+    /// Why it was not attributed, when it is organic.
+    pub not_attributed: Option<NotAttributed>,
+}
+
+/// `trackConversion`: idempotent on `(tenant, order id)`; the conversion and its validation job
+/// are written in one transaction.
+pub async fn track_conversion(
+    conn: &impl TransactionTrait,
+    tenant_id: Uuid,
+    input: ConversionInput,
+    now: DateTime<Utc>,
+) -> ApiResult<ConversionOutcome> {
+    let order_id = input.order_id.trim().to_owned();
+    if order_id.is_empty() || order_id.len() > 200 {
+        return Err(ApiError::invalid("orderId", "must be 1 to 200 characters"));
+    }
+    let customer = customer(&input.customer_id, input.email.as_deref())?;
+    if input.amount_minor <= 0 {
+        return Err(ApiError::invalid(
+            "amountMinor",
+            "must be a positive amount in minor units",
+        ));
+    }
+    let currency = Currency::parse(&input.currency).map_err(|e| e.renamed("currency"))?;
+    let occurred_at = input.occurred_at.unwrap_or(now);
+    let txn = begin_write(conn).await?;
+    if let Some(existing) = conversions::Entity::find()
+        .filter(conversions::Column::TenantId.eq(tenant_id))
+        .filter(conversions::Column::ExternalOrderId.eq(order_id.as_str()))
+        .one(&txn)
+        .await?
+    {
+        let same = existing.customer_external_id == customer.id
+            && existing.amount_minor == input.amount_minor
+            && existing.currency == currency.code();
+        if !same {
+            return Err(ApiError::Conflict(format!(
+                "order {order_id} was already reported with a different customer, amount or currency"
+            )));
+        }
+        return Ok(ConversionOutcome {
+            conversion: existing,
+            duplicate: true,
+            not_attributed: None,
+        });
+    }
+    let attributed = match resolve_touch(&txn, tenant_id, &input.touch, now).await? {
+        Some(touch) => attribute(&txn, tenant_id, touch, &customer, occurred_at)
+            .await?
+            .map(|(r, _)| r),
+        None => earlier_referral(&txn, tenant_id, &customer, occurred_at).await?,
+    };
+    let (referral, not_attributed) = match attributed {
+        Ok(r) => (Some(r), None),
+        Err(reason) => (None, Some(reason)),
+    };
+    let campaign = match &referral {
+        Some(r) => {
+            campaigns::Entity::find_by_id(r.campaign_id)
+                .one(&txn)
+                .await?
+        }
+        None => None,
+    };
+    let campaign_amount = match &campaign {
+        None => None,
+        Some(c) if c.currency == currency.code() => Some(input.amount_minor),
+        Some(c) => {
+            Some(converted(&txn, tenant_id, input.amount_minor, currency, &c.currency).await?)
+        }
+    };
+    let conversion = conversions::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        campaign_id: Set(campaign.as_ref().map(|c| c.id)),
+        referral_id: Set(referral.as_ref().map(|r| r.id)),
+        external_order_id: Set(order_id),
+        customer_external_id: Set(customer.id.clone()),
+        customer_email: Set(customer.email.as_ref().map(|e| e.as_str().to_owned())),
+        amount_minor: Set(input.amount_minor),
+        currency: Set(currency.code().to_owned()),
+        campaign_amount_minor: Set(campaign_amount),
+        refunded_minor: Set(0),
+        organic: Set(referral.is_none()),
+        occurred_at: Set(occurred_at),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    if let Some(referral) = &referral {
+        let job = ValidateReferral {
+            referral_id: referral.id,
+            conversion_id: Some(conversion.id),
+        };
+        enqueue_kind(
+            &txn,
+            Some(tenant_id),
+            VALIDATE,
+            &job,
+            VALIDATE_ATTEMPTS,
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(ConversionOutcome {
+        conversion,
+        duplicate: false,
+        not_attributed,
+    })
+}
+
+/// A customer already tied to a referral in an active campaign, within its window.
+async fn earlier_referral(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    customer: &Customer,
+    at: DateTime<Utc>,
+) -> ApiResult<Result<referrals::Model, NotAttributed>> {
+    let candidates = referrals::Entity::find()
+        .filter(referrals::Column::TenantId.eq(tenant_id))
+        .filter(referrals::Column::RefereeExternalId.eq(customer.id.as_str()))
+        .order_by_desc(referrals::Column::AttributedAt)
+        .all(conn)
+        .await?;
+    let mut reason = NotAttributed::NoTouch;
+    for referral in candidates {
+        let Some(campaign) = campaigns::Entity::find_by_id(referral.campaign_id)
+            .one(conn)
+            .await?
+        else {
+            continue;
+        };
+        if campaign.status != CampaignStatus::Active {
+            reason = NotAttributed::CampaignInactive;
+            continue;
+        }
+        if !attribution::within_window(referral.attributed_at, at, campaign.attribution_window_days)
+        {
+            reason = NotAttributed::OutsideWindow;
+            continue;
+        }
+        return Ok(Ok(referral));
+    }
+    Ok(Err(reason))
+}
+
+async fn converted(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    amount_minor: i64,
+    from: Currency,
+    to: &str,
+) -> ApiResult<i64> {
+    let to_currency = Currency::parse(to)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("campaign currency: {e}")))?;
+    let rate = fx_rates::Entity::find()
+        .filter(fx_rates::Column::TenantId.eq(tenant_id))
+        .filter(fx_rates::Column::Base.eq(from.code()))
+        .filter(fx_rates::Column::Quote.eq(to))
+        .one(conn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "currency",
+                format!(
+                    "the campaign is in {to} and no {}→{to} rate is set: set one with setFxRate",
+                    from.code()
+                ),
+            )
+        })?;
+    attribution::convert(amount_minor, from, to_currency, rate.rate_ppm)
+        .ok_or_else(|| ApiError::invalid("amountMinor", "too large to convert"))
+}
+
+/// `setFxRate`: one unit of `base` is worth `rate_ppm / 1e6` of `quote`.
+pub async fn set_fx_rate(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    base: &str,
+    quote: &str,
+    rate_ppm: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<fx_rates::Model> {
+    let base = Currency::parse(base).map_err(|e| e.renamed("base"))?;
+    let quote = Currency::parse(quote).map_err(|e| e.renamed("quote"))?;
+    if base == quote {
+        return Err(ApiError::invalid("quote", "must differ from base"));
+    }
+    let rate_ppm = attribution::parse_rate_ppm(rate_ppm)?;
+    fx_rates::Entity::insert(fx_rates::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        base: Set(base.code().to_owned()),
+        quote: Set(quote.code().to_owned()),
+        rate_ppm: Set(rate_ppm),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            fx_rates::Column::TenantId,
+            fx_rates::Column::Base,
+            fx_rates::Column::Quote,
+        ])
+        .update_columns([fx_rates::Column::RatePpm, fx_rates::Column::UpdatedAt])
+        .to_owned(),
+    )
+    .exec(conn)
+    .await?;
+    fx_rates::Entity::find()
+        .filter(fx_rates::Column::TenantId.eq(tenant_id))
+        .filter(fx_rates::Column::Base.eq(base.code()))
+        .filter(fx_rates::Column::Quote.eq(quote.code()))
+        .one(conn)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("rate vanished")))
+}
+
+/// `refundConversion`: a full or partial refund, idempotent on the refund id; never more than
+/// what is left of the order.
+pub async fn refund(
+    conn: &impl TransactionTrait,
+    tenant_id: Uuid,
+    order_id: &str,
+    refund_id: &str,
+    amount_minor: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<conversions::Model> {
+    if refund_id.trim().is_empty() || refund_id.len() > 200 {
+        return Err(ApiError::invalid("refundId", "must be 1 to 200 characters"));
+    }
+    if amount_minor <= 0 {
+        return Err(ApiError::invalid("amountMinor", "must be positive"));
+    }
+    let txn = begin_write(conn).await?;
+    let conversion = conversions::Entity::find()
+        .filter(conversions::Column::TenantId.eq(tenant_id))
+        .filter(conversions::Column::ExternalOrderId.eq(order_id.trim()))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound("order"))?;
+    if let Some(existing) = refunds::Entity::find()
+        .filter(refunds::Column::TenantId.eq(tenant_id))
+        .filter(refunds::Column::ExternalRefundId.eq(refund_id.trim()))
+        .one(&txn)
+        .await?
+    {
+        if existing.conversion_id != conversion.id || existing.amount_minor != amount_minor {
+            return Err(ApiError::Conflict(format!(
+                "refund {refund_id} was already recorded with other details"
+            )));
+        }
+        return Ok(conversion);
+    }
+    if conversion.refunded_minor + amount_minor > conversion.amount_minor {
+        return Err(ApiError::invalid(
+            "amountMinor",
+            format!(
+                "only {} of the order is left to refund",
+                conversion.amount_minor - conversion.refunded_minor
+            ),
+        ));
+    }
+    refunds::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        conversion_id: Set(conversion.id),
+        external_refund_id: Set(refund_id.trim().to_owned()),
+        amount_minor: Set(amount_minor),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let refunded = conversion.refunded_minor + amount_minor;
+    let mut m = conversion.into_active_model();
+    m.refunded_minor = Set(refunded);
+    let conversion = m.update(&txn).await?;
+    if let Some(referral_id) = conversion.referral_id {
+        // The validation job re-scores the referral: a refund is one of its fraud signals.
+        let job = ValidateReferral {
+            referral_id,
+            conversion_id: Some(conversion.id),
+        };
+        enqueue_kind(
+            &txn,
+            Some(tenant_id),
+            VALIDATE,
+            &job,
+            VALIDATE_ATTEMPTS,
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(conversion)
+}

@@ -1,0 +1,580 @@
+//! Leads and conversions: test case A-1's first half over HTTP, then every way a report can be
+//! wrong (each a clear error that changes nothing), first/last touch, currencies and refunds.
+
+// Tests fail by panicking: unwrap is how a test says "this must hold".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use grapevine_entity::tables::{JobState, conversions, job_outbox, referrals};
+use grapevine_tests::{TestApp, spawn_app};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const LEAD: &str = "mutation($i: LeadInput!) { trackLead(input: $i) { referral { id referrerParticipantId refereeCustomerId source status } notAttributed } }";
+const CONVERSION: &str = "mutation($i: ConversionInput!) { trackConversion(input: $i) { duplicate notAttributed conversion { id organic referralId campaignId amount { amountMinor currency } campaignAmount { amountMinor currency } } } }";
+
+fn codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errs| {
+            errs.iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+struct Shop {
+    app: TestApp,
+    key: String,
+    campaign: String,
+    /// (participant id, external id, code) of the two referrers.
+    referrers: Vec<(String, String, String)>,
+}
+
+async fn shop() -> Shop {
+    let app = spawn_app().await;
+    let token = app.admin_token.clone();
+    let campaign = app.design_campaign(&token).await;
+    for (ext, email) in [
+        ("ref-ada", "ada@example.com"),
+        ("ref-bob", "bob@example.com"),
+    ] {
+        app.enroll(&token, &campaign, ext, email).await;
+    }
+    app.launch(&token, &campaign).await;
+    let data = app
+        .graphql_ok(
+            Some(&token),
+            "{ participants { edges { node { id externalId links { code } } } } }",
+            json!({}),
+        )
+        .await;
+    let mut referrers: Vec<(String, String, String)> = data["participants"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["id"].as_str().unwrap().to_owned(),
+                e["node"]["externalId"].as_str().unwrap().to_owned(),
+                e["node"]["links"][0]["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    referrers.sort_by(|a, b| a.1.cmp(&b.1));
+    let key = app
+        .graphql_ok(
+            Some(&token),
+            r#"mutation { createApiKey(kind: SECRET, name: "shop server") { key } }"#,
+            json!({}),
+        )
+        .await["createApiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Shop {
+        app,
+        key,
+        campaign,
+        referrers,
+    }
+}
+
+async fn follow(app: &TestApp, code: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .get(format!("{}/r/{code}", app.address))
+        .header("user-agent", FIREFOX)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    location
+        .query_pairs()
+        .find(|(k, _)| k == "gv_click")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+async fn wait_for_click(app: &TestApp, id: &str) {
+    let db = app.db.connect().await;
+    let id: uuid::Uuid = id.parse().unwrap();
+    grapevine_tests::poll_until(std::time::Duration::from_secs(10), || async {
+        grapevine_entity::tables::clicks::Entity::find_by_id(id)
+            .one(&db)
+            .await
+            .unwrap()
+    })
+    .await;
+}
+
+fn order(id: &str, customer: &str, amount: &str, currency: &str) -> Value {
+    json!({ "orderId": id, "customerId": customer, "email": format!("{customer}@example.com"), "amountMinor": amount, "currency": currency })
+}
+
+#[tokio::test]
+async fn test_case_a1_first_half_click_lead_purchase_is_attributed_and_queued_for_validation() {
+    let s = shop().await;
+    let (ada_id, _, ada_code) = s.referrers[0].clone();
+    let click = follow(&s.app, &ada_code).await;
+    wait_for_click(&s.app, &click).await;
+
+    let lead = s.app.graphql_ok(Some(&s.key), LEAD, json!({ "i": { "customerId": "friend-1", "email": "friend1@example.com", "clickId": click } })).await;
+    let referral = &lead["trackLead"]["referral"];
+    assert_eq!(
+        referral["referrerParticipantId"],
+        ada_id.as_str(),
+        "attributed to the referrer whose link was followed"
+    );
+    assert_eq!(referral["source"], "CLICK");
+    assert_eq!(referral["status"], "PENDING");
+
+    let mut purchase = order("order-1", "friend-1", "5000", "USD");
+    purchase["clickId"] = json!(click);
+    let data = s
+        .app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": purchase }))
+        .await;
+    let conversion = &data["trackConversion"]["conversion"];
+    assert_eq!(conversion["organic"], false);
+    assert_eq!(conversion["referralId"], referral["id"]);
+    assert_eq!(conversion["campaignId"], s.campaign.as_str());
+
+    let db = s.app.db.connect().await;
+    let jobs = job_outbox::Entity::find()
+        .filter(job_outbox::Column::Kind.eq("referral.validate"))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        jobs.len(),
+        2,
+        "one validation job for the lead, one for the purchase"
+    );
+    let payloads: Vec<Value> = jobs.iter().map(|j| j.payload.clone()).collect();
+    assert!(
+        payloads
+            .iter()
+            .any(|p| p["conversion_id"] == conversion["id"] && p["referral_id"] == referral["id"]),
+        "{payloads:?}"
+    );
+    assert!(
+        jobs.iter().all(|j| j.state == JobState::Pending),
+        "waiting for the validation handler"
+    );
+}
+
+#[tokio::test]
+async fn conversions_without_a_touch_are_organic_and_duplicates_are_idempotent_or_conflicts() {
+    let s = shop().await;
+    let data = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            CONVERSION,
+            json!({ "i": order("o-1", "walk-in", "1200", "USD") }),
+        )
+        .await;
+    assert_eq!(data["trackConversion"]["conversion"]["organic"], true);
+    assert_eq!(data["trackConversion"]["notAttributed"], "no_touch");
+    let again = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            CONVERSION,
+            json!({ "i": order("o-1", "walk-in", "1200", "USD") }),
+        )
+        .await;
+    assert_eq!(again["trackConversion"]["duplicate"], true);
+    assert_eq!(
+        again["trackConversion"]["conversion"]["id"],
+        data["trackConversion"]["conversion"]["id"]
+    );
+    let body = s
+        .app
+        .graphql(
+            Some(&s.key),
+            CONVERSION,
+            json!({ "i": order("o-1", "walk-in", "9999", "USD") }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["CONFLICT"], "{body:#}");
+    let db = s.app.db.connect().await;
+    assert_eq!(conversions::Entity::find().count(&db).await.unwrap(), 1);
+    let stored = conversions::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(
+        stored.amount_minor, 1200,
+        "the conflicting report changed nothing"
+    );
+    assert_eq!(
+        job_outbox::Entity::find()
+            .filter(job_outbox::Column::Kind.eq("referral.validate"))
+            .count(&db)
+            .await
+            .unwrap(),
+        0,
+        "organic: nothing to validate"
+    );
+}
+
+#[tokio::test]
+async fn bad_reports_are_refused_clearly_and_change_nothing() {
+    let s = shop().await;
+    let (_, ada_ext, ada_code) = s.referrers[0].clone();
+    let db = s.app.db.connect().await;
+    let count = |db: sea_orm::DatabaseConnection| async move {
+        (
+            referrals::Entity::find().count(&db).await.unwrap(),
+            conversions::Entity::find().count(&db).await.unwrap(),
+        )
+    };
+
+    // Unknown code, unknown click.
+    let body = s
+        .app
+        .graphql(
+            Some(&s.key),
+            LEAD,
+            json!({ "i": { "customerId": "f", "code": "NOSUCHCODE" } }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["VALIDATION"]);
+    let body = s
+        .app
+        .graphql(
+            Some(&s.key),
+            LEAD,
+            json!({ "i": { "customerId": "f", "clickId": uuid::Uuid::now_v7() } }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["VALIDATION"]);
+    // Self-referral by customer id.
+    let mut selfie = order("o-self", &ada_ext, "5000", "USD");
+    selfie["code"] = json!(ada_code);
+    let body = s
+        .app
+        .graphql(Some(&s.key), CONVERSION, json!({ "i": selfie }))
+        .await;
+    assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("refer themselves")
+    );
+    // Foreign currency without a rate.
+    let mut euros = order("o-eur", "friend-eur", "5000", "EUR");
+    euros["code"] = json!(ada_code);
+    let body = s
+        .app
+        .graphql(Some(&s.key), CONVERSION, json!({ "i": euros.clone() }))
+        .await;
+    assert_eq!(codes(&body), vec!["VALIDATION"]);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("setFxRate")
+    );
+    // Nonsense amounts and currencies.
+    for bad in [
+        order("o-x", "c", "0", "USD"),
+        order("o-x", "c", "-5", "USD"),
+        order("o-x", "c", "100", "ZZZ"),
+        order("", "c", "100", "USD"),
+    ] {
+        let body = s
+            .app
+            .graphql(Some(&s.key), CONVERSION, json!({ "i": bad }))
+            .await;
+        assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
+    }
+    assert_eq!(count(db.clone()).await, (0, 0), "nothing was written");
+
+    // Keys: none, wrong, publishable, staff.
+    let body = s
+        .app
+        .graphql(
+            None,
+            CONVERSION,
+            json!({ "i": order("o-k", "c", "100", "USD") }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["UNAUTHENTICATED"]);
+    let body = s
+        .app
+        .graphql(
+            Some("sk_0000000000000000000000000000000000000000"),
+            CONVERSION,
+            json!({ "i": order("o-k", "c", "100", "USD") }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["UNAUTHENTICATED"]);
+    let body = s
+        .app
+        .graphql(
+            Some(&s.app.admin_token),
+            CONVERSION,
+            json!({ "i": order("o-k", "c", "100", "USD") }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["FORBIDDEN"]);
+    let pk = s.app.graphql_ok(Some(&s.app.admin_token), r#"mutation { createApiKey(kind: PUBLISHABLE, name: "w", allowedOrigins: ["https://shop.example"]) { key } }"#, json!({})).await["createApiKey"]["key"].as_str().unwrap().to_owned();
+    let res: Value = s
+        .app
+        .client
+        .post(format!("{}/graphql", s.app.address))
+        .bearer_auth(&pk)
+        .header("origin", "https://shop.example")
+        .json(
+            &json!({ "query": CONVERSION, "variables": { "i": order("o-k", "c", "100", "USD") } }),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        codes(&res),
+        vec!["FORBIDDEN"],
+        "a publishable key cannot report conversions"
+    );
+    assert_eq!(count(db.clone()).await, (0, 0));
+
+    // With a rate, the euro order counts in dollars.
+    s.app
+        .graphql_ok(
+            Some(&s.app.admin_token),
+            r#"mutation { setFxRate(base: "EUR", quote: "USD", ratePpm: "1080000") { ratePpm } }"#,
+            json!({}),
+        )
+        .await;
+    let data = s
+        .app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": euros }))
+        .await;
+    assert_eq!(
+        data["trackConversion"]["conversion"]["campaignAmount"],
+        json!({ "amountMinor": "5400", "currency": "USD" })
+    );
+}
+
+#[tokio::test]
+async fn a_click_outside_the_attribution_window_is_not_attributed() {
+    let s = shop().await;
+    let click = follow(&s.app, &s.referrers[0].2).await;
+    wait_for_click(&s.app, &click).await;
+    // The click happened 31 days ago (the campaign's window is 30 days).
+    let db = s.app.db.connect().await;
+    let old = (chrono::Utc::now() - chrono::Duration::days(31)).to_rfc3339();
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            format!("UPDATE clicks SET created_at = '{old}' WHERE id = '{click}'")
+        }
+        _ => format!("UPDATE clicks SET created_at = '{old}'"),
+    };
+    db.execute_unprepared(&sql).await.unwrap();
+    let mut purchase = order("o-late", "late-friend", "5000", "USD");
+    purchase["clickId"] = json!(click);
+    let data = s
+        .app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": purchase }))
+        .await;
+    assert_eq!(data["trackConversion"]["conversion"]["organic"], true);
+    assert_eq!(
+        data["trackConversion"]["notAttributed"],
+        "outside_attribution_window"
+    );
+    assert_eq!(referrals::Entity::find().count(&db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn first_touch_wins_by_default_and_last_touch_when_configured() {
+    let s = shop().await;
+    let (ada, bob) = (s.referrers[0].clone(), s.referrers[1].clone());
+    for code in [&ada.2, &bob.2] {
+        s.app
+            .graphql_ok(
+                Some(&s.key),
+                LEAD,
+                json!({ "i": { "customerId": "both", "code": code } }),
+            )
+            .await;
+    }
+    let data = s
+        .app
+        .graphql_ok(Some(&s.key), LEAD, json!({ "i": { "customerId": "both" } }))
+        .await;
+    assert_eq!(
+        data["trackLead"]["notAttributed"], "no_touch",
+        "a lead without a touch ties nothing new"
+    );
+    let mut purchase = order("o-both", "both", "5000", "USD");
+    purchase["code"] = json!(bob.2);
+    let data = s
+        .app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": purchase }))
+        .await;
+    let db = s.app.db.connect().await;
+    let referral = referrals::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(
+        referral.referrer_participant_id.to_string(),
+        ada.0,
+        "first touch keeps the referee"
+    );
+    assert_eq!(
+        data["trackConversion"]["conversion"]["referralId"],
+        referral.id.to_string()
+    );
+    assert_eq!(
+        referrals::Entity::find().count(&db).await.unwrap(),
+        1,
+        "one referrer per referee and campaign"
+    );
+
+    s.app.graphql_ok(Some(&s.app.admin_token), "mutation($c: UUID!) { updateCampaign(id: $c, input: { attributionModel: LAST_TOUCH }) { id } }", json!({ "c": s.campaign })).await;
+    s.app
+        .graphql_ok(
+            Some(&s.key),
+            LEAD,
+            json!({ "i": { "customerId": "switcher", "code": ada.2 } }),
+        )
+        .await;
+    let later = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            LEAD,
+            json!({ "i": { "customerId": "switcher", "code": bob.2 } }),
+        )
+        .await;
+    assert_eq!(
+        later["trackLead"]["referral"]["referrerParticipantId"],
+        bob.0.as_str(),
+        "last touch takes over"
+    );
+}
+
+#[tokio::test]
+async fn refunds_are_recorded_partially_then_fully_and_never_beyond_the_order() {
+    let s = shop().await;
+    let mut purchase = order("o-r", "refunder", "10000", "USD");
+    purchase["code"] = json!(s.referrers[0].2);
+    s.app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": purchase }))
+        .await;
+    let refund = "mutation($o: String!, $r: String!, $a: BigInt!) { refundConversion(orderId: $o, refundId: $r, amountMinor: $a) { refunded { amountMinor } } }";
+    let data = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            refund,
+            json!({ "o": "o-r", "r": "re-1", "a": "3000" }),
+        )
+        .await;
+    assert_eq!(data["refundConversion"]["refunded"]["amountMinor"], "3000");
+    let again = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            refund,
+            json!({ "o": "o-r", "r": "re-1", "a": "3000" }),
+        )
+        .await;
+    assert_eq!(
+        again["refundConversion"]["refunded"]["amountMinor"], "3000",
+        "the same refund twice counts once"
+    );
+    let body = s
+        .app
+        .graphql(
+            Some(&s.key),
+            refund,
+            json!({ "o": "o-r", "r": "re-2", "a": "8000" }),
+        )
+        .await;
+    assert_eq!(
+        codes(&body),
+        vec!["VALIDATION"],
+        "beyond what is left: {body:#}"
+    );
+    let data = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            refund,
+            json!({ "o": "o-r", "r": "re-2", "a": "7000" }),
+        )
+        .await;
+    assert_eq!(data["refundConversion"]["refunded"]["amountMinor"], "10000");
+    let body = s
+        .app
+        .graphql(
+            Some(&s.key),
+            refund,
+            json!({ "o": "no-such-order", "r": "re-3", "a": "1" }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["NOT_FOUND"]);
+}
+
+#[tokio::test]
+async fn another_tenants_key_cannot_use_this_tenants_clicks_or_codes() {
+    let s = shop().await;
+    let click = follow(&s.app, &s.referrers[0].2).await;
+    wait_for_click(&s.app, &click).await;
+    let (_, other_admin) = grapevine_tests::app::seed_tenant(&s.app.db, &s.app.config).await;
+    let other_key = s
+        .app
+        .graphql_ok(
+            Some(&other_admin),
+            r#"mutation { createApiKey(kind: SECRET, name: "other") { key } }"#,
+            json!({}),
+        )
+        .await["createApiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = s
+        .app
+        .graphql(
+            Some(&other_key),
+            LEAD,
+            json!({ "i": { "customerId": "x", "clickId": click } }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["VALIDATION"]);
+    let body = s
+        .app
+        .graphql(
+            Some(&other_key),
+            LEAD,
+            json!({ "i": { "customerId": "x", "code": s.referrers[0].2 } }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["VALIDATION"]);
+    let data = s
+        .app
+        .graphql_ok(
+            Some(&other_key),
+            CONVERSION,
+            json!({ "i": order("o-1", "x", "100", "USD") }),
+        )
+        .await;
+    assert_eq!(data["trackConversion"]["conversion"]["organic"], true);
+    let db = s.app.db.connect().await;
+    assert_eq!(referrals::Entity::find().count(&db).await.unwrap(), 0);
+}
