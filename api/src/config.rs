@@ -156,6 +156,8 @@ pub struct TrackingConfig {
     pub link_cache_ttl_secs: u64,
     /// Peers whose `X-Forwarded-For` is believed (exact addresses of your load balancers).
     pub trusted_proxies: Vec<String>,
+    /// Friend invites one participant may send per 24 hours.
+    pub invites_per_day: u64,
 }
 
 impl Default for TrackingConfig {
@@ -166,6 +168,7 @@ impl Default for TrackingConfig {
             click_flush_ms: 5,
             link_cache_ttl_secs: 30,
             trusted_proxies: Vec::new(),
+            invites_per_day: 20,
         }
     }
 }

@@ -463,6 +463,51 @@ impl Mutation {
         })
     }
 
+    /// Email a participant's link to friends (up to 20 a call, `tracking.invites_per_day` a day;
+    /// each friend at most once per enrolment; unsubscribed addresses get nothing).
+    async fn send_invites(
+        &self,
+        ctx: &Context<'_>,
+        enrolment_id: Uuid,
+        emails: Vec<String>,
+        message: Option<String>,
+    ) -> Result<super::types::people::InviteResult> {
+        let p = ctx.principal();
+        let actor = p.staff_or_secret_key(ENROLLERS)?;
+        let s = ctx.state();
+        let key = crate::http::unsubscribe::link_key(s);
+        let links = services::invites::LinkSettings {
+            public_url: &s.config.public_url,
+            link_key: &key,
+            per_day: s.config.tracking.invites_per_day,
+        };
+        let out = services::invites::send_invites(
+            &s.db,
+            p,
+            actor.tenant_id,
+            enrolment_id,
+            emails,
+            message,
+            links,
+            s.clock.now(),
+        )
+        .await?;
+        s.nudge_relay();
+        Ok(super::types::people::InviteResult {
+            sent: out.sent,
+            already_invited: out.already_invited,
+            refused: out
+                .refused
+                .into_iter()
+                .map(|(i, e)| super::types::people::RowError {
+                    index: i32::try_from(i).unwrap_or(i32::MAX),
+                    field: e.field,
+                    message: e.message,
+                })
+                .collect(),
+        })
+    }
+
     /// Create an API key (admin, ops); the key is shown once.
     async fn create_api_key(
         &self,

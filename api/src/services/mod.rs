@@ -7,6 +7,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod conversions;
 pub mod demo;
+pub mod invites;
 pub mod links;
 pub mod participants;
 pub mod secrets;

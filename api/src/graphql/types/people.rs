@@ -209,6 +209,17 @@ pub struct BulkEnrolmentResult {
     pub errors: Vec<RowError>,
 }
 
+/// What became of each invited address.
+#[derive(SimpleObject, Clone)]
+pub struct InviteResult {
+    /// Invited now.
+    pub sent: Vec<String>,
+    /// Invited before from this enrolment: not sent again.
+    pub already_invited: Vec<String>,
+    /// Refused addresses, by index.
+    pub refused: Vec<RowError>,
+}
+
 /// New staff user.
 #[derive(InputObject)]
 pub struct CreateUserInput {
