@@ -485,9 +485,11 @@ impl Mutation {
             &s.db,
             p,
             actor.tenant_id,
-            enrolment_id,
-            emails,
-            message,
+            services::invites::InviteRequest {
+                enrolment_id,
+                friends: emails,
+                message,
+            },
             links,
             s.clock.now(),
         )

@@ -61,17 +61,31 @@ pub struct InviteOutcome {
 const DEFAULT_SHARE: &str = "{{first_name}} thinks you'll like {{company_name}}: {{referral_link}}";
 const SUBJECT: &str = "{{first_name}} invited you to {{company_name}}";
 
+/// Invites to send.
+#[derive(Debug, Clone)]
+pub struct InviteRequest {
+    /// The sending participant's enrolment.
+    pub enrolment_id: Uuid,
+    /// Friends' addresses.
+    pub friends: Vec<String>,
+    /// A personal note (plain text).
+    pub message: Option<String>,
+}
+
 /// Send invites from an invited participant's enrolment.
 pub async fn send_invites(
     conn: &impl TransactionTrait,
     principal: &Principal,
     tenant_id: Uuid,
-    enrolment_id: Uuid,
-    friends: Vec<String>,
-    message: Option<String>,
+    request: InviteRequest,
     links: LinkSettings<'_>,
     now: DateTime<Utc>,
 ) -> ApiResult<InviteOutcome> {
+    let InviteRequest {
+        enrolment_id,
+        friends,
+        message,
+    } = request;
     if friends.is_empty() || friends.len() > MAX_PER_CALL {
         return Err(ApiError::invalid(
             "emails",
