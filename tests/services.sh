@@ -92,6 +92,16 @@ gv_install_missing() {
         python3 -c 'import aiosmtpd' >/dev/null 2>&1 \
             || gv_die "aiosmtpd (the SMTP test server) could not be installed for $(command -v python3)"
     fi
+    # localstripe: Stripe's API on loopback, one instance per test (started by the tests).
+    if ! python3 -c 'import localstripe' >/dev/null 2>&1; then
+        gv_say "pip install localstripe"
+        export PIP_ROOT_USER_ACTION=ignore
+        python3 -m pip install --quiet localstripe >&2 2>/dev/null \
+            || python3 -m pip install --quiet --break-system-packages localstripe >&2 \
+            || true
+        python3 -c 'import localstripe' >/dev/null 2>&1 \
+            || gv_die "localstripe (the Stripe stand-in for tests) could not be installed for $(command -v python3)"
+    fi
 }
 
 # Polls a command until it succeeds or the deadline passes.

@@ -41,6 +41,8 @@ pub struct Config {
     pub log: LogConfig,
     /// The click path.
     pub tracking: TrackingConfig,
+    /// Stripe.
+    pub stripe: StripeConfig,
     /// Where the embedded default keeps the keys it generated on first start.
     pub keys_file: String,
 }
@@ -59,6 +61,7 @@ impl Default for Config {
             graphql: GraphqlConfig::default(),
             log: LogConfig::default(),
             tracking: TrackingConfig::default(),
+            stripe: StripeConfig::default(),
             keys_file: "grapevine.keys".into(),
         }
     }
@@ -169,6 +172,25 @@ impl Default for TrackingConfig {
             link_cache_ttl_secs: 30,
             trusted_proxies: Vec::new(),
             invites_per_day: 20,
+        }
+    }
+}
+
+/// Stripe.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StripeConfig {
+    /// Stripe's API base URL (a local stand-in in tests).
+    pub api_base: String,
+    /// How far a webhook signature's timestamp may be from now, in seconds.
+    pub webhook_tolerance_secs: u64,
+}
+
+impl Default for StripeConfig {
+    fn default() -> Self {
+        Self {
+            api_base: "https://api.stripe.com".into(),
+            webhook_tolerance_secs: 300,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod tracking;
+pub mod webhooks;
 
 pub use config::Config;
 pub use startup::{Application, Parts};

@@ -235,6 +235,10 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .route("/r/{code}", web::get().to(http::redirect::redirect))
             .route("/r/{code}", web::head().to(http::redirect::redirect))
             .route("/qr/{file}", web::get().to(http::redirect::qr))
+            .route(
+                "/webhooks/stripe/{tenant}",
+                web::post().to(crate::webhooks::stripe::receive),
+            )
             .route("/u/{token}", web::get().to(http::unsubscribe::confirm))
             .route("/u/{token}", web::post().to(http::unsubscribe::unsubscribe))
     })

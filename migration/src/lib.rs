@@ -10,6 +10,7 @@ mod m20261124_000005_create_jobs;
 mod m20261124_000006_create_audit_log;
 mod m20261124_000007_create_clicks;
 mod m20261124_000008_create_referrals;
+mod m20261124_000009_create_webhook_events;
 
 /// Every migration, in the order it must run.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_create_audit_log::Migration),
             Box::new(m20261124_000007_create_clicks::Migration),
             Box::new(m20261124_000008_create_referrals::Migration),
+            Box::new(m20261124_000009_create_webhook_events::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod db;
 pub mod env;
 pub mod process;
 pub mod smtp;
+pub mod stripe;
 
 use std::future::Future;
 use std::time::{Duration, Instant};

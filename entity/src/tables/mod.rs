@@ -22,5 +22,6 @@ pub mod suppressions;
 pub mod tenant_secrets;
 pub mod tenants;
 pub mod users;
+pub mod webhook_events;
 
 pub use enums::*;

@@ -1,0 +1,4 @@
+//! Incoming webhooks from payment providers.
+
+pub mod signature;
+pub mod stripe;
