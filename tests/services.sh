@@ -92,6 +92,10 @@ gv_install_missing() {
         python3 -c 'import aiosmtpd' >/dev/null 2>&1 \
             || gv_die "aiosmtpd (the SMTP test server) could not be installed for $(command -v python3)"
     fi
+    # Chromium for the widget's browser tests (Debian's package; a test tool's own download fails here).
+    if ! gv_have chromium; then
+        gv_apt_install chromium || gv_die "chromium (for the widget tests) is missing and \`apt-get install -y chromium\` failed"
+    fi
     # localstripe: Stripe's API on loopback, one instance per test (started by the tests).
     if ! python3 -c 'import localstripe' >/dev/null 2>&1; then
         gv_say "pip install localstripe"

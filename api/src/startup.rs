@@ -235,6 +235,10 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .route("/r/{code}", web::get().to(http::redirect::redirect))
             .route("/r/{code}", web::head().to(http::redirect::redirect))
             .route("/qr/{file}", web::get().to(http::redirect::qr))
+            .route("/widget.js", web::get().to(http::widget::script))
+            .route("/widget/v1/me", web::get().to(http::widget::me))
+            .route("/widget/v1/invites", web::post().to(http::widget::invite))
+            .route("/demo/store", web::get().to(http::widget::demo_store))
             .route(
                 "/webhooks/stripe/{tenant}",
                 web::post().to(crate::webhooks::stripe::receive),

@@ -6,3 +6,4 @@ pub mod metrics;
 pub mod middleware;
 pub mod redirect;
 pub mod unsubscribe;
+pub mod widget;

@@ -13,14 +13,21 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use serde_json::json;
 use uuid::Uuid;
 
+use grapevine_entity::tables::{ApiKeyKind, participants as participants_table};
+
 use crate::{
     auth::{Principal, jwt::JwtKeys},
     config::Config,
-    services::{campaigns as campaign_service, participants, tenants, users as user_service},
+    services::{
+        api_keys, campaigns as campaign_service, participants, secrets, tenants,
+        users as user_service,
+    },
 };
 
 const SLUG: &str = "demo";
 const ADMIN: &str = "admin@demo.grapevine.localhost";
+/// The demo customer the storefront is signed in as.
+pub const DEMO_CUSTOMER: &str = "demo-customer-1";
 
 /// What was seeded.
 pub struct Demo {
@@ -34,6 +41,16 @@ pub struct Demo {
     pub campaign_id: Uuid,
     /// Admin login email.
     pub admin_email: String,
+    /// The demo customer's referral URL.
+    pub referral_url: String,
+    /// Its code.
+    pub code: String,
+    /// A secret API key (for trackLead / trackConversion from a shop's server).
+    pub secret_key: String,
+    /// The publishable key the storefront's widget uses.
+    pub publishable_key: String,
+    /// The demo storefront (another origin than the API).
+    pub storefront_url: String,
 }
 
 impl Demo {
@@ -45,6 +62,11 @@ impl Demo {
             "tenant_id": self.tenant_id,
             "campaign_id": self.campaign_id,
             "admin_email": self.admin_email,
+            "referral_url": self.referral_url,
+            "code": self.code,
+            "secret_key": self.secret_key,
+            "publishable_key": self.publishable_key,
+            "storefront_url": self.storefront_url,
         })
     }
 
@@ -150,7 +172,9 @@ pub async fn seed(db: &DatabaseConnection, config: &Config) -> anyhow::Result<De
                     }],
                 }),
                 currency: Some("USD".into()),
-                landing_url: Some(Some(format!("{}/demo/store", config.public_url))),
+                landing_url: Some(Some(crate::http::widget::storefront_url(
+                    &config.public_url,
+                ))),
                 ..Default::default()
             };
             let c = campaign_service::create(db, &system, tenant.id, draft, now)
@@ -205,14 +229,98 @@ pub async fn seed(db: &DatabaseConnection, config: &Config) -> anyhow::Result<De
             c
         }
     };
-    let keys = JwtKeys::from_config(&config.auth)?;
-    let (token, _) = keys.issue(admin.id, tenant.id, now)?;
+    if campaign.status == grapevine_entity::tables::CampaignStatus::Draft {
+        campaign_service::transition(
+            db,
+            &system,
+            tenant.id,
+            campaign.id,
+            grapevine_entity::domain::campaign::CampaignAction::Launch,
+            now,
+        )
+        .await
+        .map_err(err)?;
+    }
+    let boxer = crate::crypto::SecretBoxer::new(&config.secrets.master_key)
+        .map_err(|e| anyhow::anyhow!("secrets.master_key: {e}"))?;
+    if secrets::get(db, &boxer, tenant.id, "widget_secret")
+        .await
+        .map_err(err)?
+        .is_none()
+    {
+        secrets::put(
+            db,
+            &boxer,
+            tenant.id,
+            "widget_secret",
+            &crate::crypto::random_key_b64(32),
+            now,
+        )
+        .await
+        .map_err(err)?;
+    }
+    let storefront_url = crate::http::widget::storefront_url(&config.public_url);
+    let origin = |u: &str| {
+        url::Url::parse(u)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default()
+    };
+    let origins = vec![origin(&storefront_url), origin(&config.public_url)];
+    let mut keys_out = Vec::new();
+    for (name, kind, label) in [
+        (
+            "demo_publishable_key",
+            ApiKeyKind::Publishable,
+            "Demo storefront widget",
+        ),
+        ("demo_secret_key", ApiKeyKind::Secret, "Demo shop server"),
+    ] {
+        let key = match secrets::get(db, &boxer, tenant.id, name)
+            .await
+            .map_err(err)?
+        {
+            Some(k) => secrecy::ExposeSecret::expose_secret(&k).to_owned(),
+            None => {
+                let (key, _) =
+                    api_keys::create(db, &system, tenant.id, kind, label, origins.clone(), now)
+                        .await
+                        .map_err(err)?;
+                secrets::put(db, &boxer, tenant.id, name, &key, now)
+                    .await
+                    .map_err(err)?;
+                key
+            }
+        };
+        keys_out.push(key);
+    }
+    let customer = participants_table::Entity::find()
+        .filter(participants_table::Column::TenantId.eq(tenant.id))
+        .filter(participants_table::Column::ExternalId.eq(DEMO_CUSTOMER))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo customer is missing"))?;
+    let code =
+        crate::services::links::of_participant(db, tenant.id, customer.id, Some(campaign.id))
+            .await
+            .map_err(err)?
+            .into_iter()
+            .next()
+            .map(|l| l.code)
+            .ok_or_else(|| anyhow::anyhow!("the demo customer has no referral link"))?;
+    let jwt = JwtKeys::from_config(&config.auth)?;
+    let (token, _) = jwt.issue(admin.id, tenant.id, now)?;
+    let mut keys_out = keys_out.into_iter();
     Ok(Demo {
         graphql_url: format!("{}/graphql", config.public_url),
         token,
         tenant_id: tenant.id,
         campaign_id: campaign.id,
         admin_email: admin.email,
+        referral_url: format!("{}/r/{code}", config.public_url),
+        code,
+        publishable_key: keys_out.next().unwrap_or_default(),
+        secret_key: keys_out.next().unwrap_or_default(),
+        storefront_url,
     })
 }
 

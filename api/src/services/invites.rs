@@ -248,6 +248,42 @@ pub async fn send_invites(
     Ok(outcome)
 }
 
+/// The values share text is rendered with, for a participant's link.
+pub fn share_vars(
+    referrer: &participants::Model,
+    campaign: &campaigns::Model,
+    tenant: &tenants::Model,
+    link: &referral_links::Model,
+    public_url: &str,
+) -> HashMap<&'static str, String> {
+    HashMap::from([
+        (
+            "first_name",
+            referrer
+                .first_name
+                .clone()
+                .unwrap_or_else(|| "A friend".to_owned()),
+        ),
+        ("campaign_name", campaign.name.clone()),
+        ("company_name", tenant.name.clone()),
+        ("referral_link", referral_url(public_url, &link.code)),
+        ("referral_code", link.code.clone()),
+        ("reward_summary", String::new()),
+    ])
+}
+
+/// A campaign's share text for one participant's link (falls back to a plain sentence).
+pub fn render_share(source: &str, vars: &HashMap<&'static str, String>) -> String {
+    let source = if source.trim().is_empty() {
+        DEFAULT_SHARE
+    } else {
+        source
+    };
+    Template::parse(source, SHARE_VARS)
+        .and_then(|t| t.render(vars, Escape::None))
+        .unwrap_or_else(|_| vars.get("referral_link").cloned().unwrap_or_default())
+}
+
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

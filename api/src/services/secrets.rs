@@ -47,6 +47,30 @@ pub async fn set(
     if value.is_empty() || value.len() > 4096 {
         return Err(ApiError::invalid("value", "must be 1 to 4096 characters"));
     }
+    put(conn, boxer, tenant_id, name, value, now).await?;
+    audit::record(
+        conn,
+        tenant_id,
+        principal,
+        "secret.set",
+        "tenant_secret",
+        None,
+        json!({ "name": name }),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Store a secret under any name (internal callers such as the demo seeder).
+pub async fn put(
+    conn: &impl ConnectionTrait,
+    boxer: &SecretBoxer,
+    tenant_id: Uuid,
+    name: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     let sealed = boxer
         .seal(value, &aad(tenant_id, name))
         .map_err(|e| ApiError::Internal(e.into()))?;
@@ -69,17 +93,6 @@ pub async fn set(
         .to_owned(),
     )
     .exec(conn)
-    .await?;
-    audit::record(
-        conn,
-        tenant_id,
-        principal,
-        "secret.set",
-        "tenant_secret",
-        None,
-        json!({ "name": name }),
-        now,
-    )
     .await?;
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod bucket;
 pub mod campaign;
 pub mod clock;
 pub mod code;
+pub mod customer_token;
 pub mod email;
 pub mod error;
 pub mod goals;
