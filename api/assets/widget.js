@@ -91,7 +91,14 @@
 
   window.Grapevine = {
     referral: function () { return fromUrl() || stored(); },
-    consent: consent
+    consent: consent,
+    /* Call when the signed-in customer (the one data-customer-token names) has just signed up. */
+    trackLead: function (email) {
+      var r = fromUrl() || stored();
+      if (!r || !auth.key || !auth.token) return Promise.resolve({ attributed: false });
+      return fetch(api + "/widget/v1/lead?" + q(auth), { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ ref: r.ref, gv_click: r.gv_click, email: email }) })
+        .then(function (res) { return res.json(); });
+    }
   };
 
   var root = data.target ? document.querySelector(data.target) : null;

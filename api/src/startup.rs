@@ -238,6 +238,7 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .route("/widget.js", web::get().to(http::widget::script))
             .route("/widget/v1/me", web::get().to(http::widget::me))
             .route("/widget/v1/invites", web::post().to(http::widget::invite))
+            .route("/widget/v1/lead", web::post().to(http::widget::lead))
             .route("/demo/store", web::get().to(http::widget::demo_store))
             .route(
                 "/webhooks/stripe/{tenant}",

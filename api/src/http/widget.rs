@@ -303,6 +303,69 @@ pub async fn invite(
 }
 
 #[derive(Deserialize)]
+struct LeadBody {
+    #[serde(default)]
+    r#ref: Option<String>,
+    #[serde(default)]
+    gv_click: Option<uuid::Uuid>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// `POST /widget/v1/lead` (body: JSON sent as `text/plain`): the signed-in customer — the one the
+/// token names — arrived through a referral; `ref`/`gv_click` come from `Grapevine.referral()`.
+pub async fn lead(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: web::Query<WidgetAuth>,
+    body: web::Bytes,
+) -> HttpResponse {
+    use actix_web::http::StatusCode as S;
+    let caller = match caller(&req, &state, &auth).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let Ok(body) = serde_json::from_slice::<LeadBody>(&body) else {
+        return error(
+            S::BAD_REQUEST,
+            Some(&caller.origin),
+            "send {\"ref\": …, \"gv_click\": …}",
+        );
+    };
+    let touch = crate::services::conversions::TouchInput {
+        click_id: body.gv_click,
+        code: body.r#ref,
+    };
+    match crate::services::conversions::track_lead(
+        &state.db,
+        caller.key.tenant_id,
+        &caller.customer_id,
+        body.email.as_deref(),
+        touch,
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(out) => {
+            state.nudge_relay();
+            ok(
+                &caller.origin,
+                json!({ "attributed": out.referral.is_some(), "notAttributed": out.not_attributed.map(|r| r.as_str()) }),
+            )
+        }
+        Err(e) => error(
+            if e.code() == "INTERNAL" {
+                S::SERVICE_UNAVAILABLE
+            } else {
+                S::BAD_REQUEST
+            },
+            Some(&caller.origin),
+            &e.message(),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
 pub struct StoreParams {
     consent: Option<String>,
 }
