@@ -25,3 +25,7 @@ services:
 # Regenerate schema.graphql from the GraphQL schema
 schema:
     cargo run --quiet -- schema --out schema.graphql
+
+# Redirect benchmark (not part of CI): Grapevine vs nginx `return 302`, clicks stored vs sent → BENCHMARKS.md
+bench-redirect:
+    bash bench/redirect.sh

@@ -64,3 +64,21 @@ where
         None => panic!("condition not met within {timeout:?}"),
     }
 }
+
+/// The `extensions.code` of each error in a GraphQL response body, in order.
+pub fn error_codes(body: &serde_json::Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

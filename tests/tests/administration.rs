@@ -5,25 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use grapevine_entity::tables::tenant_secrets;
+use grapevine_tests::error_codes as codes;
 use grapevine_tests::spawn_app;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errs| {
-            errs.iter()
-                .map(|e| {
-                    e["extensions"]["code"]
-                        .as_str()
-                        .unwrap_or("<none>")
-                        .to_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn a_deactivated_user_is_locked_out_at_once_and_a_role_change_applies_at_once() {

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use grapevine_entity::tables::{JobState, conversions, job_outbox, referrals};
+use grapevine_tests::error_codes as codes;
 use grapevine_tests::{TestApp, spawn_app};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -12,22 +13,6 @@ use serde_json::{Value, json};
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const LEAD: &str = "mutation($i: LeadInput!) { trackLead(input: $i) { referral { id referrerParticipantId refereeCustomerId source status } notAttributed } }";
 const CONVERSION: &str = "mutation($i: ConversionInput!) { trackConversion(input: $i) { duplicate notAttributed conversion { id organic referralId campaignId amount { amountMinor currency } campaignAmount { amountMinor currency } } } }";
-
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errs| {
-            errs.iter()
-                .map(|e| {
-                    e["extensions"]["code"]
-                        .as_str()
-                        .unwrap_or("<none>")
-                        .to_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 struct Shop {
     app: TestApp,

@@ -5,27 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use grapevine_tests::error_codes as codes;
 use grapevine_tests::{TestApp, app::seed_tenant, spawn_app};
 use serde_json::{Value, json};
 
 const CREATE: &str = r#"mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }"#;
 const LIST: &str = r#"{ campaigns { edges { node { id } } } }"#;
-
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errs| {
-            errs.iter()
-                .map(|e| {
-                    e["extensions"]["code"]
-                        .as_str()
-                        .unwrap_or("<none>")
-                        .to_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 fn fields(body: &Value) -> Vec<String> {
     body["errors"][0]["extensions"]["fields"]

@@ -6,26 +6,11 @@
 
 use std::time::Duration;
 
+use grapevine_tests::error_codes as codes;
 use grapevine_tests::{Backend, TestApp, poll_until, spawn_app, spawn_app_with};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const INVITE: &str = "mutation($e: UUID!, $to: [String!]!, $m: String) { sendInvites(enrolmentId: $e, emails: $to, message: $m) { sent alreadyInvited refused { index field message } } }";
-
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errs| {
-            errs.iter()
-                .map(|e| {
-                    e["extensions"]["code"]
-                        .as_str()
-                        .unwrap_or("<none>")
-                        .to_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// A live campaign with one invited participant whose launch email has gone out; returns (enrolment id, code).
 async fn sender(app: &TestApp) -> (String, String) {

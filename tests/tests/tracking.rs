@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use grapevine_entity::tables::{Channel, clicks};
+use grapevine_tests::error_codes as codes;
 use grapevine_tests::{
     Backend, GrapevineProcess, TestApp, free_port, poll_until, spawn_app, spawn_app_with,
 };
@@ -22,22 +23,6 @@ fn no_redirects() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errs| {
-            errs.iter()
-                .map(|e| {
-                    e["extensions"]["code"]
-                        .as_str()
-                        .unwrap_or("<none>")
-                        .to_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// A launched campaign with one invited participant; returns (campaign id, enrolment).
