@@ -3,6 +3,8 @@ measures both with wrk, counts the clicks stored, and writes BENCHMARKS.md. Ever
 this run."""
 
 import datetime
+import http.client
+import urllib.parse
 import json
 import os
 import re
@@ -46,12 +48,16 @@ def with_db(url, name):
 
 
 def wait_http(url, timeout=60):
+    """Wait until `url` answers anything (redirects are not followed: they lead off this machine)."""
+    parsed = urllib.parse.urlsplit(url)
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=1)
+            conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=1)
+            conn.request("GET", parsed.path or "/")
+            conn.getresponse()
             return
-        except Exception:
+        except OSError:
             time.sleep(0.2)
     sys.exit(f"{url} did not answer within {timeout}s")
 
@@ -92,7 +98,7 @@ def main():
                    GRAPEVINE_SECRETS__MASTER_KEY=subprocess.check_output(["openssl", "rand", "-base64", "32"], text=True).strip(),
                    GRAPEVINE_AUTH__JWT_KEYS__K1=subprocess.check_output(["openssl", "rand", "-base64", "48"], text=True).strip(),
                    GRAPEVINE_ADMIN_PASSWORD=secrets.token_urlsafe(18), GRAPEVINE_DATABASE_MAX_CONNECTIONS="20")
-        env = {k: v for k, v in env.items() if not k.startswith("GRAPEVINE_TEST_")}
+        env = {k: v for k, v in env.items() if not k.startswith(("GRAPEVINE_TEST_", "GRAPEVINE_BENCH_"))}
         subprocess.run([BIN, "migrate"], env=env, cwd=work, check=True)
         subprocess.run([BIN, "tenant", "create", "--slug", "bench", "--name", "Bench", "--admin-email", "admin@bench.test"],
                        env=env, cwd=work, check=True, capture_output=True)
