@@ -13,6 +13,7 @@ pub mod code;
 pub mod customer_token;
 pub mod email;
 pub mod error;
+pub mod fraud;
 pub mod goals;
 pub mod ids;
 pub mod money;
