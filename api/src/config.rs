@@ -154,6 +154,8 @@ pub struct TrackingConfig {
     pub click_batch: usize,
     /// Longest a click waits for its batch, in milliseconds.
     pub click_flush_ms: u64,
+    /// Click batches written at once.
+    pub click_writers: usize,
     /// How long a resolved code is trusted before it is looked up again (other replicas' changes
     /// are seen within this).
     pub link_cache_ttl_secs: u64,
@@ -169,6 +171,7 @@ impl Default for TrackingConfig {
             click_buffer: 10_000,
             click_batch: 500,
             click_flush_ms: 5,
+            click_writers: 4,
             link_cache_ttl_secs: 30,
             trusted_proxies: Vec::new(),
             invites_per_day: 20,

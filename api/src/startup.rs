@@ -104,6 +104,7 @@ impl Application {
             capacity: config.tracking.click_buffer,
             batch: config.tracking.click_batch,
             flush_every: std::time::Duration::from_millis(config.tracking.click_flush_ms),
+            writers: config.tracking.click_writers,
         };
         // The writer outlives the HTTP server: it stops on its own token, after the server.
         let writer_stop = CancellationToken::new();

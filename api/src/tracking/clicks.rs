@@ -2,7 +2,7 @@
 //! at once; one task turns what has queued up into a multi-row insert every few milliseconds (a
 //! single-row insert per click would cost a WAL flush each).
 //!
-//! Back-pressure: the channel holds `capacity` clicks. When the database is slower than the clicks
+//! Back-pressure: the channel holds `capacity` clicks (plus up to `writers` batches being written). When the database is slower than the clicks
 //! for long enough to fill it, further clicks are dropped (counted in
 //! `grapevine_clicks_dropped_total`) and the redirect still answers: a visitor is never made to
 //! wait for our bookkeeping. A graceful shutdown flushes everything queued; a crash loses at most
@@ -92,6 +92,8 @@ pub struct WriterSettings {
     pub batch: usize,
     /// Longest wait before a partial batch is written.
     pub flush_every: Duration,
+    /// Batches written at once.
+    pub writers: usize,
 }
 
 /// Start the writer task; it stops, after flushing, when `stop` is cancelled.
@@ -113,8 +115,12 @@ async fn run(
     metrics: ClickMetrics,
     stop: CancellationToken,
 ) {
-    let mut batch = Vec::with_capacity(settings.batch);
+    // Up to `writers` batches are written at once: one insert at a time cannot keep up with a
+    // burst (a multi-row insert is bound by the database's round trip, not by our CPU).
+    let mut in_flight = tokio::task::JoinSet::new();
+    let writers = settings.writers.max(1);
     loop {
+        let mut batch = Vec::with_capacity(settings.batch);
         tokio::select! {
             biased;
             () = stop.cancelled() => break,
@@ -136,17 +142,27 @@ async fn run(
                 }
             }
         }
-        write(&db, &mut batch, &metrics).await;
+        while in_flight.len() >= writers {
+            in_flight.join_next().await;
+        }
+        in_flight.spawn(write(db.clone(), batch, metrics.clone()));
     }
-    // Shutting down: take what is queued and write it.
+    // Shutting down: take what is queued and write it, then wait for every write.
     rx.close();
-    while rx.recv_many(&mut batch, settings.batch).await > 0 {
-        write(&db, &mut batch, &metrics).await;
+    loop {
+        let mut batch = Vec::with_capacity(settings.batch);
+        if rx.recv_many(&mut batch, settings.batch).await == 0 {
+            break;
+        }
+        while in_flight.len() >= writers {
+            in_flight.join_next().await;
+        }
+        in_flight.spawn(write(db.clone(), batch, metrics.clone()));
     }
-    write(&db, &mut batch, &metrics).await;
+    while in_flight.join_next().await.is_some() {}
 }
 
-async fn write(db: &DatabaseConnection, batch: &mut Vec<NewClick>, metrics: &ClickMetrics) {
+async fn write(db: DatabaseConnection, batch: Vec<NewClick>, metrics: ClickMetrics) {
     if batch.is_empty() {
         return;
     }
@@ -167,12 +183,11 @@ async fn write(db: &DatabaseConnection, batch: &mut Vec<NewClick>, metrics: &Cli
     // batch is dropped and counted, so clicks never pile up without bound in memory.
     for attempt in 1..=5u64 {
         match clicks::Entity::insert_many(rows.clone())
-            .exec_without_returning(db)
+            .exec_without_returning(&db)
             .await
         {
             Ok(_) => {
                 metrics.recorded.inc_by(n);
-                batch.clear();
                 return;
             }
             Err(err) => {
@@ -182,5 +197,4 @@ async fn write(db: &DatabaseConnection, batch: &mut Vec<NewClick>, metrics: &Cli
         }
     }
     metrics.dropped.inc_by(n);
-    batch.clear();
 }
