@@ -207,4 +207,52 @@ async fn tampered_and_expired_tokens_and_foreign_origins_are_refused_and_invites
             .any(|m| m.to.iter().any(|t| t.contains("pal@example.com"))),
         "the friend got the invite"
     );
+
+    // The friend signs up on the shop: the widget reports the lead with the friend's own token.
+    let code = body["link"]["code"].as_str().unwrap().to_owned();
+    let friend = customer_token::sign("widget-secret-1", "cus_pal", now + 600);
+    let lead = |token: String, payload: String| {
+        let req = app
+            .client
+            .post(format!("{}/widget/v1/lead", app.address))
+            .query(&[("key", key.as_str()), ("token", token.as_str())])
+            .header("origin", "https://shop.example")
+            .header("content-type", "text/plain")
+            .body(payload);
+        async move { req.send().await.unwrap() }
+    };
+    let res = lead(
+        friend.clone(),
+        format!(r#"{{"ref":"{code}","email":"pal@example.com"}}"#),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["attributed"], true);
+    let res = lead(
+        customer_token::sign("attacker", "cus_pal", now + 600),
+        format!(r#"{{"ref":"{code}"}}"#),
+    )
+    .await;
+    assert_eq!(res.status(), 401, "a forged token reports nothing");
+    let res = lead(friend.clone(), "not json".to_owned()).await;
+    assert_eq!(res.status(), 400, "a malformed body is refused");
+    assert!(
+        res.json::<Value>().await.unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("gv_click"),
+        "with the shape it expects"
+    );
+    let res = lead(good.clone(), format!(r#"{{"ref":"{code}"}}"#)).await;
+    assert_eq!(res.status(), 400, "the referrer cannot be their own lead");
+    let db = app.db.connect().await;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        grapevine_entity::tables::referrals::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        1,
+        "exactly the friend's referral"
+    );
 }

@@ -118,6 +118,26 @@ async fn caller(
     }
 }
 
+/// Authenticate a widget POST and parse its JSON body (sent as `text/plain` to stay a simple CORS
+/// request); `hint` tells the caller what shape was expected.
+async fn caller_with_body<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &WidgetAuth,
+    body: &[u8],
+    hint: &str,
+) -> Result<(Caller, T), HttpResponse> {
+    let caller = caller(req, state, auth).await?;
+    match serde_json::from_slice::<T>(body) {
+        Ok(parsed) => Ok((caller, parsed)),
+        Err(_) => Err(error(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            Some(&caller.origin),
+            hint,
+        )),
+    }
+}
+
 /// The customer's primary link in their most recent active campaign.
 async fn current_link(
     state: &AppState,
@@ -239,16 +259,17 @@ pub async fn invite(
     body: web::Bytes,
 ) -> HttpResponse {
     use actix_web::http::StatusCode as S;
-    let caller = match caller(&req, &state, &auth).await {
-        Ok(c) => c,
+    let (caller, body) = match caller_with_body::<InviteBody>(
+        &req,
+        &state,
+        &auth,
+        &body,
+        "send {\"emails\": [...]}",
+    )
+    .await
+    {
+        Ok(found) => found,
         Err(res) => return res,
-    };
-    let Ok(body) = serde_json::from_slice::<InviteBody>(&body) else {
-        return error(
-            S::BAD_REQUEST,
-            Some(&caller.origin),
-            "send {\"emails\": [...]}",
-        );
     };
     let enrolment = match current_link(&state, &caller).await {
         Ok(Some((_, link, _))) => link.enrolment_id,
@@ -321,16 +342,17 @@ pub async fn lead(
     body: web::Bytes,
 ) -> HttpResponse {
     use actix_web::http::StatusCode as S;
-    let caller = match caller(&req, &state, &auth).await {
-        Ok(c) => c,
+    let (caller, body) = match caller_with_body::<LeadBody>(
+        &req,
+        &state,
+        &auth,
+        &body,
+        "send {\"ref\": …, \"gv_click\": …}",
+    )
+    .await
+    {
+        Ok(found) => found,
         Err(res) => return res,
-    };
-    let Ok(body) = serde_json::from_slice::<LeadBody>(&body) else {
-        return error(
-            S::BAD_REQUEST,
-            Some(&caller.origin),
-            "send {\"ref\": …, \"gv_click\": …}",
-        );
     };
     let touch = crate::services::conversions::TouchInput {
         click_id: body.gv_click,
