@@ -43,6 +43,8 @@ pub struct Config {
     pub tracking: TrackingConfig,
     /// Stripe.
     pub stripe: StripeConfig,
+    /// The gift-card provider.
+    pub giftcard: GiftcardConfig,
     /// Where the embedded default keeps the keys it generated on first start.
     pub keys_file: String,
 }
@@ -62,6 +64,7 @@ impl Default for Config {
             log: LogConfig::default(),
             tracking: TrackingConfig::default(),
             stripe: StripeConfig::default(),
+            giftcard: GiftcardConfig::default(),
             keys_file: "grapevine.keys".into(),
         }
     }
@@ -179,20 +182,44 @@ impl Default for TrackingConfig {
     }
 }
 
+/// The gift-card provider: an HTTP API (`POST {url}/v1/cards`, `GET {url}/v1/cards?reference=`),
+/// its key stored per tenant as the secret `giftcard_api_key`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GiftcardConfig {
+    /// Base URL; empty = gift-card rewards are recorded by the dry-run provider.
+    pub url: String,
+}
+
 /// Stripe.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct StripeConfig {
     /// Stripe's API base URL (a local stand-in in tests).
     pub api_base: String,
+    /// Base URL for Connect calls (accounts, account links, transfers); empty = `api_base`.
+    /// Only tests set it: localstripe has no Connect, so they point it at another stand-in.
+    pub connect_api_base: String,
     /// How far a webhook signature's timestamp may be from now, in seconds.
     pub webhook_tolerance_secs: u64,
+}
+
+impl StripeConfig {
+    /// The base URL for Connect calls.
+    pub fn connect_base(&self) -> &str {
+        if self.connect_api_base.is_empty() {
+            &self.api_base
+        } else {
+            &self.connect_api_base
+        }
+    }
 }
 
 impl Default for StripeConfig {
     fn default() -> Self {
         Self {
             api_base: "https://api.stripe.com".into(),
+            connect_api_base: String::new(),
             webhook_tolerance_secs: 300,
         }
     }

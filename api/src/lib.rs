@@ -3,7 +3,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod crypto;
+pub use grapevine_worker::crypto;
 pub mod db;
 pub mod error;
 pub mod graphql;

@@ -126,8 +126,14 @@ impl Application {
                     public_url: state.config.public_url.clone(),
                     link_key: http::unsubscribe::link_key(&state),
                     worker_name: worker_name(),
+                    providers: grapevine_worker::config::ProvidersConfig {
+                        stripe_api_base: config.stripe.api_base.clone(),
+                        stripe_connect_api_base: config.stripe.connect_base().to_owned(),
+                        giftcard_url: config.giftcard.url.clone(),
+                    },
                 }),
                 metrics: job_metrics,
+                secrets: state.secrets.clone(),
             })
         });
         let worker_ctx = worker_ctx.transpose()?;

@@ -11,6 +11,9 @@ mod m20261124_000006_create_audit_log;
 mod m20261124_000007_create_clicks;
 mod m20261124_000008_create_referrals;
 mod m20261124_000009_create_webhook_events;
+mod m20261124_000010_create_fraud;
+mod m20261124_000011_create_rewards;
+mod m20261124_000012_create_payouts;
 
 /// Every migration, in the order it must run.
 pub struct Migrator;
@@ -28,6 +31,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_create_clicks::Migration),
             Box::new(m20261124_000008_create_referrals::Migration),
             Box::new(m20261124_000009_create_webhook_events::Migration),
+            Box::new(m20261124_000010_create_fraud::Migration),
+            Box::new(m20261124_000011_create_rewards::Migration),
+            Box::new(m20261124_000012_create_payouts::Migration),
         ]
     }
 }

@@ -190,6 +190,8 @@ async fn insert_one_of_each(db: &DatabaseConnection) -> TestResult {
         updated_at: Set(now),
         launched_at: Set(None),
         ended_at: Set(None),
+        fraud_policy: Set(None),
+        budget_reserved_minor: Set(0),
     }
     .insert(db)
     .await?;
@@ -255,6 +257,9 @@ async fn insert_one_of_each(db: &DatabaseConnection) -> TestResult {
         country: Set(Some("DE".to_owned())),
         created_at: Set(now),
         updated_at: Set(now),
+        payout_account_id: Set(Some("acct_1".to_owned())),
+        payout_status: Set(PayoutOnboarding::Complete),
+        tax_status: Set(TaxStatus::OnFile),
     }
     .insert(db)
     .await?;

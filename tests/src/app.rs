@@ -49,6 +49,7 @@ pub fn test_config(db: &TestDatabase, smtp: &SmtpServer) -> Config {
     config.queue.heartbeat_secs = 2;
     config.queue.backoff_base_ms = 200;
     config.queue.backoff_max_secs = 2;
+    config.queue.cron_interval_ms = 200;
     config.email.smtp_url = smtp.url();
     config.email.from = "Grapevine Test <noreply@grapevine.test>".into();
     config.secrets.master_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
@@ -197,6 +198,15 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
 
 /// Start the application with a configuration adjusted by `adjust`.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with_clock(backend, None, adjust).await
+}
+
+/// Start the application on a clock the test drives (hold periods, schedules).
+pub async fn spawn_app_with_clock(
+    backend: Backend,
+    clock: Option<grapevine_entity::domain::clock::SharedClock>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     crate::require_services(backend);
     grapevine_api::telemetry::init(&grapevine_api::config::LogConfig {
         format: "pretty".into(),
@@ -212,7 +222,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
             http: true,
             jobs: true,
         },
-        None,
+        clock,
         false,
     )
     .await

@@ -13,11 +13,12 @@ pub mod env;
 pub mod process;
 pub mod smtp;
 pub mod stripe;
+pub mod stripe_shaped;
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-pub use app::{TestApp, spawn_app, spawn_app_on, spawn_app_with};
+pub use app::{TestApp, spawn_app, spawn_app_on, spawn_app_with, spawn_app_with_clock};
 pub use db::TestDatabase;
 pub use env::{Backend, admin_database_url, redis_url, require_services};
 pub use process::{GrapevineProcess, grapevine_binary};

@@ -68,6 +68,20 @@ impl LocalStripe {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// GET an object (e.g. `/v1/coupons/<id>`); `None` when it does not exist.
+    pub async fn get(&self, path: &str) -> Option<Value> {
+        let res = reqwest::Client::new()
+            .get(format!("{}{path}", self.url()))
+            .basic_auth(SECRET_KEY, Some(""))
+            .send()
+            .await
+            .expect("localstripe request");
+        if !res.status().is_success() {
+            return None;
+        }
+        res.json().await.ok()
+    }
+
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> Value {
         let res = reqwest::Client::new()
             .post(format!("{}{path}", self.url()))

@@ -154,9 +154,25 @@ async fn test_case_a1_first_half_click_lead_purchase_is_attributed_and_queued_fo
             .any(|p| p["conversion_id"] == conversion["id"] && p["referral_id"] == referral["id"]),
         "{payloads:?}"
     );
-    assert!(
-        jobs.iter().all(|j| j.state == JobState::Pending),
-        "waiting for the validation handler"
+    // The validation jobs run: the honest referral ends approved.
+    let referral_id: uuid::Uuid = referral["id"].as_str().unwrap().parse().unwrap();
+    grapevine_tests::poll_until(std::time::Duration::from_secs(20), || async {
+        let jobs = job_outbox::Entity::find()
+            .filter(job_outbox::Column::Kind.eq("referral.validate"))
+            .all(&db)
+            .await
+            .unwrap();
+        jobs.iter().all(|j| j.state == JobState::Done).then_some(())
+    })
+    .await;
+    let stored = referrals::Entity::find_by_id(referral_id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.status,
+        grapevine_entity::tables::ReferralStatus::Approved
     );
 }
 

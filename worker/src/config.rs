@@ -30,6 +30,8 @@ pub struct QueueConfig {
     pub backoff_base_ms: u64,
     /// Longest retry delay.
     pub backoff_max_secs: u64,
+    /// How often scheduled work (releasing held rewards, payout runs) is queued, in milliseconds.
+    pub cron_interval_ms: u64,
 }
 
 impl Default for QueueConfig {
@@ -46,6 +48,7 @@ impl Default for QueueConfig {
             lease_secs: 60,
             backoff_base_ms: 1_000,
             backoff_max_secs: 300,
+            cron_interval_ms: 10_000,
         }
     }
 }
@@ -101,4 +104,17 @@ pub struct WorkerConfig {
     pub link_key: Vec<u8>,
     /// This process's unique worker name.
     pub worker_name: String,
+    /// Payout and fulfilment providers.
+    pub providers: ProvidersConfig,
+}
+
+/// Where the payout and fulfilment providers are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvidersConfig {
+    /// Stripe's API base URL (a local stand-in in tests).
+    pub stripe_api_base: String,
+    /// Stripe base URL for Connect calls (accounts, account links, transfers).
+    pub stripe_connect_api_base: String,
+    /// Base URL of the gift-card provider's API (`POST {url}/v1/cards`); empty = none configured.
+    pub giftcard_url: String,
 }

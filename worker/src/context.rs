@@ -5,7 +5,7 @@ use std::sync::Arc;
 use grapevine_entity::domain::clock::SharedClock;
 use sea_orm::DatabaseConnection;
 
-use crate::{config::WorkerConfig, email::Mailer, metrics::JobMetrics};
+use crate::{config::WorkerConfig, crypto::SecretBoxer, email::Mailer, metrics::JobMetrics};
 
 /// Shared, cheaply cloned dependencies of the job handlers.
 #[derive(Clone)]
@@ -20,4 +20,6 @@ pub struct JobContext {
     pub config: Arc<WorkerConfig>,
     /// Prometheus counters for jobs.
     pub metrics: JobMetrics,
+    /// Opens tenants' stored secrets (Stripe keys, the gift-card API key).
+    pub secrets: Arc<SecretBoxer>,
 }

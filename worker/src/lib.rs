@@ -7,12 +7,18 @@
 
 pub mod config;
 pub mod context;
+pub mod cron;
+pub mod crypto;
 pub mod email;
+pub mod fraud;
 pub mod jobs;
+pub mod ledger;
 pub mod metrics;
 pub mod outbox;
+pub mod payouts;
 pub mod relay;
 pub mod runner;
+pub mod secrets;
 pub mod service;
 pub mod transport;
 

@@ -51,6 +51,30 @@ pub async fn enqueue<J: Job>(
     Ok(id)
 }
 
+/// Insert a job that becomes due at `at` (a retry scheduled by the handler itself).
+pub async fn enqueue_at<J: Job>(
+    conn: &impl ConnectionTrait,
+    tenant_id: Option<Uuid>,
+    job: &J,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    let payload = serde_json::to_value(job).map_err(|e| DbErr::Custom(e.to_string()))?;
+    insert_row(
+        conn,
+        id,
+        tenant_id,
+        J::KIND,
+        payload,
+        J::MAX_ATTEMPTS,
+        at,
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
 /// Insert a job of `kind` with a payload whose handler this build may not have yet (it waits in
 /// the outbox until a build that runs `kind` is deployed).
 pub async fn enqueue_kind(
@@ -63,7 +87,7 @@ pub async fn enqueue_kind(
 ) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     let payload = serde_json::to_value(payload).map_err(|e| DbErr::Custom(e.to_string()))?;
-    insert_row(conn, id, tenant_id, kind, payload, max_attempts, now).await?;
+    insert_row(conn, id, tenant_id, kind, payload, max_attempts, now, now).await?;
     Ok(id)
 }
 
@@ -89,9 +113,20 @@ async fn insert<J: Job>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let payload = serde_json::to_value(job).map_err(|e| DbErr::Custom(e.to_string()))?;
-    insert_row(conn, id, tenant_id, J::KIND, payload, J::MAX_ATTEMPTS, now).await
+    insert_row(
+        conn,
+        id,
+        tenant_id,
+        J::KIND,
+        payload,
+        J::MAX_ATTEMPTS,
+        now,
+        now,
+    )
+    .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_row(
     conn: &impl ConnectionTrait,
     id: Uuid,
@@ -99,6 +134,7 @@ async fn insert_row(
     kind: &str,
     payload: serde_json::Value,
     max_attempts: i32,
+    available_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let row = job_outbox::ActiveModel {
@@ -109,7 +145,7 @@ async fn insert_row(
         state: Set(JobState::Pending),
         attempts: Set(0),
         max_attempts: Set(max_attempts),
-        available_at: Set(now),
+        available_at: Set(available_at),
         dispatched_at: Set(None),
         dispatch_token: Set(None),
         lease_until: Set(None),

@@ -33,6 +33,12 @@ pub struct Roles {
 pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: CancellationToken) {
     let mut tasks = tokio::task::JoinSet::new();
     if roles.relay {
+        // The scheduler runs where the relay runs: one per relay process, and slot-keyed job ids
+        // make several of them queue each slot once.
+        let cron_ctx = ctx.clone();
+        let cron_wake = wake.clone();
+        let cron_stop = shutdown.clone();
+        tasks.spawn(async move { crate::cron::run(cron_ctx, cron_wake, cron_stop).await });
         let ctx = ctx.clone();
         let stop = shutdown.clone();
         tasks.spawn(async move {

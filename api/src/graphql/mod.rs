@@ -1,22 +1,31 @@
 //! The GraphQL schema. Our GraphQL types live here, separate from the entities, so a migration can
 //! never silently change the public schema.
 
+pub mod incentives;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
 pub mod scalars;
 pub mod types;
 
-use async_graphql::{Context, EmptySubscription, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 use crate::{auth::Principal, config::GraphqlConfig, error::ApiError, state::AppState};
 
+/// Query root: the core queries and those of the incentive loop.
+#[derive(MergedObject, Default)]
+pub struct Query(query::Query, incentives::IncentiveQuery);
+
+/// Mutation root.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::Mutation, incentives::IncentiveMutation);
+
 /// The schema type.
-pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Build the schema with the configured limits.
 pub fn build_schema(state: Option<AppState>, config: &GraphqlConfig) -> AppSchema {
-    let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
         .limit_recursive_depth(32);

@@ -34,7 +34,7 @@ pub struct Mutation;
 #[derive(Clone, Debug)]
 pub struct ClientAddr(pub String);
 
-#[Object]
+#[Object(name = "CoreMutation")]
 impl Mutation {
     /// Log in with email and password; returns a bearer token.
     async fn login(
@@ -356,12 +356,14 @@ impl Mutation {
             click_id: input.click_id,
             code: input.code,
         };
+        let device = reported_device(s, input.client_ip.as_deref(), input.user_agent.as_deref())?;
         let out = services::conversions::track_lead(
             &s.db,
             actor.tenant_id,
             &input.customer_id,
             input.email.as_deref(),
             touch,
+            device,
             s.clock.now(),
         )
         .await?;
@@ -380,6 +382,7 @@ impl Mutation {
     ) -> Result<super::types::tracking::ConversionResult> {
         let actor = ctx.principal().secret_key()?;
         let s = ctx.state();
+        let device = reported_device(s, input.client_ip.as_deref(), input.user_agent.as_deref())?;
         let report = services::conversions::ConversionInput {
             order_id: input.order_id,
             customer_id: input.customer_id,
@@ -391,6 +394,8 @@ impl Mutation {
                 click_id: input.click_id,
                 code: input.code,
             },
+            payment_fingerprint: input.payment_fingerprint,
+            device,
         };
         let out =
             services::conversions::track_conversion(&s.db, actor.tenant_id, report, s.clock.now())
@@ -549,7 +554,7 @@ impl Mutation {
         )
     }
 
-    /// Store a tenant secret (widget_secret, webhook_secret, stripe_secret_key, stripe_webhook_secret), encrypted (admin).
+    /// Store a tenant secret (widget_secret, webhook_secret, stripe_secret_key, stripe_webhook_secret, giftcard_api_key), encrypted (admin).
     async fn set_tenant_secret(
         &self,
         ctx: &Context<'_>,
@@ -584,4 +589,23 @@ async fn transition(ctx: &Context<'_>, id: Uuid, action: CampaignAction) -> Resu
     s.links.clear();
     s.nudge_relay();
     Ok(campaign.into())
+}
+
+/// The device a merchant reports for its customer (`clientIp` + `userAgent`), as keyed hashes.
+fn reported_device(
+    s: &crate::state::AppState,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<Option<services::conversions::Device>, crate::error::ApiError> {
+    let Some(ip) = ip.map(str::trim).filter(|ip| !ip.is_empty()) else {
+        return Ok(None);
+    };
+    let ip: std::net::IpAddr = ip.parse().map_err(|_| {
+        crate::error::ApiError::invalid("clientIp", "must be an IPv4 or IPv6 address")
+    })?;
+    Ok(Some(crate::tracking::visitor::device(
+        &s.visitor_key,
+        ip,
+        user_agent.unwrap_or(""),
+    )))
 }

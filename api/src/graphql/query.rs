@@ -23,7 +23,7 @@ use crate::{
 #[derive(Default)]
 pub struct Query;
 
-#[Object]
+#[Object(name = "CoreQuery")]
 impl Query {
     /// The logged-in staff user.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {

@@ -105,11 +105,28 @@ async fn caller(
         &auth.token,
         state.clock.now().timestamp(),
     ) {
-        Ok(customer_id) => Ok(Caller {
-            key,
-            origin,
-            customer_id,
-        }),
+        Ok(customer_id) => {
+            // The signed-in customer is seen on this device (the shared-device fraud rule).
+            if let Some(device) =
+                crate::tracking::visitor::device_of(req, &state.visitor_key, &state.trusted_proxies)
+                && let Err(err) = crate::services::conversions::record_sighting(
+                    &state.db,
+                    key.tenant_id,
+                    &customer_id,
+                    &device,
+                    "widget",
+                    state.clock.now(),
+                )
+                .await
+            {
+                tracing::warn!(error = %err.message(), "could not record a widget sighting");
+            }
+            Ok(Caller {
+                key,
+                origin,
+                customer_id,
+            })
+        }
         Err(e) => Err(error(
             S::UNAUTHORIZED,
             Some(&origin),
@@ -364,6 +381,7 @@ pub async fn lead(
         &caller.customer_id,
         body.email.as_deref(),
         touch,
+        crate::tracking::visitor::device_of(&req, &state.visitor_key, &state.trusted_proxies),
         state.clock.now(),
     )
     .await

@@ -296,6 +296,8 @@ pub async fn create(
         updated_at: Set(now),
         launched_at: Set(None),
         ended_at: Set(None),
+        fraud_policy: Set(None),
+        budget_reserved_minor: Set(0),
     }
     .insert(&txn)
     .await?;

@@ -16,7 +16,7 @@ use grapevine_entity::{
     },
     tables::{
         AttributionModel, AttributionSource, CampaignStatus, ReferralStatus, campaigns, clicks,
-        conversions, fx_rates, participants, referral_links, referrals, refunds,
+        conversions, device_sightings, fx_rates, participants, referral_links, referrals, refunds,
     },
 };
 use grapevine_worker::{
@@ -41,6 +41,48 @@ pub struct Customer {
     pub id: String,
     /// Email, when known.
     pub email: Option<Email>,
+}
+
+/// The keyed hashes of a customer's device (never the address itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Address and browser.
+    pub visitor_hash: String,
+    /// Address alone.
+    pub ip_hash: String,
+}
+
+/// Remember that `customer` used `device` (for the shared-device fraud rule); at most one row per
+/// customer, device and day.
+pub async fn record_sighting(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    customer: &str,
+    device: &Device,
+    source: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let seen = device_sightings::Entity::find()
+        .filter(device_sightings::Column::TenantId.eq(tenant_id))
+        .filter(device_sightings::Column::CustomerExternalId.eq(customer))
+        .filter(device_sightings::Column::VisitorHash.eq(device.visitor_hash.as_str()))
+        .filter(device_sightings::Column::SeenAt.gt(now - chrono::Duration::days(1)))
+        .one(conn)
+        .await?;
+    if seen.is_none() {
+        device_sightings::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant_id),
+            customer_external_id: Set(customer.to_owned()),
+            visitor_hash: Set(device.visitor_hash.clone()),
+            ip_hash: Set(device.ip_hash.clone()),
+            source: Set(source.to_owned()),
+            seen_at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Where the customer came from, as the merchant reports it.
@@ -223,6 +265,8 @@ async fn attribute(
         attributed_at: Set(touch.at),
         created_at: Set(now),
         updated_at: Set(now),
+        score: Set(None),
+        decided_at: Set(None),
     };
     // A concurrent report for the same referee may have won the unique index: use its row.
     referrals::Entity::insert(row)
@@ -262,10 +306,14 @@ pub async fn track_lead(
     customer_id: &str,
     email: Option<&str>,
     touch: TouchInput,
+    device: Option<Device>,
     now: DateTime<Utc>,
 ) -> ApiResult<LeadOutcome> {
     let customer = customer(customer_id, email)?;
     let txn = begin_write(conn).await?;
+    if let Some(device) = &device {
+        record_sighting(&txn, tenant_id, &customer.id, device, "lead", now).await?;
+    }
     let outcome = match resolve_touch(&txn, tenant_id, &touch, now).await? {
         None => LeadOutcome {
             referral: None,
@@ -319,6 +367,10 @@ pub struct ConversionInput {
     pub occurred_at: Option<DateTime<Utc>>,
     /// Where the customer came from.
     pub touch: TouchInput,
+    /// The card's fingerprint (the payment provider's, e.g. Stripe's `card.fingerprint`).
+    pub payment_fingerprint: Option<String>,
+    /// The customer's device, when the merchant reports address and browser.
+    pub device: Option<Device>,
 }
 
 /// The outcome of a conversion report.
@@ -353,6 +405,18 @@ pub async fn track_conversion(
     }
     let currency = Currency::parse(&input.currency).map_err(|e| e.renamed("currency"))?;
     let occurred_at = input.occurred_at.unwrap_or(now);
+    let fingerprint = input
+        .payment_fingerprint
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned);
+    if fingerprint.as_ref().is_some_and(|f| f.len() > 100) {
+        return Err(ApiError::invalid(
+            "paymentFingerprint",
+            "must be at most 100 characters",
+        ));
+    }
     let txn = begin_write(conn).await?;
     if let Some(existing) = conversions::Entity::find()
         .filter(conversions::Column::TenantId.eq(tenant_id))
@@ -412,11 +476,15 @@ pub async fn track_conversion(
         campaign_amount_minor: Set(campaign_amount),
         refunded_minor: Set(0),
         organic: Set(referral.is_none()),
+        payment_fingerprint: Set(fingerprint),
         occurred_at: Set(occurred_at),
         created_at: Set(now),
     }
     .insert(&txn)
     .await?;
+    if let Some(device) = &input.device {
+        record_sighting(&txn, tenant_id, &customer.id, device, "conversion", now).await?;
+    }
     if let Some(referral) = &referral {
         let job = ValidateReferral {
             referral_id: referral.id,

@@ -10,7 +10,10 @@ use grapevine_entity::{
         bucket::{Bucket, assign},
         email::Email,
     },
-    tables::{CampaignStatus, LinkKind, campaigns, enrolments, participants, referral_links},
+    tables::{
+        CampaignStatus, LinkKind, PayoutOnboarding, TaxStatus, campaigns, enrolments, participants,
+        referral_links,
+    },
 };
 use grapevine_worker::{enqueue, jobs::LaunchCampaign};
 use sea_orm::{
@@ -346,6 +349,9 @@ async fn upsert_participant(
                 country: Set(v.country.clone()),
                 created_at: Set(now),
                 updated_at: Set(now),
+                payout_account_id: Set(None),
+                payout_status: Set(PayoutOnboarding::None),
+                tax_status: Set(TaxStatus::Missing),
             }
             .insert(txn)
             .await?

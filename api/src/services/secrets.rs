@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use grapevine_entity::tables::tenant_secrets;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
 use secrecy::SecretString;
 use serde_json::json;
 use uuid::Uuid;
@@ -22,11 +20,10 @@ pub const NAMES: &[&str] = &[
     "webhook_secret",
     "stripe_secret_key",
     "stripe_webhook_secret",
+    "giftcard_api_key",
 ];
 
-fn aad(tenant_id: Uuid, name: &str) -> String {
-    format!("{tenant_id}/{name}")
-}
+use grapevine_worker::secrets::aad;
 
 /// Store (or replace) a secret.
 pub async fn set(
@@ -104,16 +101,7 @@ pub async fn get(
     tenant_id: Uuid,
     name: &str,
 ) -> ApiResult<Option<SecretString>> {
-    let Some(row) = tenant_secrets::Entity::find()
-        .filter(tenant_secrets::Column::TenantId.eq(tenant_id))
-        .filter(tenant_secrets::Column::Name.eq(name))
-        .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    boxer
-        .open(&row.ciphertext, &aad(tenant_id, name))
-        .map(Some)
-        .map_err(|e| ApiError::Internal(e.into()))
+    grapevine_worker::secrets::get(conn, boxer, tenant_id, name)
+        .await
+        .map_err(ApiError::Internal)
 }

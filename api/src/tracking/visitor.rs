@@ -18,6 +18,43 @@ pub fn visitor_hash(key: &[u8], ip: IpAddr, user_agent: &str) -> String {
     hex::encode(&mac.finalize().into_bytes()[..16])
 }
 
+/// A keyed hash of the address alone ("same network, another browser").
+pub fn ip_hash(key: &[u8], ip: IpAddr) -> String {
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(b"address-only\n");
+    mac.update(ip.to_string().as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
+/// Both hashes of a client.
+pub fn device(key: &[u8], ip: IpAddr, user_agent: &str) -> crate::services::conversions::Device {
+    crate::services::conversions::Device {
+        visitor_hash: visitor_hash(key, ip, user_agent),
+        ip_hash: ip_hash(key, ip),
+    }
+}
+
+/// The device of the client making `req` (its address as `client_ip` finds it), if known.
+pub fn device_of(
+    req: &actix_web::HttpRequest,
+    key: &[u8],
+    trusted_proxies: &[IpAddr],
+) -> Option<crate::services::conversions::Device> {
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    let ip = client_ip(req.peer_addr().map(|a| a.ip()), forwarded, trusted_proxies)?;
+    let ua = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Some(device(key, ip, ua))
+}
+
 /// The client's address: the peer, or, when the peer is one of `trusted_proxies`, the last
 /// `X-Forwarded-For` entry that is not itself a trusted proxy.
 pub fn client_ip(

@@ -254,6 +254,11 @@ async fn conversion(
         currency: currency.to_owned(),
         occurred_at,
         touch,
+        // A charge carries its card's fingerprint (the fraud rule "same card as the referrer").
+        payment_fingerprint: object["payment_method_details"]["card"]["fingerprint"]
+            .as_str()
+            .map(str::to_owned),
+        device: None,
     };
     match conversions::track_conversion(txn, tenant_id, input.clone(), now).await {
         Ok(out) if out.duplicate => Ok("duplicate order"),

@@ -43,6 +43,25 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The stored (snake_case) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::SelfReferralEmail => "self_referral_email",
+            Rule::SelfReferralPayment => "self_referral_payment",
+            Rule::SharedDevice => "shared_device",
+            Rule::DisposableEmail => "disposable_email",
+            Rule::VelocityHour => "velocity_hour",
+            Rule::VelocityDay => "velocity_day",
+            Rule::RefereeNotNew => "referee_not_new",
+            Rule::Refunded => "refunded",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.as_str() == s)
+    }
+
     /// Every rule.
     pub const ALL: &[Rule] = &[
         Rule::SelfReferralEmail,
@@ -67,8 +86,8 @@ pub struct Facts {
     pub referrer_fingerprints: Vec<String>,
     /// The referee's payment fingerprint, when known.
     pub referee_fingerprint: Option<String>,
-    /// Whether the referee's click visitor hash matches one of the referrer's within the window.
-    pub shared_visitor_hash: bool,
+    /// What the referee shares with the referrer, seen within the policy's window, if anything.
+    pub shared_device: Option<SharedDevice>,
     /// Referrals by this referrer in the last hour, this one included.
     pub referrer_referrals_last_hour: u32,
     /// Likewise in the last day.
@@ -77,6 +96,16 @@ pub struct Facts {
     pub referee_prior_conversions: u32,
     /// Refunded share of the conversion, in basis points.
     pub refunded_bps: u32,
+}
+
+/// What a referee was seen sharing with their referrer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SharedDevice {
+    /// The same address and browser (the keyed visitor hash matches).
+    Device,
+    /// The same network address, another browser.
+    Address,
 }
 
 /// How a rule is used.
@@ -105,8 +134,78 @@ pub struct Policy {
     pub max_per_day: u32,
     /// Refunded share (basis points) from which the refund rule fires.
     pub refund_bps: u32,
+    /// How far back (days) a device or address the referrer used counts as theirs.
+    #[serde(default = "default_shared_device_days")]
+    pub shared_device_days: u32,
     /// Per-rule settings.
     pub rules: Vec<RuleSetting>,
+}
+
+fn default_shared_device_days() -> u32 {
+    30
+}
+
+impl Policy {
+    /// The setting of `rule`, if the policy lists it.
+    pub fn setting(&self, rule: Rule) -> Option<&RuleSetting> {
+        self.rules.iter().find(|s| s.rule == rule)
+    }
+
+    /// Checks thresholds and limits; errors name the field.
+    pub fn validate(self) -> Result<Policy, super::FieldError> {
+        use super::FieldError;
+        if self.review_at == 0 {
+            return Err(FieldError::new(
+                "reviewAt",
+                "must be at least 1 (0 would send every referral to review)",
+            ));
+        }
+        if self.reject_at < self.review_at {
+            return Err(FieldError::new(
+                "rejectAt",
+                format!("must be at least reviewAt ({})", self.review_at),
+            ));
+        }
+        if self.max_per_hour == 0 || self.max_per_day == 0 {
+            return Err(FieldError::new(
+                "maxPerHour",
+                "velocity limits must be at least 1",
+            ));
+        }
+        if self.max_per_day < self.max_per_hour {
+            return Err(FieldError::new(
+                "maxPerDay",
+                format!("must be at least maxPerHour ({})", self.max_per_hour),
+            ));
+        }
+        if !(1..=10_000).contains(&self.refund_bps) {
+            return Err(FieldError::new(
+                "refundBps",
+                "must be between 1 and 10000 basis points",
+            ));
+        }
+        if !(1..=365).contains(&self.shared_device_days) {
+            return Err(FieldError::new(
+                "sharedDeviceDays",
+                "must be between 1 and 365",
+            ));
+        }
+        for (i, setting) in self.rules.iter().enumerate() {
+            if setting.score > 1_000 {
+                return Err(FieldError::new(
+                    format!("rules[{i}].score"),
+                    "must be at most 1000",
+                ));
+            }
+            if self.rules[..i].iter().any(|s| s.rule == setting.rule) {
+                return Err(FieldError::new(
+                    format!("rules[{i}].rule"),
+                    "each rule may be listed once",
+                ));
+            }
+        }
+        Ok(self)
+    }
 }
 
 impl Default for Policy {
@@ -123,6 +222,7 @@ impl Default for Policy {
             max_per_hour: 10,
             max_per_day: 50,
             refund_bps: 5_000,
+            shared_device_days: default_shared_device_days(),
             rules: vec![
                 setting(Rule::SelfReferralEmail, 100),
                 setting(Rule::SelfReferralPayment, 100),
@@ -174,7 +274,10 @@ fn fires(rule: Rule, facts: &Facts, policy: &Policy) -> Option<Value> {
             let f = facts.referee_fingerprint.as_ref()?;
             facts.referrer_fingerprints.contains(f).then(|| json!({ "fingerprint": f }))
         }
-        Rule::SharedDevice => facts.shared_visitor_hash.then(|| json!({ "shared": "address and user agent hash" })),
+        Rule::SharedDevice => facts.shared_device.map(|shared| match shared {
+            SharedDevice::Device => json!({ "shared": "device", "detail": "same address and browser as the referrer", "within_days": policy.shared_device_days }),
+            SharedDevice::Address => json!({ "shared": "address", "detail": "same network address as the referrer", "within_days": policy.shared_device_days }),
+        }),
         Rule::DisposableEmail => {
             let e = facts.referee_email.as_ref()?;
             is_disposable(e.domain()).then(|| json!({ "domain": e.domain() }))
@@ -270,7 +373,7 @@ mod tests {
             ),
             (
                 Facts {
-                    shared_visitor_hash: true,
+                    shared_device: Some(SharedDevice::Device),
                     ..Facts::default()
                 },
                 Rule::SharedDevice,
@@ -364,6 +467,26 @@ mod tests {
         assert_eq!(rules(&signals), vec![Rule::DisposableEmail]);
         assert!(signals[0].shadow);
         assert_eq!((total, decision), (0, Decision::Approved));
+    }
+
+    #[test]
+    fn rule_names_round_trip_and_match_serde() {
+        for rule in Rule::ALL {
+            assert_eq!(Rule::parse(rule.as_str()), Some(*rule));
+            assert_eq!(serde_json::to_value(rule).ok(), Some(json!(rule.as_str())));
+        }
+    }
+
+    #[test]
+    fn a_policy_with_reject_below_review_or_a_duplicate_rule_is_refused() {
+        let mut p = Policy::default();
+        p.reject_at = p.review_at - 1;
+        assert_eq!(p.validate().unwrap_err().field, "rejectAt");
+        let mut p = Policy::default();
+        let first = p.rules[0];
+        p.rules.push(first);
+        assert_eq!(p.validate().unwrap_err().field, "rules[8].rule");
+        assert!(Policy::default().validate().is_ok());
     }
 
     #[test]

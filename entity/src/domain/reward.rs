@@ -141,6 +141,55 @@ impl RewardSpec {
     }
 }
 
+/// The rule stored in `row`, or why it cannot be read (a row written by a newer build, say).
+pub fn spec_of(row: &crate::tables::reward_rules::Model) -> Result<RewardSpec, String> {
+    use crate::tables::{RewardKind as StoredKind, RewardTrigger as StoredTrigger};
+    let kind = match row.kind {
+        StoredKind::Fixed => RewardKind::Fixed {
+            amount_minor: row.amount_minor.ok_or("fixed rule without an amount")?,
+        },
+        StoredKind::Percent => RewardKind::Percent {
+            bps: row
+                .bps
+                .and_then(|b| u32::try_from(b).ok())
+                .ok_or("percent rule without basis points")?,
+        },
+        StoredKind::Tiered => RewardKind::Tiered(
+            serde_json::from_value(row.tiers.clone()).map_err(|e| format!("tiers: {e}"))?,
+        ),
+    };
+    let trigger = match row.trigger {
+        StoredTrigger::Lead => RewardTrigger::Lead,
+        StoredTrigger::FirstPurchase => RewardTrigger::FirstPurchase,
+        StoredTrigger::EachPurchase => RewardTrigger::EachPurchase {
+            max: row
+                .max_purchases
+                .and_then(|m| u32::try_from(m).ok())
+                .ok_or("each-purchase rule without a maximum")?,
+        },
+    };
+    Ok(RewardSpec {
+        kind,
+        min_order_minor: row.min_order_minor,
+        trigger,
+        per_referrer_cap_minor: row.per_referrer_cap_minor,
+    })
+}
+
+/// What is left of a reward of `amount_minor` once `refunded_minor` of an order of `order_minor`
+/// is refunded: the reward shrinks in proportion, rounded down (a cent not yet earned is not
+/// paid). Returns the amount to keep, between 0 and `amount_minor`.
+pub fn kept_after_refund(amount_minor: i64, order_minor: i64, refunded_minor: i64) -> i64 {
+    if order_minor <= 0 || amount_minor <= 0 {
+        return amount_minor.max(0);
+    }
+    let left = i128::from((order_minor - refunded_minor).clamp(0, order_minor));
+    let kept = i128::from(amount_minor) * left / i128::from(order_minor);
+    i64::try_from(kept)
+        .unwrap_or(amount_minor)
+        .clamp(0, amount_minor)
+}
+
 impl TierTable {
     /// Checks tiers (first from 1, strictly ascending, positive) and milestones (strictly
     /// ascending from 1, positive bonus).
@@ -479,5 +528,17 @@ mod tests {
         let back: RewardSpec = serde_json::from_value(fixed_json)?;
         assert_eq!(back, fixed(5));
         Ok(())
+    }
+
+    #[test]
+    fn a_refund_shrinks_the_reward_in_proportion_rounding_down() {
+        assert_eq!(kept_after_refund(1_000, 10_000, 0), 1_000);
+        assert_eq!(kept_after_refund(1_000, 10_000, 3_000), 700);
+        assert_eq!(kept_after_refund(1_000, 10_000, 10_000), 0);
+        // 1000 × 2/3 = 666.67: the third of a cent is not earned.
+        assert_eq!(kept_after_refund(1_000, 3, 1), 666);
+        // Refunded more than the order (bad data) keeps nothing, never a negative amount.
+        assert_eq!(kept_after_refund(1_000, 10_000, 20_000), 0);
+        assert_eq!(kept_after_refund(i64::MAX, i64::MAX, 1), i64::MAX - 1);
     }
 }

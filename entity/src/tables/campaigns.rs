@@ -34,6 +34,11 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub launched_at: Option<DateTimeUtc>,
     pub ended_at: Option<DateTimeUtc>,
+    /// The campaign's fraud policy (`domain::fraud::Policy`); `None` = the default.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub fraud_policy: Option<Json>,
+    /// Budget reserved by rewards created so far (minor units), released when one is reversed.
+    pub budget_reserved_minor: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

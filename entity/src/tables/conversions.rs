@@ -21,6 +21,8 @@ pub struct Model {
     pub campaign_amount_minor: Option<i64>,
     pub refunded_minor: i64,
     pub organic: bool,
+    /// The card fingerprint the merchant reported (fraud: same card as the referrer).
+    pub payment_fingerprint: Option<String>,
     pub occurred_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
 }

@@ -220,6 +220,127 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What made a referral be (re)validated.
+    pub enum ValidationCause {
+        Lead = "lead",
+        Conversion = "conversion",
+        Refund = "refund",
+        Review = "review",
+    }
+}
+
+string_enum! {
+    /// Who made a fraud decision.
+    pub enum DecidedBy {
+        Rules = "rules",
+        Reviewer = "reviewer",
+    }
+}
+
+string_enum! {
+    /// Where a reward stands.
+    pub enum RewardStatus {
+        /// Created; waits for its hold period to end.
+        Held = "held",
+        /// The hold is over: fulfilment (coupon, credit, gift card) or the next payout run may take it.
+        Released = "released",
+        /// A coupon, credit or gift card was delivered.
+        Fulfilled = "fulfilled",
+        /// Paid out in cash.
+        Paid = "paid",
+        /// Fully reversed before it was fulfilled or paid.
+        Reversed = "reversed",
+    }
+}
+
+string_enum! {
+    /// Why a ledger entry was written.
+    pub enum LedgerKind {
+        /// A reward was earned (+).
+        Reward = "reward",
+        /// A reward was reversed before it was settled (−).
+        Reversal = "reversal",
+        /// A settled reward was clawed back (−): later payouts net it off.
+        Clawback = "clawback",
+        /// A coupon, credit or gift card was delivered (−).
+        Fulfilment = "fulfilment",
+        /// Cash was set aside for a payout (−).
+        Payout = "payout",
+        /// A payout was cancelled and its cash returned (+).
+        PayoutCancelled = "payout_cancelled",
+        /// A manual correction by finance (±).
+        Adjustment = "adjustment",
+    }
+}
+
+string_enum! {
+    /// Where a payout stands.
+    pub enum PayoutStatus {
+        /// Above the approval threshold: waits for finance.
+        AwaitingApproval = "awaiting_approval",
+        /// Held back (tax details missing, no payout account).
+        OnHold = "on_hold",
+        /// Ready for the provider.
+        Pending = "pending",
+        /// An attempt at the provider is under way.
+        Processing = "processing",
+        /// The provider confirmed it.
+        Paid = "paid",
+        /// The last attempt failed; another is scheduled.
+        Failed = "failed",
+        /// Every attempt failed; a person must retry or cancel it.
+        Dead = "dead",
+        /// Cancelled; its cash went back to the participant's balance.
+        Cancelled = "cancelled",
+    }
+}
+
+string_enum! {
+    /// When released cash is paid out.
+    pub enum PayoutSchedule {
+        Immediate = "immediate",
+        Daily = "daily",
+        Weekly = "weekly",
+    }
+}
+
+string_enum! {
+    /// Who pays cash out.
+    pub enum PayoutProvider {
+        /// Records what it would pay and pays nothing (the embedded default).
+        DryRun = "dry_run",
+        /// Stripe Connect transfers.
+        Stripe = "stripe",
+    }
+}
+
+string_enum! {
+    /// Outcome of one payout attempt.
+    pub enum AttemptOutcome {
+        Running = "running",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
+}
+
+string_enum! {
+    /// A participant's payout account onboarding.
+    pub enum PayoutOnboarding {
+        None = "none",
+        Pending = "pending",
+        Complete = "complete",
+    }
+}
+
+string_enum! {
+    /// Whether a participant's tax details are on file.
+    pub enum TaxStatus {
+        Missing = "missing",
+        OnFile = "on_file",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +404,36 @@ mod tests {
             JobRunOutcome::as_str,
             JobRunOutcome::parse,
         );
+        round_trips(
+            ValidationCause::ALL,
+            ValidationCause::as_str,
+            ValidationCause::parse,
+        );
+        round_trips(DecidedBy::ALL, DecidedBy::as_str, DecidedBy::parse);
+        round_trips(RewardStatus::ALL, RewardStatus::as_str, RewardStatus::parse);
+        round_trips(LedgerKind::ALL, LedgerKind::as_str, LedgerKind::parse);
+        round_trips(PayoutStatus::ALL, PayoutStatus::as_str, PayoutStatus::parse);
+        round_trips(
+            PayoutSchedule::ALL,
+            PayoutSchedule::as_str,
+            PayoutSchedule::parse,
+        );
+        round_trips(
+            PayoutProvider::ALL,
+            PayoutProvider::as_str,
+            PayoutProvider::parse,
+        );
+        round_trips(
+            AttemptOutcome::ALL,
+            AttemptOutcome::as_str,
+            AttemptOutcome::parse,
+        );
+        round_trips(
+            PayoutOnboarding::ALL,
+            PayoutOnboarding::as_str,
+            PayoutOnboarding::parse,
+        );
+        round_trips(TaxStatus::ALL, TaxStatus::as_str, TaxStatus::parse);
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub struct Model {
     pub country: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The participant's Stripe Connect account, once one is created.
+    pub payout_account_id: Option<String>,
+    pub payout_status: super::enums::PayoutOnboarding,
+    pub tax_status: super::enums::TaxStatus,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

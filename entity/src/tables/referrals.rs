@@ -21,6 +21,10 @@ pub struct Model {
     pub attributed_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Counted fraud score of the latest decision.
+    pub score: Option<i32>,
+    /// When the latest decision was made.
+    pub decided_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,7 @@
 
 pub mod links;
 pub mod mailer;
+pub mod notices;
 pub mod send;
 
 pub use links::{UnsubscribeToken, referral_url};

@@ -5,10 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::anyhow;
 use grapevine_entity::{
-    domain::{
-        money::Currency,
-        template::{EMAIL_VARS, Escape, Template},
-    },
+    domain::template::{EMAIL_VARS, Escape, Template},
     tables::{
         CampaignStatus, Channel, EmailKind, LinkKind, RewardKind, RewardSide, campaign_materials,
         campaigns, enrolments, participants, referral_links, reward_rules, tenants,
@@ -21,7 +18,9 @@ use uuid::Uuid;
 use crate::{
     context::JobContext,
     email::{
-        UnsubscribeToken, referral_url,
+        UnsubscribeToken,
+        notices::format_money,
+        referral_url,
         send::{self, NewEmail, email_id},
     },
     outbox::{Job, JobError},
@@ -209,20 +208,5 @@ fn reward_summary(rules: &[reward_rules::Model], currency: &str) -> String {
         (Some(me), None) => format!("You get {me}"),
         (None, Some(friend)) => format!("Your friend gets {friend}"),
         (None, None) => String::new(),
-    }
-}
-
-fn format_money(minor: i64, currency: &str) -> String {
-    let exponent = Currency::parse(currency).map(|c| c.exponent()).unwrap_or(2);
-    let scale = 10_i64.pow(u32::from(exponent));
-    if scale == 1 {
-        format!("{minor} {currency}")
-    } else {
-        format!(
-            "{}.{:0width$} {currency}",
-            minor / scale,
-            (minor % scale).abs(),
-            width = usize::from(exponent)
-        )
     }
 }

@@ -1,16 +1,61 @@
 //! The job kinds. Each is one serde struct carrying ids and one async handler.
 
 pub mod launch;
+pub mod release;
+pub mod settle;
 pub mod validate;
 
-pub use crate::email::send::SendEmail;
-pub use launch::LaunchCampaign;
+use chrono::{DateTime, Utc};
+use grapevine_entity::tables::{RewardType, rewards};
+use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::runner::Registry;
+pub use crate::email::send::SendEmail;
+pub use crate::payouts::{FulfilReward, PayPayout, PayoutRun};
+pub use launch::LaunchCampaign;
+pub use release::ReleaseRewards;
+pub use settle::SettleReferral;
+pub use validate::ValidateReferral;
+
+use crate::{outbox::enqueue_once, runner::Registry};
 
 /// Every job kind this build knows.
 pub fn registry() -> Registry {
     Registry::default()
         .register::<LaunchCampaign>()
         .register::<SendEmail>()
+        .register::<ValidateReferral>()
+        .register::<SettleReferral>()
+        .register::<ReleaseRewards>()
+        .register::<FulfilReward>()
+        .register::<PayoutRun>()
+        .register::<PayPayout>()
+}
+
+/// What follows a reward's release: a coupon, credit or gift card is fulfilled on its own; cash
+/// goes to a payout run for its tenant (which applies the tenant's schedule and minimum).
+pub async fn after_release(
+    conn: &impl ConnectionTrait,
+    reward: &rewards::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if reward.reward_type == RewardType::Cash {
+        let run = PayoutRun {
+            tenant_id: Some(reward.tenant_id),
+        };
+        let key = format!("{}:{}", reward.tenant_id, now.timestamp_micros());
+        enqueue_once(conn, Some(reward.tenant_id), &key, &run, now).await?;
+    } else {
+        let job = FulfilReward {
+            reward_id: reward.id,
+        };
+        enqueue_once(
+            conn,
+            Some(reward.tenant_id),
+            &reward.id.to_string(),
+            &job,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -1,12 +1,25 @@
-//! `referral.validate`: the fraud validation of a referral (and of the conversion that triggered it).
+//! `referral.validate`: the fraud validation of a referral, run for every lead, conversion and
+//! refund. Tracking writes these rows in the same transaction as the report.
 //!
-//! Tracking writes these rows in the same transaction as the lead or conversion. Their handler,
-//! the fraud rules, lands with the validation issue; until a build registers it, the relay leaves
-//! the rows `pending` in the outbox (it dispatches only the kinds this build runs), so nothing is
-//! lost and nothing is marked dead for want of a handler.
+//! The decision and its signals are stored; the referral takes the decision's status (unless a
+//! reviewer has decided it: their word stands); then the settlement job brings its rewards in
+//! line (creates them when approved, reverses them when rejected or refunded).
 
+use anyhow::anyhow;
+use grapevine_entity::{
+    db::begin_write,
+    tables::{campaigns, conversions, referrals},
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::{
+    context::JobContext,
+    fraud::{RulesDecision, policy_of, reviewed, status_of, store},
+    jobs::settle::SettleReferral,
+    outbox::{Job, JobError, enqueue},
+};
 
 /// The job kind.
 pub const KIND: &str = "referral.validate";
@@ -16,6 +29,107 @@ pub const KIND: &str = "referral.validate";
 pub struct ValidateReferral {
     /// `referrals.id`.
     pub referral_id: Uuid,
-    /// `conversions.id`, when a conversion triggered it.
+    /// `conversions.id`, when a conversion (or its refund) triggered it.
     pub conversion_id: Option<Uuid>,
+}
+
+impl Job for ValidateReferral {
+    const KIND: &'static str = KIND;
+    const MAX_ATTEMPTS: i32 = 10;
+
+    #[tracing::instrument(name = "job.referral.validate", skip_all, fields(referral_id = %self.referral_id))]
+    async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
+        let db = &ctx.db;
+        let referral = referrals::Entity::find_by_id(self.referral_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                JobError::Permanent(anyhow!("referral {} does not exist", self.referral_id))
+            })?;
+        let now = ctx.clock.now();
+        if reviewed(db, referral.id).await? {
+            // A person decided; a refund still has to reach the rewards.
+            let txn = begin_write(db).await?;
+            enqueue(
+                &txn,
+                Some(referral.tenant_id),
+                &SettleReferral {
+                    referral_id: referral.id,
+                },
+                now,
+            )
+            .await?;
+            txn.commit().await?;
+            return Ok(());
+        }
+        let campaign = campaigns::Entity::find_by_id(referral.campaign_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                JobError::Permanent(anyhow!("campaign of referral {} is gone", referral.id))
+            })?;
+        let conversion = match self.conversion_id {
+            Some(id) => Some(
+                conversions::Entity::find_by_id(id)
+                    .one(db)
+                    .await?
+                    .ok_or_else(|| {
+                        JobError::Permanent(anyhow!("conversion {id} does not exist"))
+                    })?,
+            ),
+            None => None,
+        };
+        let policy = policy_of(&campaign);
+        let (signals, total, decision) = crate::fraud::score(db, &referral, &policy).await?;
+
+        let txn = begin_write(db).await?;
+        // Re-read inside the write transaction: a reviewer may have decided meanwhile.
+        let current = referrals::Entity::find_by_id(referral.id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| JobError::Permanent(anyhow!("referral {} vanished", referral.id)))?;
+        if reviewed(&txn, referral.id).await? {
+            txn.commit().await?;
+            return Ok(());
+        }
+        let stored = store(
+            &txn,
+            RulesDecision {
+                referral: &current,
+                conversion: conversion.as_ref(),
+                policy: &policy,
+                signals: &signals,
+                total,
+                decision,
+            },
+            now,
+        )
+        .await?;
+        if stored {
+            let status = status_of(decision);
+            let mut m = current.into_active_model();
+            m.status = Set(status);
+            m.score = Set(Some(i32::try_from(total).unwrap_or(i32::MAX)));
+            m.decided_at = Set(Some(now));
+            m.updated_at = Set(now);
+            m.update(&txn).await?;
+            tracing::info!(
+                status = status.as_str(),
+                score = total,
+                signals = signals.len(),
+                "referral validated"
+            );
+            enqueue(
+                &txn,
+                Some(referral.tenant_id),
+                &SettleReferral {
+                    referral_id: referral.id,
+                },
+                now,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
 }

@@ -194,3 +194,141 @@ pub enum AttributionSource {
     /// The customer was already tied to a referral.
     Customer,
 }
+
+/// Where a reward stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::RewardStatus")]
+pub enum RewardStatus {
+    /// Created; waits for its hold period to end.
+    Held,
+    /// The hold is over: fulfilment or the next payout run takes it.
+    Released,
+    /// A coupon, credit or gift card was delivered.
+    Fulfilled,
+    /// Paid out in cash.
+    Paid,
+    /// Fully reversed before it was settled.
+    Reversed,
+}
+
+/// Why a ledger entry was written.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::LedgerKind")]
+pub enum LedgerKind {
+    /// A reward was earned (+).
+    Reward,
+    /// A reward was reversed before it was settled (−).
+    Reversal,
+    /// A settled reward was clawed back (−); later payouts net it off.
+    Clawback,
+    /// A coupon, credit or gift card was delivered (−).
+    Fulfilment,
+    /// Cash set aside for a payout (−).
+    Payout,
+    /// A payout was cancelled and its cash returned (+).
+    PayoutCancelled,
+    /// A correction by finance (±).
+    Adjustment,
+}
+
+/// Where a payout stands: `AWAITING_APPROVAL → PENDING → PROCESSING → PAID | FAILED → … → DEAD`.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::PayoutStatus")]
+pub enum PayoutStatus {
+    /// Above the approval threshold: waits for finance.
+    AwaitingApproval,
+    /// Held back (see `holdReason`: tax details missing, no payout account).
+    OnHold,
+    /// Ready for the provider.
+    Pending,
+    /// An attempt is under way.
+    Processing,
+    /// The provider confirmed it.
+    Paid,
+    /// The last attempt failed; another is scheduled (`nextAttemptAt`).
+    Failed,
+    /// Every attempt failed (`lastError`); retry it with `retryPayout`.
+    Dead,
+    /// Cancelled; its cash went back to the balance.
+    Cancelled,
+}
+
+/// When released cash is paid out.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::PayoutSchedule")]
+pub enum PayoutSchedule {
+    /// As soon as a reward is released.
+    Immediate,
+    /// At most once per participant and currency per (UTC) day.
+    Daily,
+    /// At most once per participant and currency per ISO week.
+    Weekly,
+}
+
+/// Who pays cash out.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::PayoutProvider")]
+pub enum PayoutProvider {
+    /// Records what it would pay; pays nothing.
+    DryRun,
+    /// Stripe Connect transfers to the participant's connected account.
+    Stripe,
+}
+
+/// Outcome of one payout attempt.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::AttemptOutcome")]
+pub enum AttemptOutcome {
+    /// Under way.
+    Running,
+    /// Paid.
+    Succeeded,
+    /// Failed (see `error`).
+    Failed,
+}
+
+/// A participant's payout account onboarding.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::PayoutOnboarding")]
+pub enum PayoutOnboarding {
+    /// No payout account.
+    None,
+    /// Account created; onboarding not finished.
+    Pending,
+    /// Ready to receive payouts.
+    Complete,
+}
+
+/// Whether a participant's tax details are on file.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::TaxStatus")]
+pub enum TaxStatus {
+    /// Not on file: cash above the tenant's yearly tax threshold is held.
+    Missing,
+    /// On file.
+    OnFile,
+}
+
+/// What made a referral be (re)validated.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::ValidationCause")]
+pub enum ValidationCause {
+    /// The referee signed up.
+    Lead,
+    /// A purchase.
+    Conversion,
+    /// A refund.
+    Refund,
+    /// A reviewer's decision.
+    Review,
+}
+
+/// Who made a fraud decision.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::DecidedBy")]
+pub enum DecidedBy {
+    /// The campaign's fraud rules.
+    Rules,
+    /// A person, from the review queue.
+    Reviewer,
+}

@@ -61,6 +61,12 @@ pub struct Participant {
     pub country: Option<String>,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// Their Stripe connected account, once created.
+    pub payout_account_id: Option<String>,
+    /// Payout account onboarding.
+    pub payout_onboarding: super::enums::PayoutOnboarding,
+    /// Whether their tax details are on file.
+    pub tax_status: super::enums::TaxStatus,
 }
 
 impl From<tables::participants::Model> for Participant {
@@ -74,6 +80,9 @@ impl From<tables::participants::Model> for Participant {
             order_count: m.order_count,
             country: m.country,
             created_at: m.created_at,
+            payout_account_id: m.payout_account_id,
+            payout_onboarding: m.payout_status.into(),
+            tax_status: m.tax_status.into(),
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::graphql::scalars::{BigInt, Money};
 
 /// A referee tied to their referrer in a campaign (at most one referrer per referee and campaign).
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct Referral {
     /// Id.
     pub id: Uuid,
@@ -25,6 +26,10 @@ pub struct Referral {
     pub status: ReferralStatus,
     /// When the attributed touch happened.
     pub attributed_at: DateTime<Utc>,
+    /// The counted fraud score of the latest decision.
+    pub score: Option<i32>,
+    /// When the latest decision was made.
+    pub decided_at: Option<DateTime<Utc>>,
 }
 
 impl From<tables::referrals::Model> for Referral {
@@ -37,6 +42,8 @@ impl From<tables::referrals::Model> for Referral {
             source: m.source.into(),
             status: m.status.into(),
             attributed_at: m.attributed_at,
+            score: m.score,
+            decided_at: m.decided_at,
         }
     }
 }
@@ -118,6 +125,11 @@ pub struct LeadInput {
     pub click_id: Option<Uuid>,
     /// The referral code (`ref` from the landing URL, or typed by the customer).
     pub code: Option<String>,
+    /// The customer's IP address as your server saw it (only a keyed hash is kept; used by the
+    /// shared-device fraud rule together with `userAgent`).
+    pub client_ip: Option<String>,
+    /// The customer's browser user agent.
+    pub user_agent: Option<String>,
 }
 
 /// A conversion: a purchase.
@@ -139,6 +151,13 @@ pub struct ConversionInput {
     pub click_id: Option<Uuid>,
     /// The referral code.
     pub code: Option<String>,
+    /// The payment card's fingerprint from your payment provider (Stripe: `card.fingerprint`);
+    /// the fraud rules compare it with the referrer's.
+    pub payment_fingerprint: Option<String>,
+    /// The customer's IP address as your server saw it (only a keyed hash is kept).
+    pub client_ip: Option<String>,
+    /// The customer's browser user agent.
+    pub user_agent: Option<String>,
 }
 
 /// An exchange rate of the tenant.

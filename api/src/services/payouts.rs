@@ -1,0 +1,588 @@
+//! Finance's side of rewards: payout settings, approval, retry and cancellation, the ledger and
+//! balances, manual adjustments, tax status and payout onboarding.
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::{
+    db::begin_write,
+    domain::money::Currency,
+    tables::{
+        LedgerKind, PayoutOnboarding, PayoutProvider, PayoutSchedule, PayoutStatus, RewardType,
+        TaxStatus, ledger_entries, participants, payout_attempts, payout_settings, payouts,
+        rewards,
+    },
+};
+use grapevine_worker::{
+    jobs::PayPayout,
+    ledger::{self, Entry},
+    outbox::enqueue,
+    payouts::{DEFAULT_MAX_ATTEMPTS, proceed, recheck_holds, settings},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait, sea_query::Expr,
+    sea_query::OnConflict,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::audit;
+use crate::{
+    auth::Principal,
+    error::{ApiError, ApiResult},
+};
+
+/// A tenant's payout settings as entered.
+#[derive(Debug, Clone)]
+pub struct SettingsDraft {
+    /// Who pays cash.
+    pub provider: PayoutProvider,
+    /// When.
+    pub schedule: PayoutSchedule,
+    /// Smallest payout, minor units.
+    pub minimum_minor: i64,
+    /// Payouts above this wait for finance approval.
+    pub approval_threshold_minor: Option<i64>,
+    /// Yearly cash per participant above which tax details must be on file.
+    pub tax_threshold_minor: Option<i64>,
+    /// Attempts before a payout is dead.
+    pub max_attempts: i32,
+}
+
+/// The tenant's payout settings.
+pub async fn get_settings(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> ApiResult<payout_settings::Model> {
+    Ok(settings(conn, tenant_id).await?)
+}
+
+/// Replace the tenant's payout settings.
+pub async fn set_settings(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    d: SettingsDraft,
+    now: DateTime<Utc>,
+) -> ApiResult<payout_settings::Model> {
+    if d.minimum_minor < 1 {
+        return Err(ApiError::invalid("minimumMinor", "must be at least 1"));
+    }
+    if d.approval_threshold_minor.is_some_and(|t| t < 0) {
+        return Err(ApiError::invalid(
+            "approvalThresholdMinor",
+            "must be zero or more",
+        ));
+    }
+    if d.tax_threshold_minor.is_some_and(|t| t < 0) {
+        return Err(ApiError::invalid(
+            "taxThresholdMinor",
+            "must be zero or more",
+        ));
+    }
+    if !(1..=50).contains(&d.max_attempts) {
+        return Err(ApiError::invalid("maxAttempts", "must be between 1 and 50"));
+    }
+    let txn = begin_write(conn).await?;
+    let row = payout_settings::ActiveModel {
+        tenant_id: Set(tenant_id),
+        provider: Set(d.provider),
+        schedule: Set(d.schedule),
+        minimum_minor: Set(d.minimum_minor),
+        approval_threshold_minor: Set(d.approval_threshold_minor),
+        tax_threshold_minor: Set(d.tax_threshold_minor),
+        max_attempts: Set(d.max_attempts),
+        updated_at: Set(now),
+    };
+    payout_settings::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(payout_settings::Column::TenantId)
+                .update_columns([
+                    payout_settings::Column::Provider,
+                    payout_settings::Column::Schedule,
+                    payout_settings::Column::MinimumMinor,
+                    payout_settings::Column::ApprovalThresholdMinor,
+                    payout_settings::Column::TaxThresholdMinor,
+                    payout_settings::Column::MaxAttempts,
+                    payout_settings::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "payout_settings.set",
+        "tenant",
+        Some(tenant_id),
+        json!({ "provider": d.provider.as_str(), "schedule": d.schedule.as_str(), "minimum_minor": d.minimum_minor, "approval_threshold_minor": d.approval_threshold_minor, "tax_threshold_minor": d.tax_threshold_minor }),
+        now,
+    )
+    .await?;
+    let saved = settings(&txn, tenant_id).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// A payout of the tenant.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<payouts::Model> {
+    payouts::Entity::find_by_id(id)
+        .filter(payouts::Column::TenantId.eq(tenant_id))
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound("payout"))
+}
+
+/// A payout's attempts, oldest first.
+pub async fn attempts(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    payout_id: Uuid,
+) -> ApiResult<Vec<payout_attempts::Model>> {
+    Ok(payout_attempts::Entity::find()
+        .filter(payout_attempts::Column::TenantId.eq(tenant_id))
+        .filter(payout_attempts::Column::PayoutId.eq(payout_id))
+        .order_by_asc(payout_attempts::Column::Attempt)
+        .all(conn)
+        .await?)
+}
+
+/// Finance approves a payout above the approval threshold.
+pub async fn approve(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<payouts::Model> {
+    let txn = begin_write(conn).await?;
+    let payout = get(&txn, tenant_id, id).await?;
+    if payout.status != PayoutStatus::AwaitingApproval {
+        return Err(ApiError::Conflict(format!(
+            "the payout is {}, not awaiting approval",
+            payout.status
+        )));
+    }
+    let mut m = payout.into_active_model();
+    if let Principal::Staff { user_id, .. } = principal {
+        m.approved_by = Set(Some(*user_id));
+    }
+    m.approved_at = Set(Some(now));
+    let payout = m.update(&txn).await?;
+    let payout = proceed(&txn, payout, now).await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "payout.approve",
+        "payout",
+        Some(id),
+        json!({ "amount_minor": payout.amount_minor, "currency": payout.currency }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(payout)
+}
+
+/// Try a dead or failed payout again now, with a fresh allowance of attempts.
+pub async fn retry(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<payouts::Model> {
+    let txn = begin_write(conn).await?;
+    let payout = get(&txn, tenant_id, id).await?;
+    if !matches!(payout.status, PayoutStatus::Dead | PayoutStatus::Failed) {
+        return Err(ApiError::Conflict(format!(
+            "only a dead or failed payout can be retried; this one is {}",
+            payout.status
+        )));
+    }
+    let allowance = settings(&txn, tenant_id).await?.max_attempts.max(1);
+    let attempts = payout.attempts;
+    let mut m = payout.into_active_model();
+    m.status = Set(PayoutStatus::Pending);
+    m.max_attempts = Set(attempts + allowance);
+    m.next_attempt_at = Set(None);
+    m.updated_at = Set(now);
+    let payout = m.update(&txn).await?;
+    enqueue(&txn, Some(tenant_id), &PayPayout { payout_id: id }, now).await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "payout.retry",
+        "payout",
+        Some(id),
+        json!({ "attempts_so_far": attempts }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(payout)
+}
+
+/// Cancel a payout that has not reached the provider: its cash returns to the balance.
+pub async fn cancel(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<payouts::Model> {
+    if reason.trim().is_empty() {
+        return Err(ApiError::invalid("reason", "say why"));
+    }
+    let txn = begin_write(conn).await?;
+    let payout = get(&txn, tenant_id, id).await?;
+    // A dead payout's last attempt may still have reached the provider: retry it (the retry
+    // looks the transfer up first) rather than cancel it.
+    if !matches!(
+        payout.status,
+        PayoutStatus::AwaitingApproval | PayoutStatus::OnHold
+    ) {
+        return Err(ApiError::Conflict(format!(
+            "only a payout awaiting approval or on hold can be cancelled; this one is {}",
+            payout.status
+        )));
+    }
+    ledger::post(
+        &txn,
+        Entry {
+            tenant_id,
+            participant_id: payout.participant_id,
+            account: RewardType::Cash,
+            currency: payout.currency.clone(),
+            amount_minor: payout.amount_minor,
+            kind: LedgerKind::PayoutCancelled,
+            reward_id: None,
+            payout_id: Some(id),
+            campaign_id: None,
+            memo: format!("payout cancelled: {}", reason.trim()),
+            available_at: now,
+        },
+        now,
+    )
+    .await?;
+    rewards::Entity::update_many()
+        .col_expr(rewards::Column::PayoutId, Expr::value(Option::<Uuid>::None))
+        .filter(rewards::Column::PayoutId.eq(id))
+        .exec(&txn)
+        .await?;
+    let mut m = payout.into_active_model();
+    m.status = Set(PayoutStatus::Cancelled);
+    m.last_error = Set(Some(format!("cancelled: {}", reason.trim())));
+    m.updated_at = Set(now);
+    let payout = m.update(&txn).await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "payout.cancel",
+        "payout",
+        Some(id),
+        json!({ "reason": reason.trim() }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(payout)
+}
+
+/// A participant of the tenant.
+async fn participant(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<participants::Model> {
+    participants::Entity::find_by_id(id)
+        .filter(participants::Column::TenantId.eq(tenant_id))
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound("participant"))
+}
+
+/// A participant's balance in one account and currency.
+#[derive(Debug, Clone)]
+pub struct Balance {
+    /// Cash, coupon, credit or gift card.
+    pub account: RewardType,
+    /// ISO currency.
+    pub currency: String,
+    /// Everything owed (held rewards included), minus what was settled.
+    pub total_minor: i64,
+    /// What is payable now (holds ended).
+    pub available_minor: i64,
+}
+
+/// A participant's balances, per account and currency.
+pub async fn balances(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    participant_id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<Balance>> {
+    participant(conn, tenant_id, participant_id).await?;
+    let entries = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::TenantId.eq(tenant_id))
+        .filter(ledger_entries::Column::ParticipantId.eq(participant_id))
+        .all(conn)
+        .await?;
+    let mut out: Vec<Balance> = Vec::new();
+    for e in entries {
+        let i = match out
+            .iter()
+            .position(|b| b.account == e.account && b.currency == e.currency)
+        {
+            Some(i) => i,
+            None => {
+                out.push(Balance {
+                    account: e.account,
+                    currency: e.currency.clone(),
+                    total_minor: 0,
+                    available_minor: 0,
+                });
+                out.len() - 1
+            }
+        };
+        out[i].total_minor = out[i].total_minor.saturating_add(e.amount_minor);
+        if e.available_at <= now {
+            out[i].available_minor = out[i].available_minor.saturating_add(e.amount_minor);
+        }
+    }
+    out.sort_by(|a, b| (a.account.as_str(), &a.currency).cmp(&(b.account.as_str(), &b.currency)));
+    Ok(out)
+}
+
+/// Finance corrects a participant's balance by hand (positive or negative).
+#[allow(clippy::too_many_arguments)]
+pub async fn adjust(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    participant_id: Uuid,
+    amount_minor: i64,
+    currency: &str,
+    memo: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<ledger_entries::Model> {
+    if amount_minor == 0 {
+        return Err(ApiError::invalid("amountMinor", "must not be zero"));
+    }
+    let currency = Currency::parse(currency).map_err(|e| e.renamed("currency"))?;
+    if memo.trim().is_empty() || memo.len() > 500 {
+        return Err(ApiError::invalid("memo", "say why, in 1 to 500 characters"));
+    }
+    let txn = begin_write(conn).await?;
+    participant(&txn, tenant_id, participant_id).await?;
+    let id = ledger::post(
+        &txn,
+        Entry {
+            tenant_id,
+            participant_id,
+            account: RewardType::Cash,
+            currency: currency.code().to_owned(),
+            amount_minor,
+            kind: LedgerKind::Adjustment,
+            reward_id: None,
+            payout_id: None,
+            campaign_id: None,
+            memo: memo.trim().to_owned(),
+            available_at: now,
+        },
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "ledger.adjust",
+        "participant",
+        Some(participant_id),
+        json!({ "amount_minor": amount_minor, "currency": currency.code(), "memo": memo.trim() }),
+        now,
+    )
+    .await?;
+    let entry = ledger_entries::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("ledger entry vanished")))?;
+    txn.commit().await?;
+    Ok(entry)
+}
+
+/// Mark a participant's tax details as on file (or not); held payouts are re-checked.
+pub async fn set_tax_status(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    participant_id: Uuid,
+    on_file: bool,
+    now: DateTime<Utc>,
+) -> ApiResult<participants::Model> {
+    let txn = begin_write(conn).await?;
+    let p = participant(&txn, tenant_id, participant_id).await?;
+    let mut m = p.into_active_model();
+    m.tax_status = Set(if on_file {
+        TaxStatus::OnFile
+    } else {
+        TaxStatus::Missing
+    });
+    m.updated_at = Set(now);
+    let p = m.update(&txn).await?;
+    let released = recheck_holds(&txn, participant_id, now).await?;
+    audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "participant.tax_status",
+        "participant",
+        Some(participant_id),
+        json!({ "on_file": on_file, "payouts_released": released }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(p)
+}
+
+/// Record a participant's payout account and its onboarding state; held payouts are re-checked
+/// when it is complete.
+pub async fn set_payout_account(
+    conn: &impl TransactionTrait,
+    tenant_id: Uuid,
+    participant_id: Uuid,
+    account_id: &str,
+    status: PayoutOnboarding,
+    now: DateTime<Utc>,
+) -> ApiResult<participants::Model> {
+    let txn = begin_write(conn).await?;
+    let p = participant(&txn, tenant_id, participant_id).await?;
+    let mut m = p.into_active_model();
+    m.payout_account_id = Set(Some(account_id.to_owned()));
+    m.payout_status = Set(status);
+    m.updated_at = Set(now);
+    let p = m.update(&txn).await?;
+    if status == PayoutOnboarding::Complete {
+        recheck_holds(&txn, participant_id, now).await?;
+    }
+    txn.commit().await?;
+    Ok(p)
+}
+
+/// The participant (for onboarding).
+pub async fn participant_of_tenant(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<participants::Model> {
+    participant(conn, tenant_id, id).await
+}
+
+/// Default attempts, for the schema's description.
+pub const DEFAULT_ATTEMPTS: i32 = DEFAULT_MAX_ATTEMPTS;
+
+/// The tenant's Stripe for Connect calls.
+async fn connect(
+    conn: &impl ConnectionTrait,
+    boxer: &grapevine_worker::crypto::SecretBoxer,
+    connect_base: &str,
+    tenant_id: Uuid,
+) -> ApiResult<grapevine_worker::payouts::providers::Stripe> {
+    let key = grapevine_worker::secrets::get(conn, boxer, tenant_id, "stripe_secret_key")
+        .await
+        .map_err(ApiError::Internal)?
+        .ok_or_else(|| {
+            ApiError::Conflict("set the tenant's stripe_secret_key secret first".into())
+        })?;
+    grapevine_worker::payouts::providers::Stripe::new(connect_base, &key).map_err(provider_error)
+}
+
+fn provider_error(err: grapevine_worker::payouts::providers::ProviderError) -> ApiError {
+    ApiError::Conflict(format!("Stripe refused: {}", err.message()))
+}
+
+/// A Stripe Connect onboarding link for a participant (their connected account is created on the
+/// first call and kept).
+#[allow(clippy::too_many_arguments)]
+pub async fn onboarding_link(
+    conn: &sea_orm::DatabaseConnection,
+    boxer: &grapevine_worker::crypto::SecretBoxer,
+    connect_base: &str,
+    tenant_id: Uuid,
+    participant_id: Uuid,
+    refresh_url: &str,
+    return_url: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<(participants::Model, String)> {
+    for (field, url) in [("refreshUrl", refresh_url), ("returnUrl", return_url)] {
+        if url::Url::parse(url)
+            .map(|u| !matches!(u.scheme(), "http" | "https"))
+            .unwrap_or(true)
+        {
+            return Err(ApiError::invalid(field, "must be an http(s) URL"));
+        }
+    }
+    let db = begin_write(conn).await?;
+    let p = participant(&db, tenant_id, participant_id).await?;
+    db.commit().await?;
+    let stripe = connect(conn, boxer, connect_base, tenant_id).await?;
+    let account = match &p.payout_account_id {
+        Some(a) => a.clone(),
+        None => stripe
+            .create_account(p.id, &p.email)
+            .await
+            .map_err(provider_error)?,
+    };
+    let link = stripe
+        .onboarding_link(&account, refresh_url, return_url)
+        .await
+        .map_err(provider_error)?;
+    let status = if p.payout_status == PayoutOnboarding::Complete {
+        PayoutOnboarding::Complete
+    } else {
+        PayoutOnboarding::Pending
+    };
+    let p = set_payout_account(conn, tenant_id, participant_id, &account, status, now).await?;
+    Ok((p, link))
+}
+
+/// Ask Stripe whether the participant finished onboarding; held payouts go ahead if so.
+pub async fn refresh_onboarding(
+    conn: &sea_orm::DatabaseConnection,
+    boxer: &grapevine_worker::crypto::SecretBoxer,
+    connect_base: &str,
+    tenant_id: Uuid,
+    participant_id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<participants::Model> {
+    let txn = begin_write(conn).await?;
+    let p = participant(&txn, tenant_id, participant_id).await?;
+    txn.commit().await?;
+    let Some(account) = p.payout_account_id.clone() else {
+        return Err(ApiError::Conflict(
+            "the participant has no payout account yet: create an onboarding link first".into(),
+        ));
+    };
+    let stripe = connect(conn, boxer, connect_base, tenant_id).await?;
+    let ready = stripe
+        .account_ready(&account)
+        .await
+        .map_err(provider_error)?;
+    let status = if ready {
+        PayoutOnboarding::Complete
+    } else {
+        PayoutOnboarding::Pending
+    };
+    set_payout_account(conn, tenant_id, participant_id, &account, status, now).await
+}

@@ -1,0 +1,831 @@
+//! The incentive loop end to end: test case A-1 (click → lead → purchase → fraud check → rewards
+//! held → released → the referee's coupon on localstripe and the referrer's cash through a
+//! Stripe Connect transfer on the Stripe-shaped test server → emails), the budget cap under
+//! concurrent conversions, refunds before and after payout, payout retries and finance approval.
+
+// Tests fail by panicking: unwrap is how a test says "this must hold".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use grapevine_entity::{
+    domain::clock::ManualClock,
+    tables::{campaigns, ledger_entries, rewards},
+};
+use grapevine_tests::{
+    Backend, TestApp, error_codes as codes, poll_until, spawn_app_with_clock,
+    stripe::{LocalStripe, SECRET_KEY},
+    stripe_shaped::StripeShaped,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+const LEAD: &str =
+    "mutation($i: LeadInput!) { trackLead(input: $i) { referral { id status } notAttributed } }";
+const CONVERSION: &str = "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { id referralId organic } } }";
+const REFERRAL: &str = "query($id: UUID!) { referral(id: $id) { id status score signals { rule score shadow evidence } rewards { id side rewardType status amount { amountMinor currency } reversed { amountMinor } fulfilmentCode payoutId } } }";
+
+/// A shop with one launched campaign, a secret key and its referrers.
+struct Shop {
+    app: TestApp,
+    key: String,
+    campaign: String,
+    /// (participant id, code) per referrer external id, in the order enrolled.
+    referrers: Vec<(String, String)>,
+}
+
+/// A launched campaign with the given rules, budget and hold, and referrers `ada`, `bob`.
+async fn shop(app: TestApp, rules: &[Value], budget: Option<&str>, hold_days: i32) -> Shop {
+    let token = app.admin_token.clone();
+    let input = json!({
+        "name": "Give 15, get 10",
+        "startsAt": "2026-01-01T00:00:00Z",
+        "currency": "USD",
+        "budgetMinor": budget,
+        "holdDays": hold_days,
+        "landingUrl": "https://shop.example/welcome",
+    });
+    let campaign = app
+        .graphql_ok(
+            Some(&token),
+            "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for rule in rules {
+        app.graphql_ok(
+            Some(&token),
+            "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }",
+            json!({ "c": campaign, "i": rule }),
+        )
+        .await;
+    }
+    app.graphql_ok(
+        Some(&token),
+        "mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }",
+        json!({ "c": campaign, "i": { "channel": "EMAIL", "shareText": "{{referral_link}}", "emailSubject": "Share {{campaign_name}}", "emailHtml": "<a href=\"{{referral_link}}\">{{referral_code}}</a> <a href=\"{{unsubscribe_url}}\">unsubscribe</a>", "emailText": "{{referral_link}}" } }),
+    )
+    .await;
+    let mut referrers = Vec::new();
+    for (ext, email) in [("ada", "ada@example.com"), ("bob", "bob@example.com")] {
+        let e = app.enroll(&token, &campaign, ext, email).await;
+        referrers.push((
+            String::new(),
+            e["referralCode"].as_str().unwrap().to_owned(),
+        ));
+    }
+    app.launch(&token, &campaign).await;
+    let people = app
+        .graphql_ok(
+            Some(&token),
+            "{ participants { edges { node { id externalId } } } }",
+            json!({}),
+        )
+        .await;
+    for (i, ext) in ["ada", "bob"].iter().enumerate() {
+        referrers[i].0 = people["participants"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["externalId"] == *ext)
+            .unwrap()["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    }
+    let key = app
+        .graphql_ok(
+            Some(&token),
+            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key } }"#,
+            json!({}),
+        )
+        .await["createApiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Shop {
+        app,
+        key,
+        campaign,
+        referrers,
+    }
+}
+
+fn fixed(side: &str, trigger: &str, amount: &str, reward_type: &str) -> Value {
+    json!({ "side": side, "trigger": trigger, "kind": "FIXED", "amountMinor": amount, "rewardType": reward_type })
+}
+
+/// A referee buys through `code`: lead, then a purchase of `amount` cents. Returns the referral id.
+async fn referred_purchase(
+    s: &Shop,
+    code: &str,
+    customer: &str,
+    order: &str,
+    amount: &str,
+) -> String {
+    let lead = s
+        .app
+        .graphql_ok(Some(&s.key), LEAD, json!({ "i": { "customerId": customer, "email": format!("{customer}@example.com"), "code": code } }))
+        .await;
+    let referral = lead["trackLead"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": { "orderId": order, "customerId": customer, "amountMinor": amount, "currency": "USD", "code": code } }))
+        .await;
+    referral
+}
+
+async fn referral(s: &Shop, token: &str, id: &str) -> Value {
+    s.app
+        .graphql_ok(Some(token), REFERRAL, json!({ "id": id }))
+        .await["referral"]
+        .clone()
+}
+
+/// Wait until the referral's rewards satisfy `check`.
+async fn rewards_until(
+    s: &Shop,
+    token: &str,
+    id: &str,
+    check: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    poll_until(Duration::from_secs(30), || async {
+        let r = referral(s, token, id).await;
+        let rewards = r["rewards"].as_array().cloned().unwrap_or_default();
+        check(&rewards).then_some(rewards)
+    })
+    .await
+}
+
+fn side<'a>(rewards: &'a [Value], side: &str) -> &'a Value {
+    rewards.iter().find(|r| r["side"] == side).unwrap()
+}
+
+#[tokio::test]
+async fn test_case_a1_click_lead_purchase_is_rewarded_on_both_sides_and_paid_once() {
+    let clock = ManualClock::new(Utc::now());
+    let localstripe = LocalStripe::start().await;
+    let shaped = StripeShaped::start().await;
+    let (stripe_url, connect_url) = (localstripe.url(), shaped.url());
+    let app = spawn_app_with_clock(
+        Backend::current(),
+        Some(Arc::new(clock.clone())),
+        move |c| {
+            c.stripe.api_base = stripe_url;
+            c.stripe.connect_api_base = connect_url;
+        },
+    )
+    .await;
+    let token = app.admin_token.clone();
+    app.graphql_ok(
+        Some(&token),
+        "mutation($v: String!) { setTenantSecret(name: \"stripe_secret_key\", value: $v) }",
+        json!({ "v": SECRET_KEY }),
+    )
+    .await;
+    let finance = app.login_as("FINANCE").await;
+    app.graphql_ok(
+        Some(&finance),
+        "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { provider } }",
+        json!({ "i": { "provider": "STRIPE", "schedule": "IMMEDIATE", "minimumMinor": "500", "maxAttempts": 5 } }),
+    )
+    .await;
+    let rules = [
+        json!({ "side": "REFERRER", "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": "1000", "minOrderMinor": "2000", "rewardType": "CASH" }),
+        json!({ "side": "REFEREE", "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": "1500", "rewardType": "COUPON" }),
+    ];
+    let s = shop(app, &rules, Some("100000"), 14).await;
+    let (ada, ada_code) = s.referrers[0].clone();
+
+    // The referrer onboards to Stripe Connect: a link, the (simulated) onboarding, a refresh.
+    let link = s
+        .app
+        .graphql_ok(
+            Some(&finance),
+            "mutation($p: UUID!) { createPayoutOnboardingLink(participantId: $p, refreshUrl: \"https://shop.example/again\", returnUrl: \"https://shop.example/done\") { url participant { payoutOnboarding payoutAccountId } } }",
+            json!({ "p": ada }),
+        )
+        .await;
+    let link = &link["createPayoutOnboardingLink"];
+    assert_eq!(link["participant"]["payoutOnboarding"], "PENDING");
+    let account = link["participant"]["payoutAccountId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        reqwest::get(link["url"].as_str().unwrap())
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let refreshed = s
+        .app
+        .graphql_ok(Some(&finance), "mutation($p: UUID!) { refreshPayoutOnboarding(participantId: $p) { payoutOnboarding } }", json!({ "p": ada }))
+        .await;
+    assert_eq!(
+        refreshed["refreshPayoutOnboarding"]["payoutOnboarding"],
+        "COMPLETE"
+    );
+
+    // Click → lead → purchase.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .get(format!("{}/r/{ada_code}", s.app.address))
+        .header("user-agent", "Mozilla/5.0 Firefox/128.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let click = location
+        .query_pairs()
+        .find(|(k, _)| k == "gv_click")
+        .unwrap()
+        .1
+        .into_owned();
+    let db = s.app.db.connect().await;
+    let click_id: uuid::Uuid = click.parse().unwrap();
+    poll_until(Duration::from_secs(10), || async {
+        grapevine_entity::tables::clicks::Entity::find_by_id(click_id)
+            .one(&db)
+            .await
+            .unwrap()
+    })
+    .await;
+    let lead = s
+        .app
+        .graphql_ok(Some(&s.key), LEAD, json!({ "i": { "customerId": "friend-1", "email": "friend1@example.com", "clickId": click } }))
+        .await;
+    let referral_id = lead["trackLead"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": { "orderId": "order-1", "customerId": "friend-1", "email": "friend1@example.com", "amountMinor": "4200", "currency": "USD", "clickId": click } }))
+        .await;
+
+    // Fraud check passes; both rewards are created and held.
+    let held = rewards_until(&s, &token, &referral_id, |r| r.len() == 2).await;
+    assert!(held.iter().all(|r| r["status"] == "HELD"), "{held:#?}");
+    assert_eq!(side(&held, "REFERRER")["amount"]["amountMinor"], "1000");
+    assert_eq!(side(&held, "REFEREE")["amount"]["amountMinor"], "1500");
+    let r = referral(&s, &token, &referral_id).await;
+    assert_eq!(r["status"], "APPROVED");
+    assert_eq!(
+        r["signals"],
+        json!([]),
+        "an honest referral raises no signal"
+    );
+
+    // Nothing moves before the hold ends.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        rewards_until(&s, &token, &referral_id, |r| r.len() == 2)
+            .await
+            .iter()
+            .all(|r| r["status"] == "HELD")
+    );
+
+    // Past the hold: the coupon is created on localstripe, the cash is transferred once.
+    clock.advance(chrono::Duration::days(15));
+    let settled = rewards_until(&s, &token, &referral_id, |r| {
+        r.iter()
+            .any(|x| x["side"] == "REFEREE" && x["status"] == "FULFILLED")
+            && r.iter()
+                .any(|x| x["side"] == "REFERRER" && x["status"] == "PAID")
+    })
+    .await;
+    let coupon = side(&settled, "REFEREE");
+    let coupon_id = coupon["id"].as_str().unwrap();
+    assert_eq!(
+        coupon["fulfilmentCode"], coupon_id,
+        "the coupon id is the reward id"
+    );
+    let on_stripe = localstripe
+        .get(&format!("/v1/coupons/{coupon_id}"))
+        .await
+        .expect("coupon on localstripe");
+    assert_eq!(on_stripe["amount_off"], 1500);
+    assert_eq!(on_stripe["duration"], "once");
+
+    let payout_id = side(&settled, "REFERRER")["payoutId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let payout = s
+        .app
+        .graphql_ok(Some(&finance), "query($id: UUID!) { payout(id: $id) { status amount { amountMinor currency } providerRef attempts } }", json!({ "id": payout_id }))
+        .await;
+    assert_eq!(payout["payout"]["status"], "PAID");
+    assert_eq!(payout["payout"]["amount"]["amountMinor"], "1000");
+    assert_eq!(payout["payout"]["attempts"], 1);
+    let stats = shaped.stats().await;
+    let transfers = stats["transfers"].as_array().unwrap();
+    assert_eq!(transfers.len(), 1, "{stats:#}");
+    assert_eq!(transfers[0]["transfer_group"], payout_id.as_str());
+    assert_eq!(transfers[0]["amount"], 1000);
+    assert_eq!(transfers[0]["destination"], account.as_str());
+    assert_eq!(payout["payout"]["providerRef"], transfers[0]["id"]);
+
+    // The balance is paid out: available cash is zero, and the ledger sums to it.
+    let balances = s
+        .app
+        .graphql_ok(Some(&finance), "query($p: UUID!) { balances(participantId: $p) { account total { amountMinor } available { amountMinor } } }", json!({ "p": ada }))
+        .await;
+    assert_eq!(
+        balances["balances"],
+        json!([{ "account": "CASH", "total": { "amountMinor": "0" }, "available": { "amountMinor": "0" } }])
+    );
+
+    // Emails: the referrer is told of the reward and of the payment, the referee is welcomed
+    // and gets the code, each once.
+    let mail = s.app.smtp.wait_for(5, Duration::from_secs(30)).await;
+    let to = |addr: &str| {
+        mail.iter()
+            .filter(|m| m.to.iter().any(|t| t == addr))
+            .filter_map(|m| m.subject.clone())
+            .collect::<Vec<_>>()
+    };
+    let ada_mail = to("ada@example.com");
+    assert!(
+        ada_mail.iter().any(|s| s.contains("You earned 10.00 USD")),
+        "{ada_mail:?}"
+    );
+    assert!(
+        ada_mail
+            .iter()
+            .any(|s| s.contains("10.00 USD is on its way")),
+        "{ada_mail:?}"
+    );
+    let friend_mail = to("friend1@example.com");
+    assert!(
+        friend_mail.iter().any(|s| s.starts_with("Welcome")),
+        "{friend_mail:?}"
+    );
+    let coupon_mail = mail
+        .iter()
+        .find(|m| {
+            m.to.iter().any(|t| t == "friend1@example.com")
+                && m.subject
+                    .as_deref()
+                    .is_some_and(|s| s.contains("15.00 USD"))
+        })
+        .expect("the referee's coupon email");
+    assert!(
+        coupon_mail
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .contains(coupon_id)
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let again = s.app.smtp.messages();
+    for m in &again {
+        let same = again
+            .iter()
+            .filter(|n| n.to == m.to && n.subject == m.subject)
+            .count();
+        assert_eq!(same, 1, "sent twice: {:?} to {:?}", m.subject, m.to);
+    }
+}
+
+#[tokio::test]
+async fn a_budget_cap_is_never_exceeded_when_fifty_conversions_race() {
+    let app = spawn_app_with_clock(Backend::current(), None, |_| {}).await;
+    let s = shop(
+        app,
+        &[fixed("REFERRER", "FIRST_PURCHASE", "1000", "CASH")],
+        Some("5000"),
+        14,
+    )
+    .await;
+    let (_, code) = s.referrers[0].clone();
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let (address, key, code) = (s.app.address.clone(), s.key.clone(), code.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let body = json!({ "query": CONVERSION, "variables": { "i": { "orderId": format!("race-{i}"), "customerId": format!("racer-{i}"), "email": format!("racer{i}@example.com"), "amountMinor": "3000", "currency": "USD", "code": code } } });
+            let res: Value = client.post(format!("{address}/graphql")).bearer_auth(key).json(&body).send().await.unwrap().json().await.unwrap();
+            assert!(res.get("errors").is_none(), "{res:#}");
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let db = s.app.db.connect().await;
+    let campaign: uuid::Uuid = s.campaign.parse().unwrap();
+    // Every referral settles (velocity sends some to review: they earn nothing until approved).
+    poll_until(Duration::from_secs(60), || async {
+        let pending = grapevine_entity::tables::job_outbox::Entity::find()
+            .filter(grapevine_entity::tables::job_outbox::Column::State.is_not_in(["done", "dead"]))
+            .filter(
+                grapevine_entity::tables::job_outbox::Column::Kind
+                    .is_in(["referral.validate", "referral.settle"]),
+            )
+            .all(&db)
+            .await
+            .unwrap();
+        pending.is_empty().then_some(())
+    })
+    .await;
+    // Approve everything the velocity rule held back, so all 50 compete for the budget.
+    let mm = s.app.login_as("MARKETING_MANAGER").await;
+    let queue = s
+        .app
+        .graphql_ok(
+            Some(&mm),
+            "{ reviewQueue(first: 100) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let held: Vec<String> = queue["reviewQueue"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    let reviews = held.iter().map(|id| {
+        let (address, mm, id) = (s.app.address.clone(), mm.clone(), id.clone());
+        tokio::spawn(async move {
+            let body = json!({ "query": "mutation($id: UUID!) { reviewReferral(id: $id, verdict: APPROVE, reason: \"known customer\") { status } }", "variables": { "id": id } });
+            let res: Value = reqwest::Client::new().post(format!("{address}/graphql")).bearer_auth(mm).json(&body).send().await.unwrap().json().await.unwrap();
+            assert!(res.get("errors").is_none(), "{res:#}");
+        })
+    });
+    for r in reviews.collect::<Vec<_>>() {
+        r.await.unwrap();
+    }
+    poll_until(Duration::from_secs(60), || async {
+        let open = grapevine_entity::tables::job_outbox::Entity::find()
+            .filter(grapevine_entity::tables::job_outbox::Column::State.is_not_in(["done", "dead"]))
+            .filter(grapevine_entity::tables::job_outbox::Column::Kind.eq("referral.settle"))
+            .all(&db)
+            .await
+            .unwrap();
+        open.is_empty().then_some(())
+    })
+    .await;
+    let all = rewards::Entity::find()
+        .filter(rewards::Column::CampaignId.eq(campaign))
+        .all(&db)
+        .await
+        .unwrap();
+    let total: i64 = all.iter().map(|r| r.amount_minor).sum();
+    assert_eq!(
+        all.len(),
+        5,
+        "five rewards of 1000 fit a budget of 5000, no more"
+    );
+    assert_eq!(total, 5000);
+    assert!(
+        all.iter().all(|r| r.amount_minor == 1000),
+        "no partial reward"
+    );
+    let c = campaigns::Entity::find_by_id(campaign)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.budget_reserved_minor, 5000);
+}
+
+#[tokio::test]
+async fn a_partial_refund_before_payout_and_a_full_refund_after_payout_both_net_out_in_the_ledger()
+{
+    let clock = ManualClock::new(Utc::now());
+    let app = spawn_app_with_clock(Backend::current(), Some(Arc::new(clock.clone())), |_| {}).await;
+    let s = shop(
+        app,
+        &[fixed("REFERRER", "EACH_PURCHASE", "1000", "CASH")
+            .as_object()
+            .cloned()
+            .map(|mut o| {
+                o.insert("maxPurchases".into(), json!(5));
+                Value::Object(o)
+            })
+            .unwrap()],
+        None,
+        7,
+    )
+    .await;
+    let (ada, code) = s.referrers[0].clone();
+    let finance = s.app.login_as("FINANCE").await;
+    let token = s.app.admin_token.clone();
+    let referral_id = referred_purchase(&s, &code, "cara", "o-1", "10000").await;
+    rewards_until(&s, &token, &referral_id, |r| r.len() == 1).await;
+
+    // 30 % refunded before payout: the held reward shrinks to 700.
+    s.app.graphql_ok(Some(&s.key), "mutation { refundConversion(orderId: \"o-1\", refundId: \"rf-1\", amountMinor: \"3000\") { id } }", json!({})).await;
+    let r = rewards_until(&s, &token, &referral_id, |r| {
+        r[0]["reversed"]["amountMinor"] == "300"
+    })
+    .await;
+    assert_eq!(r[0]["status"], "HELD");
+    let balance = |p: String| {
+        let (app, finance) = (&s.app, finance.clone());
+        async move {
+            app.graphql_ok(Some(&finance), "query($p: UUID!) { balances(participantId: $p) { total { amountMinor } available { amountMinor } } }", json!({ "p": p })).await["balances"][0].clone()
+        }
+    };
+    assert_eq!(balance(ada.clone()).await["total"]["amountMinor"], "700");
+    assert_eq!(
+        balance(ada.clone()).await["available"]["amountMinor"],
+        "0",
+        "still held"
+    );
+
+    // Released and paid (dry run, the default provider): 700.
+    clock.advance(chrono::Duration::days(8));
+    rewards_until(&s, &token, &referral_id, |r| r[0]["status"] == "PAID").await;
+    assert_eq!(balance(ada.clone()).await["total"]["amountMinor"], "0");
+
+    // A second purchase, then the first order is refunded in full after its payout: the paid 700
+    // is clawed back and the next payout nets it off.
+    s.app.graphql_ok(Some(&s.key), CONVERSION, json!({ "i": { "orderId": "o-2", "customerId": "cara", "amountMinor": "5000", "currency": "USD", "code": code } })).await;
+    rewards_until(&s, &token, &referral_id, |r| r.len() == 2).await;
+    s.app.graphql_ok(Some(&s.key), "mutation { refundConversion(orderId: \"o-1\", refundId: \"rf-2\", amountMinor: \"7000\") { id } }", json!({})).await;
+    let db = s.app.db.connect().await;
+    let ada_id: uuid::Uuid = ada.parse().unwrap();
+    poll_until(Duration::from_secs(30), || async {
+        let entries = ledger_entries::Entity::find()
+            .filter(ledger_entries::Column::ParticipantId.eq(ada_id))
+            .all(&db)
+            .await
+            .unwrap();
+        entries
+            .iter()
+            .any(|e| e.kind == grapevine_entity::tables::LedgerKind::Clawback)
+            .then_some(())
+    })
+    .await;
+    let r = referral(&s, &token, &referral_id).await;
+    assert_eq!(
+        r["status"], "REJECTED",
+        "a fully refunded order scores the refund rule"
+    );
+    let b = balance(ada.clone()).await;
+    assert_eq!(
+        b["total"]["amountMinor"], "-700",
+        "the clawback, not yet netted (the second reward was reversed with the rejection)"
+    );
+    let entries = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::ParticipantId.eq(ada_id))
+        .all(&db)
+        .await
+        .unwrap();
+    let sum: i64 = entries.iter().map(|e| e.amount_minor).sum();
+    assert_eq!(sum, -700, "a balance is the sum of the ledger");
+
+    // A later reward from another referee nets the clawback off: 1000 − 700 = 300 is paid.
+    let other = referred_purchase(&s, &code, "dan", "o-3", "8000").await;
+    rewards_until(&s, &token, &other, |r| r.len() == 1).await;
+    clock.advance(chrono::Duration::days(8));
+    rewards_until(&s, &token, &other, |r| r[0]["status"] == "PAID").await;
+    let payouts = s.app.graphql_ok(Some(&finance), "query($p: UUID!) { payouts(filter: { participantId: $p }) { edges { node { amount { amountMinor } status } } } }", json!({ "p": ada })).await;
+    let amounts: Vec<&str> = payouts["payouts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["amount"]["amountMinor"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        amounts,
+        vec!["300", "700"],
+        "newest first: the netted payout, then the first"
+    );
+    assert_eq!(balance(ada).await["total"]["amountMinor"], "0");
+}
+
+#[tokio::test]
+async fn a_failing_provider_is_retried_until_paid_and_a_dead_payout_pays_once_after_a_manual_retry()
+{
+    let shaped = StripeShaped::start().await;
+    let connect_url = shaped.url();
+    let app = spawn_app_with_clock(Backend::current(), None, move |c| {
+        c.stripe.api_base = connect_url.clone();
+        c.stripe.connect_api_base = connect_url;
+    })
+    .await;
+    let token = app.admin_token.clone();
+    app.graphql_ok(
+        Some(&token),
+        "mutation($v: String!) { setTenantSecret(name: \"stripe_secret_key\", value: $v) }",
+        json!({ "v": SECRET_KEY }),
+    )
+    .await;
+    let finance = app.login_as("FINANCE").await;
+    app.graphql_ok(Some(&finance), "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { provider } }", json!({ "i": { "provider": "STRIPE", "schedule": "IMMEDIATE", "minimumMinor": "1", "maxAttempts": 4 } })).await;
+    let s = shop(app, &[fixed("REFERRER", "LEAD", "1000", "CASH")], None, 0).await;
+    for (ada, _) in &s.referrers {
+        let link = s.app.graphql_ok(Some(&finance), "mutation($p: UUID!) { createPayoutOnboardingLink(participantId: $p, refreshUrl: \"https://x.example/r\", returnUrl: \"https://x.example/d\") { url } }", json!({ "p": ada })).await;
+        reqwest::get(link["createPayoutOnboardingLink"]["url"].as_str().unwrap())
+            .await
+            .unwrap();
+        s.app.graphql_ok(Some(&finance), "mutation($p: UUID!) { refreshPayoutOnboarding(participantId: $p) { payoutOnboarding } }", json!({ "p": ada })).await;
+    }
+    const PAYOUT: &str = "query($id: UUID!) { payout(id: $id) { status attempts lastError attemptLog { attempt outcome error } } }";
+
+    // Three failures, then success: paid, four attempts recorded.
+    shaped
+        .fail("/v1/transfers", 3, 500, "stripe is having a moment")
+        .await;
+    let (ada, ada_code) = s.referrers[0].clone();
+    let r = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            LEAD,
+            json!({ "i": { "customerId": "eve", "email": "eve@example.com", "code": ada_code } }),
+        )
+        .await;
+    let rid = r["trackLead"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rewards = rewards_until(&s, &token, &rid, |r| {
+        r.len() == 1 && r[0]["status"] == "PAID"
+    })
+    .await;
+    let payout = s
+        .app
+        .graphql_ok(
+            Some(&finance),
+            PAYOUT,
+            json!({ "id": rewards[0]["payoutId"] }),
+        )
+        .await["payout"]
+        .clone();
+    assert_eq!(payout["status"], "PAID");
+    assert_eq!(payout["attempts"], 4);
+    let outcomes: Vec<&str> = payout["attemptLog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, vec!["FAILED", "FAILED", "FAILED", "SUCCEEDED"]);
+    let _ = ada;
+
+    // Always failing: dead after four attempts, with the error.
+    shaped
+        .fail("/v1/transfers", -1, 500, "stripe is down")
+        .await;
+    let (_, bob_code) = s.referrers[1].clone();
+    let r = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            LEAD,
+            json!({ "i": { "customerId": "fay", "email": "fay@example.com", "code": bob_code } }),
+        )
+        .await;
+    let rid = r["trackLead"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rewards = rewards_until(&s, &token, &rid, |r| {
+        r.len() == 1 && r[0]["payoutId"].is_string()
+    })
+    .await;
+    let payout_id = rewards[0]["payoutId"].as_str().unwrap().to_owned();
+    let dead = poll_until(Duration::from_secs(30), || async {
+        let p = s
+            .app
+            .graphql_ok(Some(&finance), PAYOUT, json!({ "id": payout_id }))
+            .await["payout"]
+            .clone();
+        (p["status"] == "DEAD").then_some(p)
+    })
+    .await;
+    assert_eq!(dead["attempts"], 4);
+    assert!(
+        dead["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("stripe is down"),
+        "{dead:#}"
+    );
+
+    // Fixed, then retried by hand: paid once.
+    shaped.fail("/v1/transfers", 0, 500, "").await;
+    shaped.forget_idempotency().await;
+    let mm = s.app.login_as("MARKETING_MANAGER").await;
+    let refused = s
+        .app
+        .graphql(
+            Some(&mm),
+            "mutation($id: UUID!) { retryPayout(id: $id) { status } }",
+            json!({ "id": payout_id }),
+        )
+        .await;
+    assert_eq!(codes(&refused), vec!["FORBIDDEN"]);
+    s.app
+        .graphql_ok(
+            Some(&finance),
+            "mutation($id: UUID!) { retryPayout(id: $id) { status } }",
+            json!({ "id": payout_id }),
+        )
+        .await;
+    poll_until(Duration::from_secs(30), || async {
+        let p = s
+            .app
+            .graphql_ok(Some(&finance), PAYOUT, json!({ "id": payout_id }))
+            .await["payout"]
+            .clone();
+        (p["status"] == "PAID").then_some(p)
+    })
+    .await;
+    let stats = shaped.stats().await;
+    let to_group = |g: &str| {
+        stats["transfers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["transfer_group"] == g)
+            .count()
+    };
+    assert_eq!(to_group(&payout_id), 1, "{stats:#}");
+    assert_eq!(
+        stats["transfers"].as_array().unwrap().len(),
+        2,
+        "one transfer per payout, no more"
+    );
+}
+
+#[tokio::test]
+async fn a_payout_above_the_threshold_waits_for_finance_and_marketing_cannot_approve_it() {
+    let app = spawn_app_with_clock(Backend::current(), None, |_| {}).await;
+    let finance = app.login_as("FINANCE").await;
+    app.graphql_ok(Some(&finance), "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { provider } }", json!({ "i": { "provider": "DRY_RUN", "schedule": "IMMEDIATE", "minimumMinor": "1", "approvalThresholdMinor": "50000", "maxAttempts": 3 } })).await;
+    let s = shop(app, &[fixed("REFERRER", "LEAD", "75000", "CASH")], None, 0).await;
+    let token = s.app.admin_token.clone();
+    let (_, code) = s.referrers[0].clone();
+    let r = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            LEAD,
+            json!({ "i": { "customerId": "gil", "email": "gil@example.com", "code": code } }),
+        )
+        .await;
+    let rid = r["trackLead"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rewards = rewards_until(&s, &token, &rid, |r| {
+        r.len() == 1 && r[0]["payoutId"].is_string()
+    })
+    .await;
+    let payout_id = rewards[0]["payoutId"].as_str().unwrap().to_owned();
+    let p = s
+        .app
+        .graphql_ok(
+            Some(&finance),
+            "query($id: UUID!) { payout(id: $id) { status holdReason } }",
+            json!({ "id": payout_id }),
+        )
+        .await;
+    assert_eq!(p["payout"]["status"], "AWAITING_APPROVAL");
+    assert_eq!(p["payout"]["holdReason"], "above_approval_threshold");
+
+    let mm = s.app.login_as("MARKETING_MANAGER").await;
+    let refused = s
+        .app
+        .graphql(
+            Some(&mm),
+            "mutation($id: UUID!) { approvePayout(id: $id) { status } }",
+            json!({ "id": payout_id }),
+        )
+        .await;
+    assert_eq!(codes(&refused), vec!["FORBIDDEN"], "{refused:#}");
+    let approved = s
+        .app
+        .graphql_ok(
+            Some(&finance),
+            "mutation($id: UUID!) { approvePayout(id: $id) { status } }",
+            json!({ "id": payout_id }),
+        )
+        .await;
+    assert_eq!(approved["approvePayout"]["status"], "PENDING");
+    rewards_until(&s, &token, &rid, |r| r[0]["status"] == "PAID").await;
+    let again = s
+        .app
+        .graphql(
+            Some(&finance),
+            "mutation($id: UUID!) { approvePayout(id: $id) { status } }",
+            json!({ "id": payout_id }),
+        )
+        .await;
+    assert_eq!(codes(&again), vec!["CONFLICT"]);
+}

@@ -1,0 +1,156 @@
+//! The append-only ledger: every reward, reversal, clawback, fulfilment, payout and adjustment is
+//! one signed entry; a balance is a sum. An entry counts towards what can be paid out from its
+//! `available_at` (a held reward's entry becomes available when its hold ends).
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::tables::{
+    LedgerKind, RewardStatus, RewardType, campaigns, ledger_entries, rewards,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    ExprTrait, IntoActiveModel, QueryFilter, QuerySelect, sea_query::Expr,
+};
+use uuid::Uuid;
+
+/// One entry to post.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Tenant.
+    pub tenant_id: Uuid,
+    /// Whose balance.
+    pub participant_id: Uuid,
+    /// Which balance: cash, coupon, credit or gift card.
+    pub account: RewardType,
+    /// ISO currency.
+    pub currency: String,
+    /// Signed amount in minor units.
+    pub amount_minor: i64,
+    /// Why.
+    pub kind: LedgerKind,
+    /// The reward it concerns.
+    pub reward_id: Option<Uuid>,
+    /// The payout it concerns.
+    pub payout_id: Option<Uuid>,
+    /// The campaign it concerns.
+    pub campaign_id: Option<Uuid>,
+    /// A human note.
+    pub memo: String,
+    /// From when it counts towards the payable balance.
+    pub available_at: DateTime<Utc>,
+}
+
+/// Append an entry.
+pub async fn post(
+    conn: &impl ConnectionTrait,
+    e: Entry,
+    now: DateTime<Utc>,
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    ledger_entries::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(e.tenant_id),
+        participant_id: Set(e.participant_id),
+        account: Set(e.account),
+        currency: Set(e.currency),
+        amount_minor: Set(e.amount_minor),
+        kind: Set(e.kind),
+        reward_id: Set(e.reward_id),
+        payout_id: Set(e.payout_id),
+        campaign_id: Set(e.campaign_id),
+        memo: Set(e.memo),
+        available_at: Set(e.available_at),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The sum of a participant's entries in one account and currency; with `available_at`, only
+/// those available by then (the payable balance).
+pub async fn balance(
+    conn: &impl ConnectionTrait,
+    participant_id: Uuid,
+    account: RewardType,
+    currency: &str,
+    available_at: Option<DateTime<Utc>>,
+) -> Result<i64, DbErr> {
+    let mut q = ledger_entries::Entity::find()
+        .select_only()
+        // PostgreSQL sums BIGINT into NUMERIC: cast back so both backends return an integer.
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
+            "total",
+        )
+        .filter(ledger_entries::Column::ParticipantId.eq(participant_id))
+        .filter(ledger_entries::Column::Account.eq(account))
+        .filter(ledger_entries::Column::Currency.eq(currency));
+    if let Some(at) = available_at {
+        q = q.filter(ledger_entries::Column::AvailableAt.lte(at));
+    }
+    Ok(q.into_tuple::<i64>().one(conn).await?.unwrap_or(0))
+}
+
+/// Reverse `delta` of a reward: before it is settled (fulfilled, paid or in a payout) the reward
+/// shrinks and the reversal nets its still-held entry; after, a clawback entry is posted that later
+/// payouts net off. Either way the campaign's budget gets `delta` back.
+pub async fn reverse(
+    conn: &impl ConnectionTrait,
+    reward: rewards::Model,
+    delta: i64,
+    memo: &str,
+    now: DateTime<Utc>,
+) -> Result<rewards::Model, DbErr> {
+    let delta = std::cmp::min(delta, reward.amount_minor - reward.reversed_minor);
+    if delta <= 0 {
+        return Ok(reward);
+    }
+    let settled = reward.payout_id.is_some()
+        || matches!(reward.status, RewardStatus::Fulfilled | RewardStatus::Paid);
+    post(
+        conn,
+        Entry {
+            tenant_id: reward.tenant_id,
+            participant_id: reward.participant_id,
+            account: reward.reward_type,
+            currency: reward.currency.clone(),
+            amount_minor: -delta,
+            kind: if settled {
+                LedgerKind::Clawback
+            } else {
+                LedgerKind::Reversal
+            },
+            reward_id: Some(reward.id),
+            payout_id: None,
+            campaign_id: Some(reward.campaign_id),
+            memo: memo.to_owned(),
+            // A reversal of a held reward nets its entry when that becomes available, so the
+            // payable balance never dips below zero in between.
+            available_at: if settled {
+                now
+            } else {
+                std::cmp::max(reward.release_at, now)
+            },
+        },
+        now,
+    )
+    .await?;
+    campaigns::Entity::update_many()
+        .col_expr(
+            campaigns::Column::BudgetReservedMinor,
+            Expr::col(campaigns::Column::BudgetReservedMinor).sub(delta),
+        )
+        .filter(campaigns::Column::Id.eq(reward.campaign_id))
+        .exec(conn)
+        .await?;
+    let reversed = reward.reversed_minor + delta;
+    let fully = reversed >= reward.amount_minor;
+    let mut m = reward.into_active_model();
+    m.reversed_minor = Set(reversed);
+    if fully && !settled {
+        m.status = Set(RewardStatus::Reversed);
+        m.settled_at = Set(Some(now));
+    }
+    m.updated_at = Set(now);
+    m.update(conn).await
+}
