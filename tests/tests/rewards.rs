@@ -347,9 +347,9 @@ async fn test_case_a1_click_lead_purchase_is_rewarded_on_both_sides_and_paid_onc
         json!([{ "account": "CASH", "total": { "amountMinor": "0" }, "available": { "amountMinor": "0" } }])
     );
 
-    // Emails: the referrer is told of the reward and of the payment, the referee is welcomed
-    // and gets the code, each once.
-    let mail = s.app.smtp.wait_for(5, Duration::from_secs(30)).await;
+    // Emails: the launch emails (ada, bob), the referrer told of the reward and of the payment,
+    // the referee welcomed and given the code: six, each once.
+    let mail = s.app.smtp.wait_for(6, Duration::from_secs(30)).await;
     let to = |addr: &str| {
         mail.iter()
             .filter(|m| m.to.iter().any(|t| t == addr))

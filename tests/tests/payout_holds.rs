@@ -1,0 +1,198 @@
+//! Fulfilment through the gift-card adapter (its reference is our reward id; a failing provider
+//! is retried without issuing twice) and the yearly tax threshold that holds cash payouts until
+//! the participant's tax details are on file.
+
+// Tests fail by panicking: unwrap is how a test says "this must hold".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use grapevine_tests::{
+    Backend, TestApp, poll_until, spawn_app_with_clock, stripe_shaped::StripeShaped,
+};
+use serde_json::{Value, json};
+
+const LEAD: &str = "mutation($i: LeadInput!) { trackLead(input: $i) { referral { id } } }";
+
+/// A launched campaign with `rule` and no hold; returns (app, secret key, ada's code, ada's id).
+async fn launched(app: TestApp, rule: Value) -> (TestApp, String, String, String) {
+    let token = app.admin_token.clone();
+    let campaign = app
+        .graphql_ok(Some(&token), "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }", json!({ "i": { "name": "Holds", "startsAt": "2026-01-01T00:00:00Z", "currency": "USD", "holdDays": 0, "landingUrl": "https://shop.example/" } }))
+        .await["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.graphql_ok(Some(&token), "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }", json!({ "c": campaign, "i": rule })).await;
+    app.graphql_ok(
+        Some(&token),
+        "mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }",
+        json!({ "c": campaign, "i": { "channel": "EMAIL", "shareText": "{{referral_link}}", "emailSubject": "Share", "emailHtml": "<a href=\"{{unsubscribe_url}}\">x</a>", "emailText": "{{referral_link}}" } }),
+    )
+    .await;
+    let code = app
+        .enroll(&token, &campaign, "ada", "ada@example.com")
+        .await["referralCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.launch(&token, &campaign).await;
+    let ada = app
+        .graphql_ok(
+            Some(&token),
+            "{ participants { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["participants"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = app
+        .graphql_ok(
+            Some(&token),
+            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key } }"#,
+            json!({}),
+        )
+        .await["createApiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (app, key, code, ada)
+}
+
+#[tokio::test]
+async fn a_gift_card_is_issued_once_with_our_reward_id_as_reference_even_when_the_provider_fails_first()
+ {
+    let shaped = StripeShaped::start().await;
+    let url = shaped.giftcard_url();
+    let app = spawn_app_with_clock(Backend::current(), None, move |c| c.giftcard.url = url).await;
+    let token = app.admin_token.clone();
+    app.graphql_ok(
+        Some(&token),
+        "mutation { setTenantSecret(name: \"giftcard_api_key\", value: \"gc_test_key\") }",
+        json!({}),
+    )
+    .await;
+    let (app, key, code, _) = launched(app, json!({ "side": "REFEREE", "trigger": "LEAD", "kind": "FIXED", "amountMinor": "2500", "rewardType": "GIFT_CARD" })).await;
+    shaped
+        .fail("/giftcards/v1/cards", 2, 503, "gift cards are down")
+        .await;
+    let referral = app
+        .graphql_ok(
+            Some(&key),
+            LEAD,
+            json!({ "i": { "customerId": "gina", "email": "gina@example.com", "code": code } }),
+        )
+        .await["trackLead"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reward = poll_until(Duration::from_secs(40), || async {
+        let r = app.graphql_ok(Some(&token), "query($id: UUID!) { referral(id: $id) { rewards { id status fulfilmentRef fulfilmentCode } } }", json!({ "id": referral })).await;
+        let reward = r["referral"]["rewards"][0].clone();
+        (reward["status"] == "FULFILLED").then_some(reward)
+    })
+    .await;
+    let stats = shaped.stats().await;
+    let cards = stats["cards"].as_array().unwrap();
+    assert_eq!(
+        cards.len(),
+        1,
+        "one card, despite two failed attempts: {stats:#}"
+    );
+    assert_eq!(cards[0]["reference"], reward["id"]);
+    assert_eq!(cards[0]["amount_minor"], 2500);
+    assert_eq!(cards[0]["recipient_email"], "gina@example.com");
+    assert_eq!(reward["fulfilmentRef"], cards[0]["id"]);
+    assert_eq!(reward["fulfilmentCode"], cards[0]["code"]);
+    assert_eq!(
+        stats["creates"]["/giftcards/v1/cards"], 3,
+        "two failures, one success"
+    );
+    let mail = app.smtp.wait_for(3, Duration::from_secs(20)).await;
+    let code_mail = mail
+        .iter()
+        .find(|m| {
+            m.to.iter().any(|t| t == "gina@example.com")
+                && m.subject
+                    .as_deref()
+                    .is_some_and(|s| s.contains("25.00 USD"))
+        })
+        .expect("the gift-card email");
+    assert!(
+        code_mail
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .contains(cards[0]["code"].as_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn cash_above_the_yearly_tax_threshold_waits_until_tax_details_are_on_file() {
+    let app = spawn_app_with_clock(Backend::current(), None, |_| {}).await;
+    let finance = app.login_as("FINANCE").await;
+    app.graphql_ok(Some(&finance), "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { provider } }", json!({ "i": { "provider": "DRY_RUN", "schedule": "IMMEDIATE", "minimumMinor": "1", "taxThresholdMinor": "1500", "maxAttempts": 3 } })).await;
+    let (app, key, code, ada) = launched(app, json!({ "side": "REFERRER", "trigger": "LEAD", "kind": "FIXED", "amountMinor": "1000", "rewardType": "CASH" })).await;
+    const PAYOUTS: &str = "query($p: UUID!) { payouts(filter: { participantId: $p }) { edges { node { id status holdReason amount { amountMinor } } } } }";
+    let payouts = |n: usize| {
+        let (app, finance, ada) = (&app, finance.clone(), ada.clone());
+        async move {
+            poll_until(Duration::from_secs(30), || async {
+                let p = app
+                    .graphql_ok(Some(&finance), PAYOUTS, json!({ "p": ada }))
+                    .await["payouts"]["edges"]
+                    .as_array()
+                    .cloned()
+                    .unwrap();
+                let settled = p.iter().all(|e| {
+                    !matches!(e["node"]["status"].as_str(), Some("PENDING" | "PROCESSING"))
+                });
+                (p.len() == n && settled).then_some(p)
+            })
+            .await
+        }
+    };
+
+    // 1000 this year: under the threshold, paid.
+    app.graphql_ok(
+        Some(&key),
+        LEAD,
+        json!({ "i": { "customerId": "t1", "email": "t1@example.com", "code": code } }),
+    )
+    .await;
+    let first = payouts(1).await;
+    assert_eq!(first[0]["node"]["status"], "PAID");
+
+    // Another 1000 takes the year to 2000 > 1500: held for tax details.
+    app.graphql_ok(
+        Some(&key),
+        LEAD,
+        json!({ "i": { "customerId": "t2", "email": "t2@example.com", "code": code } }),
+    )
+    .await;
+    let both = payouts(2).await;
+    assert_eq!(both[0]["node"]["status"], "ON_HOLD");
+    assert_eq!(both[0]["node"]["holdReason"], "tax_details_missing");
+
+    // Tax details on file: the held payout goes ahead.
+    let p = app
+        .graphql_ok(
+            Some(&finance),
+            "mutation($p: UUID!) { setTaxStatus(participantId: $p, onFile: true) { taxStatus } }",
+            json!({ "p": ada }),
+        )
+        .await;
+    assert_eq!(p["setTaxStatus"]["taxStatus"], "ON_FILE");
+    let paid = poll_until(Duration::from_secs(30), || async {
+        let p = app
+            .graphql_ok(Some(&finance), PAYOUTS, json!({ "p": ada }))
+            .await["payouts"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap();
+        p.iter().all(|e| e["node"]["status"] == "PAID").then_some(p)
+    })
+    .await;
+    assert_eq!(paid.len(), 2);
+}
