@@ -354,3 +354,210 @@ async fn a_reviewers_approval_resumes_the_flow_a_shadow_rule_changes_nothing_and
         .await;
     assert_eq!(r["referral"]["status"], "APPROVED");
 }
+
+#[tokio::test]
+async fn bad_fraud_reward_and_payout_inputs_get_clear_codes_and_change_nothing() {
+    let s = shop().await;
+    let mm = s.app.login_as("MARKETING_MANAGER").await;
+    let finance = s.app.login_as("FINANCE").await;
+    let campaign = s
+        .app
+        .graphql_ok(
+            Some(&mm),
+            "{ campaigns { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["campaigns"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const POLICY: &str = "query($c: UUID!) { fraudPolicy(campaignId: $c) { reviewAt rejectAt maxPerHour maxPerDay refundBps sharedDeviceDays rules { rule score shadow enabled } } }";
+    let policy = s
+        .app
+        .graphql_ok(Some(&mm), POLICY, json!({ "c": campaign }))
+        .await["fraudPolicy"]
+        .clone();
+    const SET: &str = "mutation($c: UUID!, $p: FraudPolicyInput!) { setFraudPolicy(campaignId: $c, policy: $p) { rejectAt } }";
+    let mut bad = policy.clone();
+    bad["rejectAt"] = json!(10);
+    let body = s
+        .app
+        .graphql(Some(&mm), SET, json!({ "c": campaign, "p": bad }))
+        .await;
+    assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["fields"][0]["field"], "rejectAt",
+        "{body:#}"
+    );
+    let mut bad = policy.clone();
+    bad["rules"][0]["score"] = json!(-5);
+    assert_eq!(
+        codes(
+            &s.app
+                .graphql(Some(&mm), SET, json!({ "c": campaign, "p": bad }))
+                .await
+        ),
+        vec!["VALIDATION"]
+    );
+    assert_eq!(
+        s.app
+            .graphql_ok(Some(&mm), POLICY, json!({ "c": campaign }))
+            .await["fraudPolicy"],
+        policy,
+        "unchanged"
+    );
+
+    let from = chrono::Utc::now().to_rfc3339();
+    let body = s.app.graphql(Some(&mm), "query($c: UUID!, $p: FraudPolicyInput!, $t: DateTime!) { replayFraudRules(campaignId: $c, policy: $p, from: $t, to: $t) { total } }", json!({ "c": campaign, "p": policy, "t": from })).await;
+    assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
+    let body = s.app.graphql(Some(&mm), "mutation($id: UUID!) { reviewReferral(id: $id, verdict: APPROVE, reason: \"ok\") { status } }", json!({ "id": uuid::Uuid::new_v4() })).await;
+    assert_eq!(codes(&body), vec!["NOT_FOUND"]);
+
+    let body = s.app.graphql(Some(&s.key), LEAD, json!({ "i": { "customerId": "x1", "code": s.codes[0], "clientIp": "not-an-address" } })).await;
+    assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
+    let body = s.app.graphql(Some(&s.key), "mutation($i: ConversionInput!) { trackConversion(input: $i) { duplicate } }", json!({ "i": { "orderId": "o-x", "customerId": "x1", "amountMinor": "100", "currency": "USD", "code": s.codes[0], "paymentFingerprint": "f".repeat(101) } })).await;
+    assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
+    let referrals = s
+        .app
+        .graphql_ok(
+            Some(&mm),
+            "{ referrals { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        referrals["referrals"]["edges"],
+        json!([]),
+        "nothing was attributed"
+    );
+
+    const SETTINGS: &str =
+        "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { minimumMinor } }";
+    for (field, input) in [
+        (
+            "minimumMinor",
+            json!({ "provider": "DRY_RUN", "schedule": "DAILY", "minimumMinor": "0", "maxAttempts": 3 }),
+        ),
+        (
+            "maxAttempts",
+            json!({ "provider": "DRY_RUN", "schedule": "DAILY", "minimumMinor": "100", "maxAttempts": 0 }),
+        ),
+        (
+            "approvalThresholdMinor",
+            json!({ "provider": "DRY_RUN", "schedule": "DAILY", "minimumMinor": "100", "approvalThresholdMinor": "-1", "maxAttempts": 3 }),
+        ),
+    ] {
+        let body = s
+            .app
+            .graphql(Some(&finance), SETTINGS, json!({ "i": input }))
+            .await;
+        assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["fields"][0]["field"], field,
+            "{body:#}"
+        );
+    }
+    let settings = s
+        .app
+        .graphql_ok(
+            Some(&finance),
+            "{ payoutSettings { provider schedule minimumMinor } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        settings["payoutSettings"],
+        json!({ "provider": "DRY_RUN", "schedule": "IMMEDIATE", "minimumMinor": "1" }),
+        "still the defaults"
+    );
+
+    let ada = s
+        .app
+        .graphql_ok(
+            Some(&mm),
+            "{ participants { edges { node { id externalId } } } }",
+            json!({}),
+        )
+        .await["participants"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["externalId"] == "ada")
+        .unwrap()["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const ADJUST: &str = "mutation($p: UUID!, $a: BigInt!, $c: String!, $m: String!) { adjustBalance(participantId: $p, amountMinor: $a, currency: $c, memo: $m) { id } }";
+    for (a, c, m) in [
+        ("0", "USD", "goodwill"),
+        ("500", "XX", "goodwill"),
+        ("500", "USD", " "),
+    ] {
+        let body = s
+            .app
+            .graphql(
+                Some(&finance),
+                ADJUST,
+                json!({ "p": ada, "a": a, "c": c, "m": m }),
+            )
+            .await;
+        assert_eq!(codes(&body), vec!["VALIDATION"], "{a} {c} {m:?}: {body:#}");
+    }
+    let body = s
+        .app
+        .graphql(
+            Some(&mm),
+            ADJUST,
+            json!({ "p": ada, "a": "500", "c": "USD", "m": "goodwill" }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["FORBIDDEN"]);
+    let balances = s
+        .app
+        .graphql_ok(
+            Some(&finance),
+            "query($p: UUID!) { balances(participantId: $p) { account } }",
+            json!({ "p": ada }),
+        )
+        .await;
+    assert_eq!(balances["balances"], json!([]), "no entry was written");
+
+    for mutation in [
+        "approvePayout(id: $id) { status }",
+        "retryPayout(id: $id) { status }",
+        "cancelPayout(id: $id, reason: \"dup\") { status }",
+    ] {
+        let body = s
+            .app
+            .graphql(
+                Some(&finance),
+                &format!("mutation($id: UUID!) {{ {mutation} }}"),
+                json!({ "id": uuid::Uuid::new_v4() }),
+            )
+            .await;
+        assert_eq!(codes(&body), vec!["NOT_FOUND"], "{mutation}: {body:#}");
+    }
+    const ONBOARD: &str = "mutation($p: UUID!, $r: String!) { createPayoutOnboardingLink(participantId: $p, refreshUrl: \"https://x.example/r\", returnUrl: $r) { url } }";
+    let body = s
+        .app
+        .graphql(
+            Some(&finance),
+            ONBOARD,
+            json!({ "p": ada, "r": "ftp://x.example/done" }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
+    let body = s
+        .app
+        .graphql(
+            Some(&finance),
+            ONBOARD,
+            json!({ "p": ada, "r": "https://x.example/done" }),
+        )
+        .await;
+    assert_eq!(
+        codes(&body),
+        vec!["CONFLICT"],
+        "no Stripe key set: {body:#}"
+    );
+}

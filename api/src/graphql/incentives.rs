@@ -153,9 +153,9 @@ impl IncentiveQuery {
         let page = Page::new(first, after, state.config.graphql.max_page_size)?;
         let mut select = tables::referrals::Entity::find()
             .filter(tables::referrals::Column::TenantId.eq(actor.tenant_id))
-            .filter(tables::referrals::Column::Status.is_in(services::fraud::queue_statuses()));
+            .filter(tables::referrals::Column::Status.eq(ReferralStatus::Review));
         if let Some(c) = campaign_id {
-            services::fraud::campaign_of_tenant(&state.db, actor.tenant_id, c).await?;
+            services::campaigns::get(&state.db, actor.tenant_id, c).await?;
             select = select.filter(tables::referrals::Column::CampaignId.eq(c));
         }
         let (rows, more) = fetch(&state.db, select, tables::referrals::Column::Id, page).await?;

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 use grapevine_entity::{
     db::begin_write,
-    domain::fraud::{self, Decision, Policy, Signal},
+    domain::fraud::{Decision, Policy, Signal},
     tables::{
-        DecidedBy, ReferralStatus, RewardStatus, ValidationCause, campaigns, conversions,
-        fraud_decisions, fraud_signals, referrals, rewards,
+        DecidedBy, ReferralStatus, RewardStatus, ValidationCause, conversions, fraud_decisions,
+        fraud_signals, referrals, rewards,
     },
 };
 use grapevine_worker::{
@@ -327,23 +327,4 @@ async fn proved_good(conn: &impl ConnectionTrait, referral: &referrals::Model) -
         .await?
         .is_some();
     Ok(released && !refunded)
-}
-
-/// The referral statuses the review queue lists.
-pub fn queue_statuses() -> [ReferralStatus; 1] {
-    [ReferralStatus::Review]
-}
-
-/// Ensure the campaign is the tenant's (for list filters).
-pub async fn campaign_of_tenant(
-    conn: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    campaign_id: Uuid,
-) -> ApiResult<campaigns::Model> {
-    campaign_service::get(conn, tenant_id, campaign_id).await
-}
-
-/// Rules the domain knows, for the schema's description.
-pub fn rule_names() -> Vec<&'static str> {
-    fraud::Rule::ALL.iter().map(|r| r.as_str()).collect()
 }

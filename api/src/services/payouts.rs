@@ -15,7 +15,7 @@ use grapevine_worker::{
     jobs::PayPayout,
     ledger::{self, Entry},
     outbox::enqueue,
-    payouts::{DEFAULT_MAX_ATTEMPTS, proceed, recheck_holds, settings},
+    payouts::{proceed, recheck_holds, settings},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -489,9 +489,6 @@ pub async fn participant_of_tenant(
     participant(conn, tenant_id, id).await
 }
 
-/// Default attempts, for the schema's description.
-pub const DEFAULT_ATTEMPTS: i32 = DEFAULT_MAX_ATTEMPTS;
-
 /// The tenant's Stripe for Connect calls.
 async fn connect(
     conn: &impl ConnectionTrait,
@@ -533,9 +530,7 @@ pub async fn onboarding_link(
             return Err(ApiError::invalid(field, "must be an http(s) URL"));
         }
     }
-    let db = begin_write(conn).await?;
-    let p = participant(&db, tenant_id, participant_id).await?;
-    db.commit().await?;
+    let p = participant(conn, tenant_id, participant_id).await?;
     let stripe = connect(conn, boxer, connect_base, tenant_id).await?;
     let account = match &p.payout_account_id {
         Some(a) => a.clone(),
@@ -566,9 +561,7 @@ pub async fn refresh_onboarding(
     participant_id: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<participants::Model> {
-    let txn = begin_write(conn).await?;
-    let p = participant(&txn, tenant_id, participant_id).await?;
-    txn.commit().await?;
+    let p = participant(conn, tenant_id, participant_id).await?;
     let Some(account) = p.payout_account_id.clone() else {
         return Err(ApiError::Conflict(
             "the participant has no payout account yet: create an onboarding link first".into(),
