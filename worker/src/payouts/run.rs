@@ -77,6 +77,10 @@ async fn create_payout(
 ) -> Result<bool, JobError> {
     let txn = begin_write(&ctx.db).await?;
     lock_participant(&txn, participant_id).await?;
+    // Read the time only now that we hold the lock: a run that started earlier but got the lock
+    // later would otherwise not see the payout entry (available from its own later time) that
+    // the run before it wrote, and would pay the same balance again.
+    let now = std::cmp::max(now, ctx.clock.now());
     let settings = settings(&txn, tenant_id).await?;
     let last = payouts::Entity::find()
         .filter(payouts::Column::ParticipantId.eq(participant_id))
