@@ -24,6 +24,22 @@ pub use env::{Backend, admin_database_url, redis_url, require_services};
 pub use process::{GrapevineProcess, grapevine_binary};
 pub use smtp::{ReceivedEmail, SmtpServer};
 
+/// A tiny deterministic random sequence (an LCG with Knuth's MMIX constants) for seeded,
+/// reproducible test choices such as the moments a process is killed.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// A number in `low..=high`.
+    pub fn between(&mut self, low: usize, high: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let span = u64::try_from(high - low + 1).expect("a small range");
+        low + usize::try_from((self.0 >> 33) % span).expect("fits")
+    }
+}
+
 /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind(("127.0.0.1", 0))

@@ -57,6 +57,74 @@ pub fn grapevine_binary() -> PathBuf {
     }
 }
 
+/// The environment under which a `grapevine` child process runs with `config`: every setting the
+/// tests change from the defaults (database, queue and its timings, email, keys, providers).
+pub fn config_env(config: &grapevine_api::Config) -> Vec<(String, String)> {
+    let q = &config.queue;
+    let mut env: Vec<(String, String)> = [
+        ("DATABASE_URL", config.database_url.clone()),
+        ("REDIS_URL", q.url.clone()),
+        ("GRAPEVINE_QUEUE__PREFIX", q.prefix.clone()),
+        (
+            "GRAPEVINE_QUEUE__POLL_INTERVAL_MS",
+            q.poll_interval_ms.to_string(),
+        ),
+        (
+            "GRAPEVINE_QUEUE__RELAY_INTERVAL_MS",
+            q.relay_interval_ms.to_string(),
+        ),
+        (
+            "GRAPEVINE_QUEUE__HEARTBEAT_SECS",
+            q.heartbeat_secs.to_string(),
+        ),
+        ("GRAPEVINE_QUEUE__LEASE_SECS", q.lease_secs.to_string()),
+        (
+            "GRAPEVINE_QUEUE__REDELIVER_AFTER_SECS",
+            q.redeliver_after_secs.to_string(),
+        ),
+        (
+            "GRAPEVINE_QUEUE__BACKOFF_BASE_MS",
+            q.backoff_base_ms.to_string(),
+        ),
+        (
+            "GRAPEVINE_QUEUE__BACKOFF_MAX_SECS",
+            q.backoff_max_secs.to_string(),
+        ),
+        (
+            "GRAPEVINE_QUEUE__CRON_INTERVAL_MS",
+            q.cron_interval_ms.to_string(),
+        ),
+        ("GRAPEVINE_QUEUE__CONCURRENCY", q.concurrency.to_string()),
+        ("GRAPEVINE_EMAIL__SMTP_URL", config.email.smtp_url.clone()),
+        ("GRAPEVINE_EMAIL__FROM", config.email.from.clone()),
+        (
+            "GRAPEVINE_SECRETS__MASTER_KEY",
+            config.secrets.master_key.clone(),
+        ),
+        (
+            "GRAPEVINE_AUTH__JWT_ACTIVE_KID",
+            config.auth.jwt_active_kid.clone(),
+        ),
+        ("GRAPEVINE_STRIPE__API_BASE", config.stripe.api_base.clone()),
+        (
+            "GRAPEVINE_STRIPE__CONNECT_API_BASE",
+            config.stripe.connect_api_base.clone(),
+        ),
+        ("GRAPEVINE_GIFTCARD__URL", config.giftcard.url.clone()),
+        ("GRAPEVINE_LOG__LEVEL", config.log.level.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    for (kid, key) in &config.auth.jwt_keys {
+        env.push((
+            format!("GRAPEVINE_AUTH__JWT_KEYS__{}", kid.to_uppercase()),
+            key.clone(),
+        ));
+    }
+    env
+}
+
 /// A running (or stopped) `grapevine <subcommand…>` with its output appended to a log file.
 ///
 /// The process runs in a temporary working directory of its own, so files the binary creates

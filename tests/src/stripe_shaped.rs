@@ -67,6 +67,39 @@ impl StripeShaped {
             .expect("stats JSON")
     }
 
+    /// Objects created so far per create path (`/v1/transfers`, `/giftcards/v1/cards`, …): a
+    /// cheap call, fit for polling.
+    pub async fn created(&self) -> Value {
+        let summary: Value = self
+            .client
+            .get(format!("{}/_test/stats?summary=1", self.url()))
+            .send()
+            .await
+            .expect("stats summary")
+            .json()
+            .await
+            .expect("stats summary JSON");
+        summary["created"].clone()
+    }
+
+    /// Change server behaviour (`POST /_test/config`): `unique_card_references`,
+    /// `create_response_delay_ms`. Returns the settings now in force.
+    pub async fn configure(&self, settings: Value) -> Value {
+        let res = self
+            .client
+            .post(format!("{}/_test/config", self.url()))
+            .json(&settings)
+            .send()
+            .await
+            .expect("config control");
+        assert!(
+            res.status().is_success(),
+            "config control: {}",
+            res.status()
+        );
+        res.json().await.expect("config JSON")
+    }
+
     /// Make the next `times` create calls to `path` fail (`-1` = until cleared, `0` clears).
     pub async fn fail(&self, path: &str, times: i64, status: u16, message: &str) {
         let res = self

@@ -624,6 +624,12 @@ class State:
         self.creates = {path: 0 for path in CREATE_PATHS}
         self.created = {path: 0 for path in CREATE_PATHS}
         self.by_idempotency_key: dict[str, int] = {}
+        # Whether a second card with a used reference is refused (409). A test turns this off
+        # to play a provider that does not deduplicate, so duplicates show up as cards.
+        self.unique_card_references = True
+        # Milliseconds a successful create waits, outside the lock, before its response goes
+        # out: the object exists, the client does not know yet. A test kills the client then.
+        self.create_response_delay_ms = 0
 
     def take_failure(self, path: str) -> Failure | None:
         """The injected failure for this POST, if any, counting it down."""
@@ -711,6 +717,7 @@ class App:
             ("GET", r"/_test/stats", s.test_stats, "test"),
             ("POST", r"/_test/transfers/(?P<id>[^/]+)/alter", s.test_alter_transfer, "test"),
             ("POST", r"/_test/reset", s.test_reset, "test"),
+            ("POST", r"/_test/config", s.test_config, "test"),
         ]
         self.routes = [(m, re.compile(p), h, a) for m, p, h, a in self.routes]
 
@@ -723,9 +730,13 @@ class App:
         try:
             with self.state.lock:
                 response = self.dispatch(req, request_id)
+                delay_ms = self.state.create_response_delay_ms
         except HttpError as err:
             response = err.response
+            delay_ms = 0
         response.headers.setdefault("Request-Id", request_id)
+        if delay_ms and req.method == "POST" and req.path in CREATE_PATHS and response.status < 300:
+            time.sleep(delay_ms / 1000)
         return response
 
     def dispatch(self, req: Request, request_id: str) -> Response:
@@ -1040,7 +1051,7 @@ class App:
         if not isinstance(email, str) or "@" not in email:
             raise card_http_error(400, "invalid_request", "recipient_email must be an email address.", field="recipient_email")
         for card in self.state.cards.values():
-            if card["reference"] == reference:
+            if card["reference"] == reference and self.state.unique_card_references:
                 raise card_http_error(
                     409, "duplicate_reference", f"A card with reference '{reference}' already exists.", card=card
                 )
@@ -1115,8 +1126,10 @@ class App:
         return Response(200, {"forgotten": forgotten})
 
     def test_stats(self, req: Request) -> Response:
-        """GET /_test/stats: counters and every stored object."""
+        """GET /_test/stats: counters and every stored object; with ?summary=1 the counters only."""
         s = self.state
+        if dict(req.query).get("summary") == "1":
+            return Response(200, {"creates": dict(s.creates), "created": dict(s.created)})
         return Response(200, {
             "creates": dict(s.creates),
             "created": dict(s.created),
@@ -1151,6 +1164,31 @@ class App:
                 raise test_control_error(f"Wrong type for '{name}'.")
         transfer.update(body)
         return Response(200, transfer)
+
+    CONFIG_SETTINGS = {"unique_card_references": bool, "create_response_delay_ms": int}
+
+    def test_config(self, req: Request) -> Response:
+        """POST /_test/config {"unique_card_references"?: bool, "create_response_delay_ms"?: int}:
+        server behaviour switches, answered with all current values.
+        * unique_card_references (default true): false makes the gift-card API create a second
+          card for a used reference instead of answering 409, so a client's duplicates show.
+        * create_response_delay_ms (default 0): a successful create waits this long, after the
+          object is stored and outside the lock, before answering."""
+        body = json_body(req, test_control_error)
+        unknown = set(body) - set(self.CONFIG_SETTINGS)
+        if unknown:
+            raise test_control_error(f"Unknown setting(s): {', '.join(sorted(unknown))}")
+        for name, kind in self.CONFIG_SETTINGS.items():
+            if name not in body:
+                continue
+            value = body[name]
+            if (isinstance(value, bool) and kind is int) or not isinstance(value, kind):
+                raise test_control_error(f"{name} must be a {kind.__name__}")
+            if kind is int and not 0 <= value <= 10_000:
+                raise test_control_error(f"{name} must be between 0 and 10000")
+        for name, value in body.items():
+            setattr(self.state, name, value)
+        return Response(200, {name: getattr(self.state, name) for name in self.CONFIG_SETTINGS})
 
     def test_reset(self, req: Request) -> Response:
         """POST /_test/reset: clear all state (objects, keys, faults, counters)."""

@@ -839,6 +839,48 @@ class GiftCardTest(ServerTest):
         self.assertEqual(dup.body["error"]["card"], card)
         self.assertEqual(self.stats()["created"]["/giftcards/v1/cards"], 1)
 
+    def test_duplicates_allowed_when_references_are_not_unique(self) -> None:
+        bad = self.call("POST", "/_test/config", json_body={"unique_card_references": "no"}, auth=None)
+        self.assertEqual(bad.status, 400)
+        bad = self.call("POST", "/_test/config", json_body={"other": True}, auth=None)
+        self.assertEqual(bad.status, 400)
+        ok = self.call("POST", "/_test/config", json_body={"unique_card_references": False}, auth=None)
+        self.assertEqual((ok.status, ok.body),
+                         (200, {"unique_card_references": False, "create_response_delay_ms": 0}))
+        first = self.card("payout-1").body
+        second = self.card("payout-1")
+        self.assertEqual(second.status, 201)
+        self.assertNotEqual(second.body["id"], first["id"])
+        listed = self.call("GET", "/giftcards/v1/cards?reference=payout-1", auth="card").body["data"]
+        self.assertEqual([c["id"] for c in listed], [first["id"], second.body["id"]])
+        self.assertEqual(self.stats()["created"]["/giftcards/v1/cards"], 2)
+        # Reset restores the default.
+        self.call("POST", "/_test/reset", auth=None)
+        self.card("payout-1")
+        self.assertEqual(self.card("payout-1").status, 409)
+
+    def test_create_response_delay_and_summary_stats(self) -> None:
+        for bad in ({"create_response_delay_ms": -1}, {"create_response_delay_ms": True},
+                    {"create_response_delay_ms": 20_000}):
+            self.assertEqual(self.call("POST", "/_test/config", json_body=bad, auth=None).status, 400)
+        ok = self.call("POST", "/_test/config", json_body={"create_response_delay_ms": 300}, auth=None)
+        self.assertEqual(ok.body["create_response_delay_ms"], 300)
+        acct = self.account()
+        done: list[Reply] = []
+        worker = threading.Thread(target=lambda: done.append(self.transfer(acct["id"])))
+        started = time.monotonic()
+        worker.start()
+        # The transfer exists (stats say so) while its response is still held back.
+        while self.call("GET", "/_test/stats?summary=1", auth=None).body["created"]["/v1/transfers"] < 1:
+            self.assertLess(time.monotonic() - started, 5)
+            time.sleep(0.005)
+        self.assertEqual(done, [])
+        summary = self.call("GET", "/_test/stats?summary=1", auth=None).body
+        self.assertEqual(set(summary), {"creates", "created"})
+        worker.join()
+        self.assertEqual(done[0].status, 200)
+        self.assertGreaterEqual(time.monotonic() - started, 0.3)
+
     def test_idempotency(self) -> None:
         first = self.card("payout-1", key="c1")
         replay = self.card("payout-1", key="c1")

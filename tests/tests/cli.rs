@@ -15,7 +15,7 @@ use grapevine_migration::Migrator;
 use grapevine_tests::app::{seed_tenant, test_config};
 use grapevine_tests::db::with_database;
 use grapevine_tests::{
-    Backend, GrapevineProcess, SmtpServer, TestDatabase, admin_database_url, free_port,
+    Backend, GrapevineProcess, Lcg, SmtpServer, TestDatabase, admin_database_url, free_port,
     grapevine_binary, require_services, try_poll_until,
 };
 use nix::sys::signal::{Signal, kill};
@@ -580,21 +580,6 @@ const PARTICIPANTS: usize = 60;
 const KILLS: usize = 3;
 /// The default seed of the kill moments; `CLI_KILL_SEED=<n>` picks others.
 const DEFAULT_KILL_SEED: u64 = 0x6772_6170_6576_696e;
-
-/// A tiny deterministic LCG (Knuth's MMIX constants) for the kill moments.
-struct Lcg(u64);
-
-impl Lcg {
-    /// A number in `low..=high`.
-    fn between(&mut self, low: usize, high: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        let span = u64::try_from(high - low + 1).unwrap();
-        low + usize::try_from((self.0 >> 33) % span).unwrap()
-    }
-}
 
 /// How many messages the SMTP server has stored (a cheap count of the maildir's files).
 fn stored_messages(maildir: &Path) -> usize {

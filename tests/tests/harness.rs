@@ -381,3 +381,19 @@ async fn poll_until_returns_the_first_value_and_try_poll_until_gives_up() {
     let never: Option<()> = try_poll_until(Duration::from_millis(50), || async { None }).await;
     assert_eq!(never, None);
 }
+
+#[test]
+fn the_stripe_shaped_server_passes_its_own_unit_tests() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/stripe_shaped");
+    let output = std::process::Command::new("python3")
+        .args(["-m", "unittest", "-q", "test_server"])
+        .current_dir(dir)
+        .output()
+        .expect("run python3");
+    assert!(
+        output.status.success(),
+        "tests/stripe_shaped/test_server.py failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -196,3 +196,138 @@ async fn cash_above_the_yearly_tax_threshold_waits_until_tax_details_are_on_file
     .await;
     assert_eq!(paid.len(), 2);
 }
+
+#[tokio::test]
+async fn daily_and_weekly_schedules_pay_at_most_once_per_utc_day_and_iso_week() {
+    use chrono::{Datelike, TimeZone, Utc};
+    // The clock starts at the real time, so that staff tokens (checked against the system clock)
+    // are valid; the business then moves to the next Thursday, 10:00 UTC, at least a day ahead.
+    let now = Utc::now();
+    let thursday = (1..=7)
+        .map(|d| now.date_naive() + chrono::Days::new(d))
+        .find(|d| d.weekday() == chrono::Weekday::Thu)
+        .unwrap();
+    let start = Utc.from_utc_datetime(&thursday.and_hms_opt(10, 0, 0).unwrap());
+    let clock = grapevine_entity::domain::clock::ManualClock::new(now);
+    let app = spawn_app_with_clock(
+        Backend::current(),
+        Some(std::sync::Arc::new(clock.clone())),
+        |_| {},
+    )
+    .await;
+    let finance = app.login_as("FINANCE").await;
+    let (app, key, code, ada) = launched(app, json!({ "side": "REFERRER", "trigger": "LEAD", "kind": "FIXED", "amountMinor": "1000", "rewardType": "CASH" })).await;
+    clock.set(start);
+    let schedule = |name: &'static str| {
+        let (app, finance) = (&app, finance.clone());
+        async move {
+            app.graphql_ok(Some(&finance), "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { schedule } }", json!({ "i": { "provider": "DRY_RUN", "schedule": name, "minimumMinor": "1", "maxAttempts": 3 } })).await;
+        }
+    };
+    schedule("DAILY").await;
+    const PAYOUTS: &str = "query($p: UUID!) { payouts(filter: { participantId: $p }) { edges { node { status amount { amountMinor } } } } }";
+    const BALANCE: &str =
+        "query($p: UUID!) { balances(participantId: $p) { account available { amountMinor } } }";
+    let state = || {
+        let (app, finance, ada) = (&app, finance.clone(), ada.clone());
+        async move {
+            let payouts = app
+                .graphql_ok(Some(&finance), PAYOUTS, json!({ "p": ada }))
+                .await["payouts"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e["node"]["status"].as_str().unwrap().to_owned(),
+                        e["node"]["amount"]["amountMinor"]
+                            .as_str()
+                            .unwrap()
+                            .to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>();
+            let balances = app
+                .graphql_ok(Some(&finance), BALANCE, json!({ "p": ada }))
+                .await["balances"]
+                .clone();
+            let available = balances
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|b| b["account"] == "CASH")
+                .map_or_else(
+                    || "0".to_owned(),
+                    |b| b["available"]["amountMinor"].as_str().unwrap().to_owned(),
+                );
+            (payouts, available)
+        }
+    };
+    // `n` payouts, all paid, and `left` cash still waiting.
+    let settles_at = |n: usize, left: &'static str| {
+        let state = &state;
+        async move {
+            poll_until(Duration::from_secs(30), || async {
+                let (payouts, available) = state().await;
+                (payouts.len() == n
+                    && payouts.iter().all(|(s, _)| s == "PAID")
+                    && available == left)
+                    .then_some(payouts)
+            })
+            .await
+        }
+    };
+    // Several scheduler ticks (every 200 ms in tests) pass and the state is still as given.
+    let stays_at = |n: usize, left: &'static str| {
+        let state = &state;
+        async move {
+            for _ in 0..5 {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let (payouts, available) = state().await;
+                assert_eq!(
+                    (payouts.len(), available.as_str()),
+                    (n, left),
+                    "{payouts:?}"
+                );
+            }
+        }
+    };
+    let refer = |customer: &'static str| {
+        let (app, key, code) = (&app, key.clone(), code.clone());
+        async move {
+            app.graphql_ok(
+                Some(&key),
+                LEAD,
+                json!({ "i": { "customerId": customer, "email": format!("{customer}@example.com"), "code": code } }),
+            )
+            .await;
+        }
+    };
+
+    // DAILY: the first reward is paid at once; a second the same UTC day waits for the next day.
+    refer("d1").await;
+    settles_at(1, "0").await;
+    clock.advance(chrono::Duration::hours(13)); // Thursday 23:00 UTC
+    refer("d2").await;
+    settles_at(1, "1000").await;
+    stays_at(1, "1000").await;
+    clock.advance(chrono::Duration::hours(1)); // Friday 00:00 UTC
+    let paid = settles_at(2, "0").await;
+    assert_eq!(paid[0].1, "1000", "{paid:?}");
+
+    // WEEKLY: paid on Friday, so nothing more until Monday, when the next ISO week starts.
+    schedule("WEEKLY").await;
+    clock.advance(chrono::Duration::hours(10)); // Friday 10:00 UTC
+    refer("w1").await;
+    settles_at(2, "1000").await;
+    clock.advance(chrono::Duration::hours(61)); // Sunday 23:00 UTC, the same ISO week
+    refer("w2").await;
+    settles_at(2, "2000").await;
+    stays_at(2, "2000").await;
+    clock.advance(chrono::Duration::hours(1)); // Monday 00:00 UTC, the next ISO week
+    let paid = settles_at(3, "0").await;
+    assert_eq!(
+        paid[0].1, "2000",
+        "both rewards of the week in one payout: {paid:?}"
+    );
+}

@@ -11,7 +11,7 @@ use std::{sync::Arc, time::Duration};
 use chrono::Utc;
 use grapevine_entity::{
     domain::clock::ManualClock,
-    tables::{campaigns, ledger_entries, rewards},
+    tables::{campaigns, job_runs, ledger_entries, rewards},
 };
 use grapevine_tests::{
     Backend, TestApp, error_codes as codes, poll_until, spawn_app_with_clock,
@@ -127,18 +127,27 @@ async fn referred_purchase(
     order: &str,
     amount: &str,
 ) -> String {
-    let lead = s
-        .app
-        .graphql_ok(Some(&s.key), LEAD, json!({ "i": { "customerId": customer, "email": format!("{customer}@example.com"), "code": code } }))
-        .await;
-    let referral = lead["trackLead"]["referral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let referral = lead(s, code, customer).await;
     s.app
         .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": { "orderId": order, "customerId": customer, "amountMinor": amount, "currency": "USD", "code": code } }))
         .await;
     referral
+}
+
+/// A referee signs up through `code` (a lead); returns the referral id.
+async fn lead(s: &Shop, code: &str, customer: &str) -> String {
+    let r = s
+        .app
+        .graphql_ok(
+            Some(&s.key),
+            LEAD,
+            json!({ "i": { "customerId": customer, "email": format!("{customer}@example.com"), "code": code } }),
+        )
+        .await;
+    r["trackLead"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn referral(s: &Shop, token: &str, id: &str) -> Value {
@@ -161,6 +170,48 @@ async fn rewards_until(
         check(&rewards).then_some(rewards)
     })
     .await
+}
+
+/// Every referrer of the shop onboards to Stripe Connect (link, simulated onboarding, refresh).
+async fn onboard_referrers(s: &Shop, finance: &str) {
+    for (participant, _) in &s.referrers {
+        let link = s.app.graphql_ok(Some(finance), "mutation($p: UUID!) { createPayoutOnboardingLink(participantId: $p, refreshUrl: \"https://x.example/r\", returnUrl: \"https://x.example/d\") { url } }", json!({ "p": participant })).await;
+        reqwest::get(link["createPayoutOnboardingLink"]["url"].as_str().unwrap())
+            .await
+            .unwrap();
+        let state = s.app.graphql_ok(Some(finance), "mutation($p: UUID!) { refreshPayoutOnboarding(participantId: $p) { payoutOnboarding } }", json!({ "p": participant })).await;
+        assert_eq!(
+            state["refreshPayoutOnboarding"]["payoutOnboarding"],
+            "COMPLETE"
+        );
+    }
+}
+
+/// An app paying cash through Stripe Connect on `shaped` at once, with `rules` and no hold;
+/// referrers onboarded. Returns the shop and a finance token.
+async fn stripe_shop(
+    shaped: &StripeShaped,
+    rules: &[Value],
+    configure: impl FnOnce(&mut grapevine_api::Config) + Send + 'static,
+) -> (Shop, String) {
+    let url = shaped.url();
+    let app = spawn_app_with_clock(Backend::current(), None, move |c| {
+        c.stripe.api_base = url.clone();
+        c.stripe.connect_api_base = url;
+        configure(c);
+    })
+    .await;
+    app.graphql_ok(
+        Some(&app.admin_token),
+        "mutation($v: String!) { setTenantSecret(name: \"stripe_secret_key\", value: $v) }",
+        json!({ "v": SECRET_KEY }),
+    )
+    .await;
+    let finance = app.login_as("FINANCE").await;
+    app.graphql_ok(Some(&finance), "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { provider } }", json!({ "i": { "provider": "STRIPE", "schedule": "IMMEDIATE", "minimumMinor": "1", "maxAttempts": 4 } })).await;
+    let s = shop(app, rules, None, 0).await;
+    onboard_referrers(&s, &finance).await;
+    (s, finance)
 }
 
 fn side<'a>(rewards: &'a [Value], side: &str) -> &'a Value {
@@ -611,29 +662,13 @@ async fn a_partial_refund_before_payout_and_a_full_refund_after_payout_both_net_
 async fn a_failing_provider_is_retried_until_paid_and_a_dead_payout_pays_once_after_a_manual_retry()
 {
     let shaped = StripeShaped::start().await;
-    let connect_url = shaped.url();
-    let app = spawn_app_with_clock(Backend::current(), None, move |c| {
-        c.stripe.api_base = connect_url.clone();
-        c.stripe.connect_api_base = connect_url;
-    })
-    .await;
-    let token = app.admin_token.clone();
-    app.graphql_ok(
-        Some(&token),
-        "mutation($v: String!) { setTenantSecret(name: \"stripe_secret_key\", value: $v) }",
-        json!({ "v": SECRET_KEY }),
+    let (s, finance) = stripe_shop(
+        &shaped,
+        &[fixed("REFERRER", "LEAD", "1000", "CASH")],
+        |_| {},
     )
     .await;
-    let finance = app.login_as("FINANCE").await;
-    app.graphql_ok(Some(&finance), "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { provider } }", json!({ "i": { "provider": "STRIPE", "schedule": "IMMEDIATE", "minimumMinor": "1", "maxAttempts": 4 } })).await;
-    let s = shop(app, &[fixed("REFERRER", "LEAD", "1000", "CASH")], None, 0).await;
-    for (ada, _) in &s.referrers {
-        let link = s.app.graphql_ok(Some(&finance), "mutation($p: UUID!) { createPayoutOnboardingLink(participantId: $p, refreshUrl: \"https://x.example/r\", returnUrl: \"https://x.example/d\") { url } }", json!({ "p": ada })).await;
-        reqwest::get(link["createPayoutOnboardingLink"]["url"].as_str().unwrap())
-            .await
-            .unwrap();
-        s.app.graphql_ok(Some(&finance), "mutation($p: UUID!) { refreshPayoutOnboarding(participantId: $p) { payoutOnboarding } }", json!({ "p": ada })).await;
-    }
+    let token = s.app.admin_token.clone();
     const PAYOUT: &str = "query($id: UUID!) { payout(id: $id) { status attempts lastError attemptLog { attempt outcome error } } }";
 
     // Three failures, then success: paid, four attempts recorded.
@@ -641,18 +676,7 @@ async fn a_failing_provider_is_retried_until_paid_and_a_dead_payout_pays_once_af
         .fail("/v1/transfers", 3, 500, "stripe is having a moment")
         .await;
     let (ada, ada_code) = s.referrers[0].clone();
-    let r = s
-        .app
-        .graphql_ok(
-            Some(&s.key),
-            LEAD,
-            json!({ "i": { "customerId": "eve", "email": "eve@example.com", "code": ada_code } }),
-        )
-        .await;
-    let rid = r["trackLead"]["referral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let rid = lead(&s, &ada_code, "eve").await;
     let rewards = rewards_until(&s, &token, &rid, |r| {
         r.len() == 1 && r[0]["status"] == "PAID"
     })
@@ -682,18 +706,7 @@ async fn a_failing_provider_is_retried_until_paid_and_a_dead_payout_pays_once_af
         .fail("/v1/transfers", -1, 500, "stripe is down")
         .await;
     let (_, bob_code) = s.referrers[1].clone();
-    let r = s
-        .app
-        .graphql_ok(
-            Some(&s.key),
-            LEAD,
-            json!({ "i": { "customerId": "fay", "email": "fay@example.com", "code": bob_code } }),
-        )
-        .await;
-    let rid = r["trackLead"]["referral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let rid = lead(&s, &bob_code, "fay").await;
     let rewards = rewards_until(&s, &token, &rid, |r| {
         r.len() == 1 && r[0]["payoutId"].is_string()
     })
@@ -771,18 +784,7 @@ async fn a_payout_above_the_threshold_waits_for_finance_and_marketing_cannot_app
     let s = shop(app, &[fixed("REFERRER", "LEAD", "75000", "CASH")], None, 0).await;
     let token = s.app.admin_token.clone();
     let (_, code) = s.referrers[0].clone();
-    let r = s
-        .app
-        .graphql_ok(
-            Some(&s.key),
-            LEAD,
-            json!({ "i": { "customerId": "gil", "email": "gil@example.com", "code": code } }),
-        )
-        .await;
-    let rid = r["trackLead"]["referral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let rid = lead(&s, &code, "gil").await;
     let rewards = rewards_until(&s, &token, &rid, |r| {
         r.len() == 1 && r[0]["payoutId"].is_string()
     })
@@ -828,4 +830,47 @@ async fn a_payout_above_the_threshold_waits_for_finance_and_marketing_cannot_app
         )
         .await;
     assert_eq!(codes(&again), vec!["CONFLICT"]);
+}
+
+#[tokio::test]
+async fn a_payout_slower_than_the_job_lease_keeps_its_lease_and_is_attempted_once() {
+    let shaped = StripeShaped::start().await;
+    // A one-second lease, and a provider that takes three and a half to answer.
+    let (s, finance) = stripe_shop(&shaped, &[fixed("REFERRER", "LEAD", "1000", "CASH")], |c| {
+        c.queue.lease_secs = 1;
+        c.queue.redeliver_after_secs = 1;
+    })
+    .await;
+    shaped
+        .configure(json!({ "create_response_delay_ms": 3500 }))
+        .await;
+    let (_, code) = s.referrers[0].clone();
+    let rid = lead(&s, &code, "sly").await;
+    let token = s.app.admin_token.clone();
+    let rewards = rewards_until(&s, &token, &rid, |r| {
+        r.len() == 1 && r[0]["status"] == "PAID"
+    })
+    .await;
+    let payout = s
+        .app
+        .graphql_ok(
+            Some(&finance),
+            "query($id: UUID!) { payout(id: $id) { status attempts attemptLog { outcome } } }",
+            json!({ "id": rewards[0]["payoutId"] }),
+        )
+        .await["payout"]
+        .clone();
+    assert_eq!(
+        payout,
+        json!({ "status": "PAID", "attempts": 1, "attemptLog": [{ "outcome": "SUCCEEDED" }] })
+    );
+    assert_eq!(shaped.stats().await["creates"]["/v1/transfers"], 1);
+    // The queue ran the payment job once: no other worker took it over while it waited.
+    let db = s.app.db.connect().await;
+    let runs = job_runs::Entity::find()
+        .filter(job_runs::Column::Kind.eq("payout.pay"))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 1, "{runs:#?}");
 }

@@ -39,6 +39,21 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     fn run(self, ctx: &JobContext) -> impl Future<Output = Result<(), JobError>> + Send;
 }
 
+/// The queue's own time. Leases, dispatch and redelivery concern processes, not the business, so
+/// they follow the operating system's clock even where the business clock is injected (a test's
+/// clock that jumps a day ahead must not make a running job look abandoned).
+pub fn wall_clock() -> DateTime<Utc> {
+    use grapevine_entity::domain::clock::{Clock, SystemClock};
+    SystemClock.now()
+}
+
+/// The time against which a pending job's `available_at` is compared: the later of the business
+/// clock and the wall clock. A job scheduled in business time (a hold's end) is due when the
+/// business clock reaches it; a retry's backoff, measured on the wall clock, when that one does.
+pub fn due_time(business_now: DateTime<Utc>) -> DateTime<Utc> {
+    std::cmp::max(business_now, wall_clock())
+}
+
 /// Insert a job into the outbox inside the caller's transaction; returns the job id.
 pub async fn enqueue<J: Job>(
     conn: &impl ConnectionTrait,

@@ -80,11 +80,12 @@ impl Relay {
 
     /// One pass: dispatch what is due; returns how many rows were handed to the transport.
     pub async fn pass(&self) -> Result<usize, DbErr> {
-        let now = self.clock.now();
+        let now = crate::outbox::wall_clock();
+        let due_at = crate::outbox::due_time(self.clock.now());
         let token = Uuid::now_v7();
         // Only kinds this build runs: a newer kind waits in the outbox for a build that knows it.
         let due = Condition::all()
-            .add(due_condition(now, &self.config))
+            .add(due_condition(due_at, now, &self.config))
             .add(job_outbox::Column::Kind.is_in(self.kinds.clone()));
         let ids: Vec<Uuid> = job_outbox::Entity::find()
             .select_only()
@@ -149,14 +150,16 @@ impl Relay {
     }
 }
 
-fn due_condition(now: DateTime<Utc>, config: &QueueConfig) -> Condition {
+/// Due rows: pending ones whose `available_at` has come (`due_at`, see [`crate::outbox::due_time`]),
+/// and, by the wall clock `now`, dispatched ones never claimed and running ones whose lease ran out.
+fn due_condition(due_at: DateTime<Utc>, now: DateTime<Utc>, config: &QueueConfig) -> Condition {
     let redeliver =
         chrono::Duration::seconds(i64::try_from(config.redeliver_after_secs).unwrap_or(60));
     Condition::any()
         .add(
             Condition::all()
                 .add(job_outbox::Column::State.eq(JobState::Pending))
-                .add(job_outbox::Column::AvailableAt.lte(now)),
+                .add(job_outbox::Column::AvailableAt.lte(due_at)),
         )
         .add(
             Condition::all()

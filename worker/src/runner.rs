@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     context::JobContext,
-    outbox::{Job, JobError},
+    outbox::{Job, JobError, wall_clock},
     transport::JobEnvelope,
 };
 
@@ -112,14 +112,18 @@ impl Runner {
 
     async fn try_deliver(&self, id: Uuid) -> Result<Delivery, DbErr> {
         let db = &self.ctx.db;
-        let now = self.ctx.clock.now();
+        // Queue bookkeeping runs on the wall clock (see `outbox::wall_clock`).
+        let now = wall_clock();
         let Some((job, run_id)) = self.claim(id, now).await? else {
             return Ok(Delivery::Skipped);
         };
         let kind = job.kind.clone();
         let started = Instant::now();
         let result = match self.registry.handlers.get(kind.as_str()) {
-            Some(run) => run(job.payload.clone(), self.ctx.clone()).await,
+            Some(run) => {
+                self.renewing_lease(id, job.attempts, run(job.payload.clone(), self.ctx.clone()))
+                    .await
+            }
             None => Err(JobError::Permanent(anyhow::anyhow!(
                 "no handler for job kind {kind:?}"
             ))),
@@ -130,7 +134,7 @@ impl Runner {
             .duration
             .with_label_values(&[kind.as_str()])
             .observe(elapsed.as_secs_f64());
-        let finished = self.ctx.clock.now();
+        let finished = wall_clock();
         let (outcome, state, error, available_at) = match &result {
             Ok(()) => (JobRunOutcome::Succeeded, JobState::Done, None, None),
             Err(JobError::Permanent(e)) => (
@@ -211,6 +215,45 @@ impl Runner {
         })
     }
 
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::try_from(self.ctx.config.queue.lease_secs).unwrap_or(60))
+    }
+
+    /// Runs `job`, extending our lease on it every third of the lease while it runs, so a long
+    /// job is not taken over by another worker while this one is alive. A renewal that fails is
+    /// logged; the job goes on (at worst, as before renewals, the lease runs out).
+    async fn renewing_lease<F>(&self, id: Uuid, attempt: i32, job: F) -> Result<(), JobError>
+    where
+        F: Future<Output = Result<(), JobError>>,
+    {
+        let every = (self.lease() / 3)
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(1))
+            .max(std::time::Duration::from_millis(100));
+        let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        tokio::pin!(job);
+        loop {
+            tokio::select! {
+                result = &mut job => return result,
+                _ = renew.tick() => {
+                    let renewed = job_outbox::Entity::update_many()
+                        .col_expr(
+                            job_outbox::Column::LeaseUntil,
+                            Expr::value(Some(wall_clock() + self.lease())),
+                        )
+                        .filter(job_outbox::Column::Id.eq(id))
+                        .filter(job_outbox::Column::State.eq(JobState::Running))
+                        .filter(job_outbox::Column::Attempts.eq(attempt))
+                        .exec(&self.ctx.db)
+                        .await;
+                    if let Err(err) = renewed {
+                        tracing::warn!(error = %err, job_id = %id, "could not renew the job's lease");
+                    }
+                }
+            }
+        }
+    }
+
     /// Take the job if it is waiting for a worker (or its previous holder's lease has run out),
     /// count the attempt and open a `job_runs` row, atomically.
     async fn claim(
@@ -218,9 +261,7 @@ impl Runner {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Option<(job_outbox::Model, Uuid)>, DbErr> {
-        let lease = chrono::Duration::seconds(
-            i64::try_from(self.ctx.config.queue.lease_secs).unwrap_or(60),
-        );
+        let lease = self.lease();
         let txn = grapevine_entity::db::begin_write(&self.ctx.db).await?;
         let claimed = job_outbox::Entity::update_many()
             .col_expr(job_outbox::Column::State, Expr::value(JobState::Running))

@@ -177,3 +177,62 @@ pub async fn lock_participant(
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, min, s).unwrap()
+    }
+
+    #[test]
+    fn a_first_payout_is_always_due() {
+        let now = at(2026, 11, 26, 10, 0, 0);
+        for schedule in [
+            PayoutSchedule::Immediate,
+            PayoutSchedule::Daily,
+            PayoutSchedule::Weekly,
+        ] {
+            assert!(schedule_due(schedule, None, now), "{schedule:?}");
+        }
+    }
+
+    #[test]
+    fn immediate_is_always_due() {
+        let now = at(2026, 11, 26, 10, 0, 0);
+        assert!(schedule_due(PayoutSchedule::Immediate, Some(now), now));
+    }
+
+    #[test]
+    fn daily_turns_over_at_utc_midnight() {
+        let last = at(2026, 11, 26, 0, 0, 0);
+        let due = |now| schedule_due(PayoutSchedule::Daily, Some(last), now);
+        assert!(!due(at(2026, 11, 26, 23, 59, 59)));
+        assert!(due(at(2026, 11, 27, 0, 0, 0)));
+        // Across a month and a year.
+        let last = at(2026, 12, 31, 23, 59, 59);
+        assert!(!schedule_due(PayoutSchedule::Daily, Some(last), last));
+        assert!(schedule_due(
+            PayoutSchedule::Daily,
+            Some(last),
+            at(2027, 1, 1, 0, 0, 0)
+        ));
+    }
+
+    #[test]
+    fn weekly_turns_over_on_monday_of_the_next_iso_week() {
+        // Thursday of week 48 → due from Monday 30 November 00:00 UTC.
+        let last = at(2026, 11, 26, 10, 0, 0);
+        let due = |now| schedule_due(PayoutSchedule::Weekly, Some(last), now);
+        assert!(!due(at(2026, 11, 29, 23, 59, 59)));
+        assert!(due(at(2026, 11, 30, 0, 0, 0)));
+        // 2026 has 53 ISO weeks: Thursday 31 December and Friday 1 January are both in week
+        // 53 of 2026, so a payout on the 31st makes the next one wait until Monday 4 January.
+        let last = at(2026, 12, 31, 12, 0, 0);
+        let due = |now| schedule_due(PayoutSchedule::Weekly, Some(last), now);
+        assert!(!due(at(2027, 1, 1, 12, 0, 0)));
+        assert!(!due(at(2027, 1, 3, 23, 59, 59)));
+        assert!(due(at(2027, 1, 4, 0, 0, 0)));
+    }
+}
