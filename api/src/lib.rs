@@ -1,6 +1,7 @@
 //! Grapevine's API gateway: actix-web + async-graphql over SeaORM, and the `grapevine` binary.
 
 pub mod auth;
+pub mod cache_bus;
 pub mod cli;
 pub mod config;
 pub use grapevine_worker::crypto;

@@ -139,6 +139,8 @@ impl Application {
         let worker_ctx = worker_ctx.transpose()?;
         let (server, port) = match listener {
             Some(listener) => {
+                // Hear the other replicas' cache changes while serving.
+                tokio::spawn(state.caches.clone().listen(shutdown.clone()));
                 let port = listener.local_addr()?.port();
                 (Some(serve(listener, state.clone())?), port)
             }

@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use crate::tracking::{clicks::ClickSink, links::LinkCache};
 use crate::{
     auth::{api_keys::ApiKeyCache, jwt::JwtKeys, rate_limit::RateLimiter},
+    cache_bus::Caches,
     config::Config,
     crypto::SecretBoxer,
     http::metrics::HttpMetrics,
@@ -25,8 +26,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Staff token keys.
     pub jwt: Arc<JwtKeys>,
-    /// Verified API keys.
-    pub api_keys: Arc<ApiKeyCache>,
+    /// Code → redirect target and verified API keys, kept coherent across replicas.
+    pub caches: Caches,
     /// Failed-login limiter.
     pub login_limiter: Arc<RateLimiter>,
     /// Tenant secret encryption.
@@ -37,8 +38,6 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Prometheus registry and HTTP metrics.
     pub metrics: Arc<HttpMetrics>,
-    /// Code → redirect target.
-    pub links: Arc<LinkCache>,
     /// Where counted clicks go.
     pub clicks: ClickSink,
     /// Key of the visitor hash.
@@ -70,9 +69,16 @@ impl AppState {
             .filter_map(|p| p.parse().ok())
             .collect();
         Ok(Self {
-            links: Arc::new(LinkCache::new(Duration::from_secs(
-                config.tracking.link_cache_ttl_secs,
-            ))),
+            caches: Caches::new(
+                Arc::new(LinkCache::new(Duration::from_secs(
+                    config.tracking.link_cache_ttl_secs,
+                ))),
+                Arc::new(ApiKeyCache::new(Duration::from_secs(30))),
+                config
+                    .queue
+                    .is_redis()
+                    .then_some((config.queue.url.as_str(), config.queue.prefix.as_str())),
+            )?,
             clicks,
             visitor_key: Arc::new(crate::crypto::derive_key(
                 &config.secrets.master_key,
@@ -82,7 +88,6 @@ impl AppState {
             db,
             config: Arc::new(config),
             jwt: Arc::new(jwt),
-            api_keys: Arc::new(ApiKeyCache::new(Duration::from_secs(30))),
             login_limiter: Arc::new(login_limiter),
             secrets: Arc::new(secrets),
             clock,

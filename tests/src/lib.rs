@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod app;
+pub mod client;
 pub mod db;
 pub mod env;
 pub mod process;

@@ -22,7 +22,7 @@ use grapevine_entity::tables::{
 };
 use grapevine_tests::{
     Backend, GrapevineProcess, Lcg, SmtpServer, TestDatabase, app::seed_tenant, app::test_config,
-    free_port, process::config_env, require_services, stripe::SECRET_KEY,
+    client::GraphqlClient, free_port, process::config_env, require_services, stripe::SECRET_KEY,
     stripe_shaped::StripeShaped, try_poll_until,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
@@ -39,31 +39,6 @@ const KILLS: usize = 4;
 const RESPONSE_DELAY_MS: i64 = 60;
 /// The default seed of the kill moments; `EXACTLY_ONCE_SEED=<n>` picks others.
 const DEFAULT_SEED: u64 = 0x7061_6964_6f6e_6365;
-
-/// GraphQL over HTTP against the `grapevine serve` process.
-#[derive(Clone)]
-struct Api {
-    client: reqwest::Client,
-    url: String,
-}
-
-impl Api {
-    async fn ok(&self, token: &str, query: &str, variables: Value) -> Value {
-        let body: Value = self
-            .client
-            .post(&self.url)
-            .bearer_auth(token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert!(body.get("errors").is_none(), "{query}: {body:#}");
-        body["data"].clone()
-    }
-}
 
 /// Objects the provider has created: transfers plus gift cards.
 async fn provider_objects(shaped: &StripeShaped) -> usize {
@@ -116,13 +91,7 @@ async fn two_hundred_rewards_are_paid_exactly_once_through_seeded_worker_kills()
     server
         .wait_http_ok(&format!("{base}/healthz"), Duration::from_secs(30))
         .await;
-    let api = Api {
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap(),
-        url: format!("{base}/graphql"),
-    };
+    let api = GraphqlClient::new(&base);
 
     // The tenant pays cash through Stripe Connect at once and gift cards through the card API.
     for (name, value) in [
@@ -211,7 +180,7 @@ async fn two_hundred_rewards_are_paid_exactly_once_through_seeded_worker_kills()
             .await;
         let url = link["createPayoutOnboardingLink"]["url"].as_str().unwrap();
         assert!(
-            api.client
+            api.http
                 .get(url)
                 .send()
                 .await

@@ -99,6 +99,13 @@ impl ApiKeyCache {
         Ok(found)
     }
 
+    /// Forget every key (this replica may have missed revocations).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
     /// Forget a key at once (on revocation).
     pub fn evict_id(&self, id: Uuid) {
         if let Ok(mut entries) = self.entries.lock() {

@@ -23,6 +23,7 @@ use crate::{
         Role,
         principal::{CAMPAIGN_EDITORS, ENROLLERS},
     },
+    cache_bus::Invalidation,
     services::{self, campaigns::MaterialDraft},
 };
 
@@ -133,7 +134,7 @@ impl Mutation {
             services::campaigns::update(&s.db, p, actor.tenant_id, id, input.into(), s.clock.now())
                 .await?;
         // The landing URL may have changed.
-        s.links.clear();
+        s.caches.invalidate(Invalidation::AllLinks).await;
         Ok(campaign.into())
     }
 
@@ -340,7 +341,9 @@ impl Mutation {
             s.clock.now(),
         )
         .await?;
-        s.links.forget(&link.code);
+        s.caches
+            .invalidate(Invalidation::Link(link.code.clone()))
+            .await;
         Ok(link.into())
     }
 
@@ -548,7 +551,7 @@ impl Mutation {
         let actor = p.staff(&[Role::Ops])?;
         let s = ctx.state();
         Ok(
-            services::api_keys::revoke(&s.db, &s.api_keys, p, actor.tenant_id, id, s.clock.now())
+            services::api_keys::revoke(&s.db, &s.caches, p, actor.tenant_id, id, s.clock.now())
                 .await?
                 .into(),
         )
@@ -586,7 +589,7 @@ async fn transition(ctx: &Context<'_>, id: Uuid, action: CampaignAction) -> Resu
         services::campaigns::transition(&s.db, p, actor.tenant_id, id, action, s.clock.now())
             .await?;
     // Status decides whether clicks attribute: the redirect must not serve a stale answer here.
-    s.links.clear();
+    s.caches.invalidate(Invalidation::AllLinks).await;
     s.nudge_relay();
     Ok(campaign.into())
 }

@@ -54,7 +54,7 @@ pub async fn redirect(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> HttpResponse {
-    let target = match state.links.resolve(&state.db, &code).await {
+    let target = match state.caches.links.resolve(&state.db, &code).await {
         Ok(Some(t)) => t,
         Ok(None) => return not_found(),
         Err(err) => {
@@ -115,7 +115,7 @@ pub async fn qr(state: web::Data<AppState>, file: web::Path<String>) -> HttpResp
         Some((code, ext)) if ext == "svg" || ext == "png" => (code.to_owned(), ext),
         _ => return not_found(),
     };
-    let target = match state.links.resolve(&state.db, &code).await {
+    let target = match state.caches.links.resolve(&state.db, &code).await {
         Ok(Some(t)) => t,
         Ok(None) => return not_found(),
         Err(err) => {

@@ -66,7 +66,7 @@ async fn caller(
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let key = match state.api_keys.verify(&state.db, &auth.key).await {
+    let key = match state.caches.api_keys.verify(&state.db, &auth.key).await {
         Ok(Some(k)) if k.kind == ApiKeyKind::Publishable => k,
         Ok(_) => {
             return Err(error(

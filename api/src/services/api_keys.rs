@@ -13,8 +13,9 @@ use uuid::Uuid;
 use crate::{
     auth::{
         Principal,
-        api_keys::{ApiKeyCache, generate, hash},
+        api_keys::{generate, hash},
     },
+    cache_bus::{Caches, Invalidation},
     error::{ApiError, ApiResult},
     services::audit,
 };
@@ -89,10 +90,11 @@ pub async fn create(
     Ok((key, row))
 }
 
-/// Revoke a key; it stops working at once on this replica.
+/// Revoke a key; it stops working at once on this replica, and on the others as soon as they hear
+/// of it (see [`crate::cache_bus`]).
 pub async fn revoke(
     conn: &impl TransactionTrait,
-    cache: &ApiKeyCache,
+    caches: &Caches,
     principal: &Principal,
     tenant_id: Uuid,
     id: Uuid,
@@ -119,7 +121,7 @@ pub async fn revoke(
     )
     .await?;
     txn.commit().await?;
-    cache.evict_id(id);
+    caches.invalidate(Invalidation::ApiKey(id)).await;
     Ok(row)
 }
 

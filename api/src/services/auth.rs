@@ -27,7 +27,7 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Principal {
         return Principal::Anonymous;
     };
     if token.starts_with("sk_") || token.starts_with("pk_") {
-        return match state.api_keys.verify(&state.db, token).await {
+        return match state.caches.api_keys.verify(&state.db, token).await {
             Ok(Some(key)) => {
                 if key.kind == ApiKeyKind::Publishable {
                     let origin = req

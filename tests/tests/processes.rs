@@ -1,0 +1,310 @@
+//! Several processes on one PostgreSQL + Redis (issue 8): two `grapevine serve` and two
+//! `grapevine work` share the load. Both workers run jobs, the totals are exact (every conversion,
+//! reward, payout and email once), and the API replicas' caches stay coherent: a campaign paused
+//! through one replica stops attributing clicks on the other, and a key revoked through one stops
+//! working on the other, within a bound far below the caches' TTL (the change travels over Redis).
+
+// Tests fail by panicking: unwrap is how a test says "this must hold".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use grapevine_entity::tables::{
+    JobState, PayoutStatus, RewardStatus, RewardType, job_outbox, job_runs, payouts, referrals,
+    rewards,
+};
+use grapevine_tests::{
+    Backend, GrapevineProcess, SmtpServer, TestDatabase, app::seed_tenant, app::test_config,
+    client::GraphqlClient, error_codes, free_port, process::config_env, require_services,
+    try_poll_until,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+const REFERRERS: usize = 12;
+const CONVERSIONS: usize = 48;
+/// How soon a change made through one replica must hold on the other.
+const COHERENCE_BOUND: Duration = Duration::from_secs(3);
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+/// Whether a click on `code` through `api` is attributed (the redirect carries `gv_click`).
+async fn attributes(api: &GraphqlClient, code: &str) -> bool {
+    let res = api
+        .http
+        .get(format!("{}/r/{code}", api.base))
+        .header("user-agent", FIREFOX)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("gv_click=")
+}
+
+/// How long until `check` holds, polling every 20 ms; `None` past `COHERENCE_BOUND`.
+async fn within_bound<F, Fut>(mut check: F) -> Option<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while start.elapsed() < COHERENCE_BOUND {
+        if check().await {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn two_apis_and_two_workers_share_the_load_exactly_and_keep_their_caches_coherent() {
+    require_services(Backend::Postgres);
+    let db = TestDatabase::create_on(Backend::Postgres).await;
+    let smtp = SmtpServer::start().await;
+    let mut config = test_config(&db, &smtp);
+    // Caches that would stay stale for ten minutes: only the Redis bus can make the bound.
+    config.tracking.link_cache_ttl_secs = 600;
+    config.queue.concurrency = 2;
+    let (_tenant, token) = seed_tenant(&db, &config).await;
+    let mut env = config_env(&config);
+    env.push((
+        "GRAPEVINE_TRACKING__LINK_CACHE_TTL_SECS".into(),
+        "600".into(),
+    ));
+
+    let (port_a, port_b) = (free_port(), free_port());
+    let mut servers = [port_a, port_b].map(|port| {
+        GrapevineProcess::spawn(&["--listen", &format!("127.0.0.1:{port}"), "serve"], &env)
+    });
+    let _workers = [
+        GrapevineProcess::spawn(&["work"], &env),
+        GrapevineProcess::spawn(&["work"], &env),
+    ];
+    let (a, b) = (
+        GraphqlClient::new(&format!("http://127.0.0.1:{port_a}")),
+        GraphqlClient::new(&format!("http://127.0.0.1:{port_b}")),
+    );
+    for (server, api) in servers.iter_mut().zip([&a, &b]) {
+        server
+            .wait_http_ok(&format!("{}/healthz", api.base), Duration::from_secs(30))
+            .await;
+    }
+
+    // A campaign designed and launched through A.
+    let campaign = a
+        .ok(
+            &token,
+            "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }",
+            json!({ "i": { "name": "Two of each", "startsAt": "2026-01-01T00:00:00Z", "currency": "USD", "holdDays": 0, "landingUrl": "https://shop.example/" } }),
+        )
+        .await["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (side, amount, kind) in [("REFERRER", "1000", "CASH"), ("REFEREE", "1500", "COUPON")] {
+        a.ok(
+            &token,
+            "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }",
+            json!({ "c": campaign, "i": { "side": side, "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": amount, "rewardType": kind } }),
+        )
+        .await;
+    }
+    a.ok(
+        &token,
+        "mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }",
+        json!({ "c": campaign, "i": { "channel": "EMAIL", "shareText": "{{referral_link}}", "emailSubject": "Share", "emailHtml": "<a href=\"{{referral_link}}\">{{referral_code}}</a> <a href=\"{{unsubscribe_url}}\">unsubscribe</a>", "emailText": "{{referral_link}}" } }),
+    )
+    .await;
+    let people: Vec<Value> = (0..REFERRERS)
+        .map(|i| json!({ "externalId": format!("r{i}"), "email": format!("r{i}@referrers.example") }))
+        .collect();
+    let enrolled = a
+        .ok(
+            &token,
+            "mutation($c: UUID!, $p: [ParticipantInput!]!) { enrollParticipants(campaignId: $c, participants: $p) { enrolments { referralCode } errors { index message } } }",
+            json!({ "c": campaign, "p": people }),
+        )
+        .await;
+    let codes: Vec<String> = enrolled["enrollParticipants"]["enrolments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["referralCode"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), REFERRERS, "{enrolled}");
+    a.ok(
+        &token,
+        "mutation($c: UUID!) { launchCampaign(id: $c) { status } }",
+        json!({ "c": campaign }),
+    )
+    .await;
+    let created = a
+        .ok(
+            &token,
+            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key apiKey { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let key = created["createApiKey"]["key"].as_str().unwrap().to_owned();
+    let key_id = created["createApiKey"]["apiKey"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Both replicas resolve (and cache) the first code as attributing.
+    assert!(attributes(&a, &codes[0]).await);
+    assert!(attributes(&b, &codes[0]).await);
+
+    // Purchases through both replicas at once.
+    let mut tasks = Vec::new();
+    for i in 0..CONVERSIONS {
+        let api = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let (key, code) = (key.clone(), codes[i % REFERRERS].clone());
+        tasks.push(tokio::spawn(async move {
+            let customer = format!("c{i:02}");
+            api.ok(
+                &key,
+                "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { referralId } } }",
+                json!({ "i": { "orderId": format!("o{i}"), "customerId": customer, "email": format!("{customer}@friends.example"), "amountMinor": "4000", "currency": "USD", "code": code } }),
+            )
+            .await
+        }));
+    }
+    for task in tasks {
+        let data = task.await.unwrap();
+        assert!(
+            data["trackConversion"]["conversion"]["referralId"].is_string(),
+            "{data}"
+        );
+    }
+
+    // Every reward settles: cash paid (dry run), coupons fulfilled; and every job is done.
+    let conn = db.connect().await;
+    let settled = try_poll_until(Duration::from_secs(60), || async {
+        let all = rewards::Entity::find().all(&conn).await.unwrap();
+        let jobs = job_outbox::Entity::find().all(&conn).await.unwrap();
+        let done = all.len() == CONVERSIONS * 2
+            && all.iter().all(|r| match r.reward_type {
+                RewardType::Cash => r.status == RewardStatus::Paid,
+                _ => r.status == RewardStatus::Fulfilled,
+            })
+            && jobs.iter().all(|j| j.state == JobState::Done);
+        done.then_some(all)
+    })
+    .await;
+    let Some(all) = settled else {
+        let jobs = job_outbox::Entity::find().all(&conn).await.unwrap();
+        let states: BTreeMap<String, usize> = jobs.iter().fold(BTreeMap::new(), |mut m, j| {
+            *m.entry(format!("{}/{:?}", j.kind, j.state)).or_default() += 1;
+            m
+        });
+        panic!("not settled within 60 s: jobs {states:?}");
+    };
+
+    // Both workers did work, and no job ran twice.
+    let runs = job_runs::Entity::find().all(&conn).await.unwrap();
+    let mut per_worker: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_job: BTreeMap<uuid::Uuid, usize> = BTreeMap::new();
+    for run in &runs {
+        *per_worker.entry(run.worker.as_str()).or_default() += 1;
+        *per_job.entry(run.job_id).or_default() += 1;
+    }
+    println!("job runs per worker: {per_worker:?}");
+    assert_eq!(per_worker.len(), 2, "two workers ran jobs: {per_worker:?}");
+    assert!(per_worker.values().all(|&n| n >= 10), "{per_worker:?}");
+    let twice: Vec<_> = per_job.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "jobs run more than once: {twice:?}");
+
+    // Exact totals: one referral per customer, two rewards each, each referrer paid once per
+    // referral, and no email twice.
+    let referral_rows = referrals::Entity::find()
+        .filter(referrals::Column::CampaignId.eq(campaign.parse::<uuid::Uuid>().unwrap()))
+        .all(&conn)
+        .await
+        .unwrap();
+    assert_eq!(referral_rows.len(), CONVERSIONS);
+    assert_eq!(all.len(), CONVERSIONS * 2);
+    let paid: i64 = payouts::Entity::find()
+        .filter(payouts::Column::Status.eq(PayoutStatus::Paid))
+        .all(&conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.amount_minor)
+        .sum();
+    assert_eq!(paid, 1000 * i64::try_from(CONVERSIONS).unwrap());
+    // Launch emails, welcomes, reward-earned, coupon-ready and payout-paid notices.
+    let mail = smtp
+        .wait_for(REFERRERS + CONVERSIONS * 2, Duration::from_secs(30))
+        .await;
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    for message in &mail {
+        let id = message
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("message-id"))
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        *ids.entry(id).or_default() += 1;
+    }
+    assert!(ids.values().all(|&n| n == 1), "an email arrived twice");
+
+    // Paused through A: B stops attributing within the bound, though it had the code cached.
+    a.ok(
+        &token,
+        "mutation($c: UUID!) { pauseCampaign(id: $c) { status } }",
+        json!({ "c": campaign }),
+    )
+    .await;
+    assert!(
+        !attributes(&a, &codes[0]).await,
+        "A applies its own change at once"
+    );
+    let took = within_bound(|| async { !attributes(&b, &codes[0]).await }).await;
+    assert!(
+        took.is_some(),
+        "B still attributes {COHERENCE_BOUND:?} after the pause"
+    );
+    // Resumed through B: A, which cached the paused answer, attributes again.
+    b.ok(
+        &token,
+        "mutation($c: UUID!) { resumeCampaign(id: $c) { status } }",
+        json!({ "c": campaign }),
+    )
+    .await;
+    let resumed = within_bound(|| async { attributes(&a, &codes[0]).await }).await;
+    assert!(
+        resumed.is_some(),
+        "A does not attribute {COHERENCE_BOUND:?} after the resume"
+    );
+
+    // A key revoked through A stops working on B, which had it cached.
+    a.ok(
+        &token,
+        "mutation($id: UUID!) { revokeApiKey(id: $id) { revokedAt } }",
+        json!({ "id": key_id }),
+    )
+    .await;
+    let refused = within_bound(|| async {
+        let body = b
+            .request(
+                &key,
+                "mutation($i: LeadInput!) { trackLead(input: $i) { notAttributed } }",
+                json!({ "i": { "customerId": "late", "email": "late@example.com", "code": codes[1] } }),
+            )
+            .await;
+        error_codes(&body) == ["UNAUTHENTICATED"]
+    })
+    .await;
+    assert!(
+        refused.is_some(),
+        "B still takes the revoked key {COHERENCE_BOUND:?} later"
+    );
+    println!(
+        "coherence: pause seen on B after {took:?}, resume on A after {resumed:?}, revocation on B after {refused:?}"
+    );
+}
