@@ -12,6 +12,7 @@ pub mod client;
 pub mod db;
 pub mod env;
 pub mod process;
+pub mod shop;
 pub mod smtp;
 pub mod stripe;
 pub mod stripe_shaped;

@@ -21,9 +21,16 @@ use grapevine_entity::tables::{
     rewards,
 };
 use grapevine_tests::{
-    Backend, GrapevineProcess, Lcg, SmtpServer, TestDatabase, app::seed_tenant, app::test_config,
-    client::GraphqlClient, free_port, process::config_env, require_services, stripe::SECRET_KEY,
-    stripe_shaped::StripeShaped, try_poll_until,
+    Backend, GrapevineProcess, Lcg, SmtpServer, TestDatabase,
+    app::seed_tenant,
+    app::test_config,
+    client::GraphqlClient,
+    free_port,
+    process::config_env,
+    require_services,
+    shop::{self, ShopSpec, first_purchase},
+    stripe_shaped::StripeShaped,
+    try_poll_until,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -93,123 +100,24 @@ async fn two_hundred_rewards_are_paid_exactly_once_through_seeded_worker_kills()
         .await;
     let api = GraphqlClient::new(&base);
 
-    // The tenant pays cash through Stripe Connect at once and gift cards through the card API.
-    for (name, value) in [
-        ("stripe_secret_key", SECRET_KEY),
-        ("giftcard_api_key", "gc_test_key"),
-    ] {
-        api.ok(
-            &token,
-            "mutation($n: String!, $v: String!) { setTenantSecret(name: $n, value: $v) }",
-            json!({ "n": name, "v": value }),
-        )
-        .await;
-    }
-    api.ok(
+    // The tenant pays cash through Stripe Connect at once and gift cards through the card API;
+    // every referrer onboards.
+    let shop = shop::open(
+        &api,
         &token,
-        "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { provider } }",
-        json!({ "i": { "provider": "STRIPE", "schedule": "IMMEDIATE", "minimumMinor": "500", "maxAttempts": 20 } }),
+        ShopSpec {
+            referrers: REFERRERS,
+            rules: vec![
+                first_purchase("REFERRER", REFERRER_REWARD, "CASH"),
+                first_purchase("REFEREE", REFEREE_REWARD, "GIFT_CARD"),
+            ],
+            providers: true,
+            max_attempts: 20,
+            name: "Crash pay",
+        },
     )
     .await;
-    let campaign = api
-        .ok(
-            &token,
-            "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }",
-            json!({ "i": { "name": "Crash pay", "startsAt": "2026-01-01T00:00:00Z", "currency": "USD", "budgetMinor": "10000000", "holdDays": 0, "landingUrl": "https://shop.example/" } }),
-        )
-        .await["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    for (side, amount, kind) in [
-        ("REFERRER", REFERRER_REWARD, "CASH"),
-        ("REFEREE", REFEREE_REWARD, "GIFT_CARD"),
-    ] {
-        api.ok(
-            &token,
-            "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }",
-            json!({ "c": campaign, "i": { "side": side, "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": amount.to_string(), "rewardType": kind } }),
-        )
-        .await;
-    }
-    api.ok(
-        &token,
-        "mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }",
-        json!({ "c": campaign, "i": { "channel": "EMAIL", "shareText": "{{referral_link}}", "emailSubject": "Share", "emailHtml": "<a href=\"{{referral_link}}\">{{referral_code}}</a> <a href=\"{{unsubscribe_url}}\">unsubscribe</a>", "emailText": "{{referral_link}}" } }),
-    )
-    .await;
-    let people: Vec<Value> = (0..REFERRERS)
-        .map(|i| json!({ "externalId": format!("r{i:02}"), "email": format!("r{i:02}@referrers.example") }))
-        .collect();
-    let enrolled = api
-        .ok(
-            &token,
-            "mutation($c: UUID!, $p: [ParticipantInput!]!) { enrollParticipants(campaignId: $c, participants: $p) { enrolments { referralCode participantId } errors { index message } } }",
-            json!({ "c": campaign, "p": people }),
-        )
-        .await;
-    let result = &enrolled["enrollParticipants"];
-    assert_eq!(result["errors"], json!([]), "{result}");
-    let referrers: Vec<(String, String)> = result["enrolments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["participantId"].as_str().unwrap().to_owned(),
-                e["referralCode"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(referrers.len(), REFERRERS);
-    api.ok(
-        &token,
-        "mutation($c: UUID!) { launchCampaign(id: $c) { status } }",
-        json!({ "c": campaign }),
-    )
-    .await;
-
-    // Every referrer onboards to Stripe Connect.
-    for (participant, _) in &referrers {
-        let link = api
-            .ok(
-                &token,
-                "mutation($p: UUID!) { createPayoutOnboardingLink(participantId: $p, refreshUrl: \"https://shop.example/again\", returnUrl: \"https://shop.example/done\") { url } }",
-                json!({ "p": participant }),
-            )
-            .await;
-        let url = link["createPayoutOnboardingLink"]["url"].as_str().unwrap();
-        assert!(
-            api.http
-                .get(url)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .is_success()
-        );
-        let state = api
-            .ok(
-                &token,
-                "mutation($p: UUID!) { refreshPayoutOnboarding(participantId: $p) { payoutOnboarding } }",
-                json!({ "p": participant }),
-            )
-            .await;
-        assert_eq!(
-            state["refreshPayoutOnboarding"]["payoutOnboarding"],
-            "COMPLETE"
-        );
-    }
-    let key = api
-        .ok(
-            &token,
-            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key } }"#,
-            json!({}),
-        )
-        .await["createApiKey"]["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (key, referrers) = (shop.key.clone(), shop.referrers.clone());
 
     // From here on the provider does not deduplicate gift-card references, and holds each
     // successful create's response back for a moment.

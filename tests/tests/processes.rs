@@ -15,12 +15,18 @@ use grapevine_entity::tables::{
     rewards,
 };
 use grapevine_tests::{
-    Backend, GrapevineProcess, SmtpServer, TestDatabase, app::seed_tenant, app::test_config,
-    client::GraphqlClient, error_codes, free_port, process::config_env, require_services,
+    Backend, GrapevineProcess, SmtpServer, TestDatabase,
+    app::seed_tenant,
+    app::test_config,
+    client::GraphqlClient,
+    error_codes, free_port,
+    process::config_env,
+    require_services,
+    shop::{self, ShopSpec, first_purchase},
     try_poll_until,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const REFERRERS: usize = 12;
 const CONVERSIONS: usize = 48;
@@ -94,66 +100,24 @@ async fn two_apis_and_two_workers_share_the_load_exactly_and_keep_their_caches_c
             .await;
     }
 
-    // A campaign designed and launched through A.
-    let campaign = a
-        .ok(
-            &token,
-            "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }",
-            json!({ "i": { "name": "Two of each", "startsAt": "2026-01-01T00:00:00Z", "currency": "USD", "holdDays": 0, "landingUrl": "https://shop.example/" } }),
-        )
-        .await["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    for (side, amount, kind) in [("REFERRER", "1000", "CASH"), ("REFEREE", "1500", "COUPON")] {
-        a.ok(
-            &token,
-            "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }",
-            json!({ "c": campaign, "i": { "side": side, "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": amount, "rewardType": kind } }),
-        )
-        .await;
-    }
-    a.ok(
+    // A campaign designed and launched through A (cash paid by the dry run, coupons too).
+    let shop = shop::open(
+        &a,
         &token,
-        "mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }",
-        json!({ "c": campaign, "i": { "channel": "EMAIL", "shareText": "{{referral_link}}", "emailSubject": "Share", "emailHtml": "<a href=\"{{referral_link}}\">{{referral_code}}</a> <a href=\"{{unsubscribe_url}}\">unsubscribe</a>", "emailText": "{{referral_link}}" } }),
+        ShopSpec {
+            referrers: REFERRERS,
+            rules: vec![
+                first_purchase("REFERRER", 1000, "CASH"),
+                first_purchase("REFEREE", 1500, "COUPON"),
+            ],
+            providers: false,
+            max_attempts: 5,
+            name: "Two of each",
+        },
     )
     .await;
-    let people: Vec<Value> = (0..REFERRERS)
-        .map(|i| json!({ "externalId": format!("r{i}"), "email": format!("r{i}@referrers.example") }))
-        .collect();
-    let enrolled = a
-        .ok(
-            &token,
-            "mutation($c: UUID!, $p: [ParticipantInput!]!) { enrollParticipants(campaignId: $c, participants: $p) { enrolments { referralCode } errors { index message } } }",
-            json!({ "c": campaign, "p": people }),
-        )
-        .await;
-    let codes: Vec<String> = enrolled["enrollParticipants"]["enrolments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["referralCode"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(codes.len(), REFERRERS, "{enrolled}");
-    a.ok(
-        &token,
-        "mutation($c: UUID!) { launchCampaign(id: $c) { status } }",
-        json!({ "c": campaign }),
-    )
-    .await;
-    let created = a
-        .ok(
-            &token,
-            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key apiKey { id } } }"#,
-            json!({}),
-        )
-        .await;
-    let key = created["createApiKey"]["key"].as_str().unwrap().to_owned();
-    let key_id = created["createApiKey"]["apiKey"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (campaign, key, key_id) = (shop.campaign.clone(), shop.key.clone(), shop.key_id.clone());
+    let codes: Vec<String> = shop.referrers.iter().map(|(_, c)| c.clone()).collect();
 
     // Both replicas resolve (and cache) the first code as attributing.
     assert!(attributes(&a, &codes[0]).await);
