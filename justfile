@@ -29,3 +29,11 @@ schema:
 # Redirect benchmark (not part of CI): Grapevine vs nginx `return 302`, clicks stored vs sent → BENCHMARKS.md
 bench-redirect:
     bash bench/redirect.sh
+
+# Crash-safety soak (not part of CI): the crash harness for longer, release build; prints the totals.
+# ORDERS and KILLS size the run; SEED picks the kill moments.
+soak ORDERS="600" KILLS="40" SEED="7":
+    cargo build --release --workspace --bins
+    bash tests/services.sh
+    CRASH_ORDERS={{ORDERS}} CRASH_KILLS={{KILLS}} CRASH_SEED={{SEED}} GRAPEVINE_TEST_BACKEND=postgres \
+        cargo test --release -p grapevine-tests --test crash_safety -- --nocapture

@@ -331,3 +331,72 @@ async fn daily_and_weekly_schedules_pay_at_most_once_per_utc_day_and_iso_week() 
         "both rewards of the week in one payout: {paid:?}"
     );
 }
+
+#[tokio::test]
+async fn a_gift_card_issued_while_a_refund_reverses_its_reward_is_recorded_and_shown_as_owed() {
+    let shaped = StripeShaped::start().await;
+    let url = shaped.giftcard_url();
+    let app = spawn_app_with_clock(Backend::current(), None, move |c| c.giftcard.url = url).await;
+    let token = app.admin_token.clone();
+    app.graphql_ok(
+        Some(&token),
+        "mutation { setTenantSecret(name: \"giftcard_api_key\", value: \"gc_test_key\") }",
+        json!({}),
+    )
+    .await;
+    let (app, key, code, _) = launched(app, json!({ "side": "REFEREE", "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": "2500", "rewardType": "GIFT_CARD" })).await;
+    // The provider creates the card at once but answers only after three seconds.
+    shaped
+        .configure(json!({ "create_response_delay_ms": 3000 }))
+        .await;
+    let referral = app
+        .graphql_ok(Some(&key), "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { referralId } } }", json!({ "i": { "orderId": "o-1", "customerId": "gina", "email": "gina@example.com", "amountMinor": "5000", "currency": "USD", "code": code } }))
+        .await["trackConversion"]["conversion"]["referralId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    poll_until(Duration::from_secs(30), || async {
+        (shaped.created().await["/giftcards/v1/cards"] == 1).then_some(())
+    })
+    .await;
+    // While the card's answer is on its way, the order is refunded in full.
+    app.graphql_ok(Some(&key), "mutation { refundConversion(orderId: \"o-1\", refundId: \"rf-1\", amountMinor: \"5000\") { id } }", json!({})).await;
+    let reward = poll_until(Duration::from_secs(30), || async {
+        let r = app.graphql_ok(Some(&token), "query($id: UUID!) { referral(id: $id) { rewards { status participantId fulfilmentRef reversed { amountMinor } } } }", json!({ "id": referral })).await;
+        let reward = r["referral"]["rewards"][0].clone();
+        (reward["status"] == "REVERSED" && reward["fulfilmentRef"].is_string()).then_some(reward)
+    })
+    .await;
+    let card = &shaped.stats().await["cards"][0];
+    assert_eq!(
+        reward["fulfilmentRef"], card["id"],
+        "the issued card is on record"
+    );
+    assert_eq!(reward["reversed"]["amountMinor"], "2500");
+    // The ledger: earned 2500, reversed 2500, a 2500 card issued: the participant holds 2500 more
+    // than they were owed.
+    let balances = app
+        .graphql_ok(
+            Some(&token),
+            "query($p: UUID!) { balances(participantId: $p) { account total { amountMinor } } }",
+            json!({ "p": reward["participantId"] }),
+        )
+        .await;
+    assert_eq!(
+        balances["balances"],
+        json!([{ "account": "GIFT_CARD", "total": { "amountMinor": "-2500" } }])
+    );
+    // And no "your code" email for a reversed reward: only the welcome.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let to_gina: Vec<_> = app
+        .smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.to.iter().any(|t| t == "gina@example.com"))
+        .filter_map(|m| m.subject)
+        .collect();
+    assert!(
+        to_gina.iter().all(|s| !s.contains("25.00 USD")),
+        "{to_gina:?}"
+    );
+}

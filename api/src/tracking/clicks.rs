@@ -2,19 +2,21 @@
 //! at once; one task turns what has queued up into a multi-row insert every few milliseconds (a
 //! single-row insert per click would cost a WAL flush each).
 //!
-//! Back-pressure: the channel holds `capacity` clicks (plus up to `writers` batches being written). When the database is slower than the clicks
-//! for long enough to fill it, further clicks are dropped (counted in
-//! `grapevine_clicks_dropped_total`) and the redirect still answers: a visitor is never made to
-//! wait for our bookkeeping. A graceful shutdown flushes everything queued; a crash loses at most
-//! what was queued (≤ `capacity`).
+//! Back-pressure: at most `capacity` clicks are accepted and not yet written, counting those
+//! queued, those gathering into a batch and those in an insert under way (each holds a permit of
+//! one semaphore until its insert has committed). When the database is slower than the clicks for
+//! long enough to use every permit, further clicks are dropped (counted in
+//! `grapevine_clicks_dropped_total`, and the redirect then carries no `gv_click`) and the redirect
+//! still answers: a visitor is never made to wait for our bookkeeping. A graceful shutdown
+//! flushes everything; a crash loses at most `capacity` acknowledged clicks.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use grapevine_entity::tables::{Channel, clicks};
 use prometheus::{IntCounter, Registry};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -66,20 +68,32 @@ impl ClickMetrics {
 /// The sending side, held by the HTTP handlers.
 #[derive(Clone)]
 pub struct ClickSink {
-    tx: mpsc::Sender<NewClick>,
+    tx: mpsc::UnboundedSender<NewClick>,
+    /// One permit per click that may be accepted and not yet written.
+    room: Arc<Semaphore>,
     metrics: ClickMetrics,
 }
 
 impl ClickSink {
     /// Queue a click; never waits. Returns false when it had to be dropped.
     pub fn record(&self, click: NewClick) -> bool {
-        match self.tx.try_send(click) {
-            Ok(()) => true,
-            Err(_) => {
-                self.metrics.dropped.inc();
-                false
+        // The permit is given back by the writer once the click's insert has finished.
+        let accepted = match self.room.try_acquire() {
+            Ok(permit) => {
+                permit.forget();
+                if self.tx.send(click).is_ok() {
+                    true
+                } else {
+                    self.room.add_permits(1);
+                    false
+                }
             }
+            Err(_) => false,
+        };
+        if !accepted {
+            self.metrics.dropped.inc();
         }
+        accepted
     }
 }
 
@@ -103,16 +117,30 @@ pub fn spawn(
     metrics: ClickMetrics,
     stop: CancellationToken,
 ) -> (ClickSink, tokio::task::JoinHandle<()>) {
-    let (tx, rx) = mpsc::channel(settings.capacity.max(1));
-    let handle = tokio::spawn(run(db, rx, settings, metrics.clone(), stop));
-    (ClickSink { tx, metrics }, handle)
+    // Unbounded in itself: the semaphore bounds what it can hold.
+    let (tx, rx) = mpsc::unbounded_channel();
+    let room = Arc::new(Semaphore::new(settings.capacity.max(1)));
+    let writer = Writer {
+        db,
+        metrics: metrics.clone(),
+        room: room.clone(),
+    };
+    let handle = tokio::spawn(run(writer, rx, settings, stop));
+    (ClickSink { tx, room, metrics }, handle)
+}
+
+/// What a batch write needs.
+#[derive(Clone)]
+struct Writer {
+    db: DatabaseConnection,
+    metrics: ClickMetrics,
+    room: Arc<Semaphore>,
 }
 
 async fn run(
-    db: DatabaseConnection,
-    mut rx: mpsc::Receiver<NewClick>,
+    writer: Writer,
+    mut rx: mpsc::UnboundedReceiver<NewClick>,
     settings: WriterSettings,
-    metrics: ClickMetrics,
     stop: CancellationToken,
 ) {
     // Up to `writers` batches are written at once: one insert at a time cannot keep up with a
@@ -145,7 +173,7 @@ async fn run(
         while in_flight.len() >= writers {
             in_flight.join_next().await;
         }
-        in_flight.spawn(write(db.clone(), batch, metrics.clone()));
+        in_flight.spawn(writer.clone().write(batch));
     }
     // Shutting down: take what is queued and write it, then wait for every write.
     rx.close();
@@ -157,44 +185,54 @@ async fn run(
         while in_flight.len() >= writers {
             in_flight.join_next().await;
         }
-        in_flight.spawn(write(db.clone(), batch, metrics.clone()));
+        in_flight.spawn(writer.clone().write(batch));
     }
     while in_flight.join_next().await.is_some() {}
 }
 
-async fn write(db: DatabaseConnection, batch: Vec<NewClick>, metrics: ClickMetrics) {
-    if batch.is_empty() {
-        return;
+impl Writer {
+    /// Insert a batch, then give its clicks' permits back.
+    async fn write(self, batch: Vec<NewClick>) {
+        let n = batch.len();
+        self.insert(batch).await;
+        self.room.add_permits(n);
     }
-    let rows: Vec<clicks::ActiveModel> = batch
-        .iter()
-        .map(|c| clicks::ActiveModel {
-            id: Set(c.id),
-            tenant_id: Set(c.tenant_id),
-            campaign_id: Set(c.campaign_id),
-            link_id: Set(c.link_id),
-            channel: Set(c.channel),
-            visitor_hash: Set(c.visitor_hash.clone()),
-            created_at: Set(c.at),
-        })
-        .collect();
-    let n = rows.len() as u64;
-    // A failed insert is retried a few times (the database may be restarting); after that the
-    // batch is dropped and counted, so clicks never pile up without bound in memory.
-    for attempt in 1..=5u64 {
-        match clicks::Entity::insert_many(rows.clone())
-            .exec_without_returning(&db)
-            .await
-        {
-            Ok(_) => {
-                metrics.recorded.inc_by(n);
-                return;
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, attempt, clicks = n, "writing clicks failed");
-                tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+
+    async fn insert(&self, batch: Vec<NewClick>) {
+        let (db, metrics) = (&self.db, &self.metrics);
+        if batch.is_empty() {
+            return;
+        }
+        let rows: Vec<clicks::ActiveModel> = batch
+            .iter()
+            .map(|c| clicks::ActiveModel {
+                id: Set(c.id),
+                tenant_id: Set(c.tenant_id),
+                campaign_id: Set(c.campaign_id),
+                link_id: Set(c.link_id),
+                channel: Set(c.channel),
+                visitor_hash: Set(c.visitor_hash.clone()),
+                created_at: Set(c.at),
+            })
+            .collect();
+        let n = rows.len() as u64;
+        // A failed insert is retried a few times (the database may be restarting); after that the
+        // batch is dropped and counted, so clicks never pile up without bound in memory.
+        for attempt in 1..=5u64 {
+            match clicks::Entity::insert_many(rows.clone())
+                .exec_without_returning(db)
+                .await
+            {
+                Ok(_) => {
+                    metrics.recorded.inc_by(n);
+                    return;
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, attempt, clicks = n, "writing clicks failed");
+                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                }
             }
         }
+        metrics.dropped.inc_by(n);
     }
-    metrics.dropped.inc_by(n);
 }

@@ -134,7 +134,37 @@ impl Job for FulfilReward {
             .exec(&txn)
             .await?
             .rows_affected;
-        if moved == 1 {
+        // A refund reversed the reward while the provider was issuing it: the card exists all the
+        // same. Record it on the reward (which stays reversed) and in the ledger, whose balance
+        // then shows what the participant holds beyond what they were owed; no email goes out.
+        let late = if moved == 0 {
+            rewards::Entity::update_many()
+                .col_expr(
+                    rewards::Column::FulfilmentRef,
+                    Expr::value(issued.reference.clone()),
+                )
+                .col_expr(
+                    rewards::Column::FulfilmentCode,
+                    Expr::value(issued.code.clone()),
+                )
+                .col_expr(rewards::Column::UpdatedAt, Expr::value(now))
+                .filter(rewards::Column::Id.eq(reward.id))
+                .filter(rewards::Column::Status.eq(RewardStatus::Reversed))
+                .filter(rewards::Column::FulfilmentRef.is_null())
+                .exec(&txn)
+                .await?
+                .rows_affected
+        } else {
+            0
+        };
+        if late == 1 {
+            tracing::warn!(
+                reward_id = %reward.id,
+                reference = %issued.reference,
+                "issued for a reward reversed meanwhile: recorded; the balance shows it as owed"
+            );
+        }
+        if moved == 1 || late == 1 {
             ledger::post(
                 &txn,
                 Entry {
@@ -153,6 +183,8 @@ impl Job for FulfilReward {
                 now,
             )
             .await?;
+        }
+        if moved == 1 {
             let company = tenants::Entity::find_by_id(reward.tenant_id)
                 .one(&txn)
                 .await?
