@@ -2,7 +2,9 @@
 //! token (one atomic UPDATE, so two relays never take the same rows), pushes their ids, and puts
 //! the rows back to `pending` if the transport refused them. Rows dispatched long ago and never
 //! claimed (a queue that lost them: Redis keeps nothing on disk) and rows whose worker's lease ran
-//! out (a killed worker) are dispatched again.
+//! out (a killed worker) are dispatched again. When the queue server itself restarted (Redis keeps
+//! nothing on disk here, so everything queued is gone), rows dispatched and not yet claimed are
+//! put back at once rather than after `redeliver_after_secs`.
 
 use std::{sync::Arc, time::Duration};
 
@@ -30,7 +32,12 @@ pub struct Relay {
     wake: Arc<Notify>,
     clock: grapevine_entity::domain::clock::SharedClock,
     kinds: Vec<&'static str>,
+    /// The queue server's last seen epoch, and when it was checked.
+    epoch: std::sync::Mutex<(Option<String>, Option<std::time::Instant>)>,
 }
+
+/// How often the relay asks the queue server whether it restarted.
+const EPOCH_CHECK: Duration = Duration::from_secs(1);
 
 impl Relay {
     /// A relay; `wake` lets an in-process API nudge it right after a commit.
@@ -51,7 +58,54 @@ impl Relay {
             wake,
             clock,
             kinds,
+            epoch: std::sync::Mutex::new((None, None)),
         }
+    }
+
+    /// If the queue server restarted since the last look, every row dispatched and not claimed
+    /// lost its message: make it due again now. Returns how many rows were put back.
+    async fn recover_lost_dispatches(&self) -> Result<u64, DbErr> {
+        let due = {
+            let guard = self
+                .epoch
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            guard.1.is_none_or(|at| at.elapsed() >= EPOCH_CHECK)
+        };
+        if !due {
+            return Ok(0);
+        }
+        let Ok(now_epoch) = self.transport.epoch().await else {
+            return Ok(0);
+        };
+        let restarted = {
+            let mut guard = self
+                .epoch
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let restarted = matches!((&guard.0, &now_epoch), (Some(old), Some(new)) if old != new);
+            *guard = (now_epoch, Some(std::time::Instant::now()));
+            restarted
+        };
+        if !restarted {
+            return Ok(0);
+        }
+        let put_back = job_outbox::Entity::update_many()
+            .col_expr(job_outbox::Column::State, Expr::value(JobState::Pending))
+            .col_expr(
+                job_outbox::Column::DispatchedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(job_outbox::Column::State.eq(JobState::Dispatched))
+            .filter(job_outbox::Column::Kind.is_in(self.kinds.clone()))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        tracing::warn!(
+            put_back,
+            "the queue server restarted and lost what it held: dispatching those jobs again"
+        );
+        Ok(put_back)
     }
 
     /// Relay until `shutdown` resolves.
@@ -80,6 +134,7 @@ impl Relay {
 
     /// One pass: dispatch what is due; returns how many rows were handed to the transport.
     pub async fn pass(&self) -> Result<usize, DbErr> {
+        self.recover_lost_dispatches().await?;
         let now = crate::outbox::wall_clock();
         let due_at = crate::outbox::due_time(self.clock.now());
         let token = Uuid::now_v7();

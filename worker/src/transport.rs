@@ -154,6 +154,28 @@ impl Transport {
         Ok(())
     }
 
+    /// Which life of the queue server this is: Redis's `run_id`, new on every start. Redis here
+    /// keeps nothing on disk, so a new one means every message queued before is gone. `None` for
+    /// the SQLite queue, whose file outlives the process.
+    pub async fn epoch(&self) -> anyhow::Result<Option<String>> {
+        match self {
+            Self::Redis { conn, .. } => {
+                let mut conn = conn.clone();
+                let info: String = tokio::time::timeout(
+                    Duration::from_secs(1),
+                    redis::cmd("INFO").arg("server").query_async(&mut conn),
+                )
+                .await
+                .context("Redis did not answer INFO within 1 s")??;
+                Ok(info
+                    .lines()
+                    .find_map(|l| l.strip_prefix("run_id:"))
+                    .map(|id| id.trim().to_owned()))
+            }
+            Self::Sqlite { .. } => Ok(None),
+        }
+    }
+
     /// Cheap liveness check for `/readyz`.
     pub async fn ping(&self) -> anyhow::Result<()> {
         match self {

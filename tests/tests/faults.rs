@@ -1,0 +1,233 @@
+//! Dependency faults on private instances (issue 8): the test starts its own `redis-server` on a
+//! free port and stops it, never the shared one other tests use. While Redis is gone the API keeps
+//! answering (redirects, GraphQL, conversions accepted into the outbox) and `/readyz` stays 200
+//! reporting the queue `degraded`; when Redis is back the backlog drains with nothing lost.
+//!
+//! (PostgreSQL going away is `operations.rs::readiness_fails_while_the_database_is_unreachable…`;
+//! SMTP and payout providers failing, then dead, then retried by hand, are in `operations.rs` and
+//! `rewards.rs`.)
+
+// Tests fail by panicking: unwrap is how a test says "this must hold".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use grapevine_entity::tables::{JobState, job_outbox, rewards};
+use grapevine_tests::{Backend, free_port, poll_until, require_services, spawn_app_with};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+/// A `redis-server` of this test's own, on a free port, keeping nothing on disk.
+struct PrivateRedis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl PrivateRedis {
+    fn start() -> Self {
+        let mut redis = PrivateRedis {
+            port: free_port(),
+            child: None,
+        };
+        redis.restart();
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn ping(&self) -> bool {
+        redis::Client::open(self.url())
+            .and_then(|c| c.get_connection_with_timeout(Duration::from_millis(200)))
+            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+            .is_ok()
+    }
+
+    /// Start it (again, on the same port) and wait until it answers.
+    fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if self.ping() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "the private redis-server on port {} did not answer",
+            self.port
+        );
+    }
+
+    /// Kill it (SIGKILL: a crash, nothing flushed) and wait until it is gone.
+    fn crash(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+        assert!(!self.ping(), "the private Redis still answers");
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+const CONVERSION: &str =
+    "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { referralId } } }";
+
+#[tokio::test]
+async fn while_redis_is_down_the_api_keeps_answering_and_the_backlog_drains_when_it_returns() {
+    require_services(Backend::Postgres);
+    let mut redis = PrivateRedis::start();
+    let url = redis.url();
+    let app = spawn_app_with(Backend::Postgres, move |c| c.queue.url = url).await;
+    let token = app.admin_token.clone();
+    let campaign = app.design_campaign(&token).await;
+    let code = app
+        .enroll(&token, &campaign, "ada", "ada@example.com")
+        .await["referralCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.launch(&token, &campaign).await;
+    let key = app
+        .graphql_ok(
+            Some(&token),
+            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key } }"#,
+            json!({}),
+        )
+        .await["createApiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let convert = |i: usize| {
+        let (app, key, code) = (&app, key.clone(), code.clone());
+        async move {
+            app.graphql_ok(Some(&key), CONVERSION, json!({ "i": { "orderId": format!("o{i}"), "customerId": format!("c{i}"), "email": format!("c{i}@friends.example"), "amountMinor": "4000", "currency": "USD", "code": code } }))
+                .await["trackConversion"]["conversion"]["referralId"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let db = app.db.connect().await;
+    let rewards_of = |referrals: Vec<String>| {
+        let db = db.clone();
+        async move {
+            let mut per: BTreeMap<String, usize> = BTreeMap::new();
+            for r in rewards::Entity::find().all(&db).await.unwrap() {
+                let id = r.referral_id.to_string();
+                if referrals.contains(&id) {
+                    *per.entry(id).or_default() += 1;
+                }
+            }
+            per
+        }
+    };
+
+    // With Redis up, a conversion is rewarded through the queue.
+    let first = convert(0).await;
+    poll_until(Duration::from_secs(30), || async {
+        (rewards_of(vec![first.clone()]).await.get(&first) == Some(&2)).then_some(())
+    })
+    .await;
+
+    // Redis crashes.
+    redis.crash();
+    let res = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "ready without Redis");
+    let ready: Value = res.json().await.unwrap();
+    assert_eq!(ready["queue"], "degraded", "{ready}");
+    // Redirects still attribute, GraphQL still answers, conversions are still taken.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/r/{code}", app.address))
+        .header("user-agent", "Mozilla/5.0 Firefox/128.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("gv_click=")
+    );
+    let listed = app
+        .graphql_ok(
+            Some(&token),
+            "{ campaigns { edges { node { id status } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["campaigns"]["edges"][0]["node"]["status"], "ACTIVE");
+    let mut during = Vec::new();
+    for i in 1..=5 {
+        during.push(convert(i).await);
+    }
+    // Their jobs wait in the outbox; nothing is rewarded yet.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let waiting = job_outbox::Entity::find()
+        .filter(job_outbox::Column::State.ne(JobState::Done))
+        .all(&db)
+        .await
+        .unwrap();
+    assert!(
+        waiting.len() >= during.len(),
+        "{} jobs waiting",
+        waiting.len()
+    );
+    assert!(rewards_of(during.clone()).await.is_empty());
+
+    // Redis returns (empty: it kept nothing): the backlog drains, each conversion rewarded once —
+    // well within the 60 s after which unclaimed dispatches are sent again anyway: the relay sees
+    // Redis's new run id and puts back at once what the old Redis lost.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    redis.restart();
+    let drained = poll_until(Duration::from_secs(20), || async {
+        let per = rewards_of(during.clone()).await;
+        let pending = job_outbox::Entity::find()
+            .filter(job_outbox::Column::State.ne(JobState::Done))
+            .all(&db)
+            .await
+            .unwrap();
+        (per.len() == during.len() && pending.is_empty()).then_some(per)
+    })
+    .await;
+    assert!(
+        drained.values().all(|&n| n == 2),
+        "two rewards per referral: {drained:?}"
+    );
+    let ready: Value = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["queue"], "ok", "{ready}");
+}
