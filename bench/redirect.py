@@ -97,7 +97,9 @@ def main():
                    GRAPEVINE_QUEUE__PREFIX=f"bench{os.getpid()}", GRAPEVINE_LOG__LEVEL="warn",
                    GRAPEVINE_SECRETS__MASTER_KEY=subprocess.check_output(["openssl", "rand", "-base64", "32"], text=True).strip(),
                    GRAPEVINE_AUTH__JWT_KEYS__K1=subprocess.check_output(["openssl", "rand", "-base64", "48"], text=True).strip(),
-                   GRAPEVINE_ADMIN_PASSWORD=secrets.token_urlsafe(18), GRAPEVINE_DATABASE_MAX_CONNECTIONS="20")
+                   GRAPEVINE_ADMIN_PASSWORD=secrets.token_urlsafe(18), GRAPEVINE_DATABASE_MAX_CONNECTIONS="20",
+                   # The load comes from one address: the per-address redirect limit is off for the run.
+                   GRAPEVINE_RATE_LIMITS__REDIRECT_PER_MINUTE="0")
         env = {k: v for k, v in env.items() if not k.startswith(("GRAPEVINE_TEST_", "GRAPEVINE_BENCH_"))}
         subprocess.run([BIN, "migrate"], env=env, cwd=work, check=True)
         subprocess.run([BIN, "tenant", "create", "--slug", "bench", "--name", "Bench", "--admin-email", "admin@bench.test"],
@@ -190,6 +192,7 @@ def write_report(median, runs, stored, sent):
         f"- Commit: {commit}",
         f"- Setup: PostgreSQL + Redis, `grapevine serve` and `grapevine work` release builds; {CODES} live codes; "
         f"wrk -t2 -c{CONNECTIONS} -d{DURATION}, keep-alive, a random code per request; median of {RUNS} runs each.",
+        "- Rate limits for the run: `rate_limits.redirect_per_minute = 0` (off: all load comes from one address).",
         "",
         "## `GET /r/{code}`",
         "",

@@ -45,6 +45,8 @@ pub struct Config {
     pub stripe: StripeConfig,
     /// The gift-card provider.
     pub giftcard: GiftcardConfig,
+    /// Request rate limits.
+    pub rate_limits: RateLimitsConfig,
     /// Where the embedded default keeps the keys it generated on first start.
     pub keys_file: String,
 }
@@ -65,6 +67,7 @@ impl Default for Config {
             tracking: TrackingConfig::default(),
             stripe: StripeConfig::default(),
             giftcard: GiftcardConfig::default(),
+            rate_limits: RateLimitsConfig::default(),
             keys_file: "grapevine.keys".into(),
         }
     }
@@ -178,6 +181,28 @@ impl Default for TrackingConfig {
             link_cache_ttl_secs: 30,
             trusted_proxies: Vec::new(),
             invites_per_day: 20,
+        }
+    }
+}
+
+/// Request rate limits, per minute per key (0 = off); shared through Redis when the queue is Redis.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitsConfig {
+    /// `GET /r/{code}` per client address.
+    pub redirect_per_minute: u64,
+    /// `trackLead` + `trackConversion` per API key.
+    pub track_per_minute: u64,
+    /// Widget calls per publishable key and client address.
+    pub widget_per_minute: u64,
+}
+
+impl Default for RateLimitsConfig {
+    fn default() -> Self {
+        Self {
+            redirect_per_minute: 600,
+            track_per_minute: 6_000,
+            widget_per_minute: 300,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod keys;
+pub mod rate_limits;
 pub mod services;
 pub mod startup;
 pub mod state;

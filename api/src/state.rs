@@ -15,6 +15,7 @@ use crate::{
     config::Config,
     crypto::SecretBoxer,
     http::metrics::HttpMetrics,
+    rate_limits::{PerMinute, RateLimits},
 };
 
 /// Cheaply cloned application state.
@@ -28,6 +29,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     /// Code → redirect target and verified API keys, kept coherent across replicas.
     pub caches: Caches,
+    /// Request rate limits.
+    pub rate_limits: RateLimits,
     /// Failed-login limiter.
     pub login_limiter: Arc<RateLimiter>,
     /// Tenant secret encryption.
@@ -68,6 +71,18 @@ impl AppState {
             .iter()
             .filter_map(|p| p.parse().ok())
             .collect();
+        let rate_limits = {
+            let per_minute = PerMinute {
+                redirect: config.rate_limits.redirect_per_minute,
+                track: config.rate_limits.track_per_minute,
+                widget: config.rate_limits.widget_per_minute,
+            };
+            if config.queue.is_redis() {
+                RateLimits::redis(per_minute, &config.queue.url, &config.queue.prefix)?
+            } else {
+                RateLimits::local(per_minute)
+            }
+        };
         Ok(Self {
             caches: Caches::new(
                 Arc::new(LinkCache::new(Duration::from_secs(
@@ -89,6 +104,7 @@ impl AppState {
             config: Arc::new(config),
             jwt: Arc::new(jwt),
             login_limiter: Arc::new(login_limiter),
+            rate_limits,
             secrets: Arc::new(secrets),
             clock,
             wake: Arc::new(Notify::new()),

@@ -50,6 +50,10 @@ pub fn test_config(db: &TestDatabase, smtp: &SmtpServer) -> Config {
     config.queue.backoff_base_ms = 200;
     config.queue.backoff_max_secs = 2;
     config.queue.cron_interval_ms = 200;
+    // Limits no test reaches unless it means to (each counts, so the path runs everywhere).
+    config.rate_limits.redirect_per_minute = 1_000_000;
+    config.rate_limits.track_per_minute = 1_000_000;
+    config.rate_limits.widget_per_minute = 1_000_000;
     config.email.smtp_url = smtp.url();
     config.email.from = "Grapevine Test <noreply@grapevine.test>".into();
     config.secrets.master_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();

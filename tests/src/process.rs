@@ -112,6 +112,18 @@ pub fn config_env(config: &grapevine_api::Config) -> Vec<(String, String)> {
         ),
         ("GRAPEVINE_GIFTCARD__URL", config.giftcard.url.clone()),
         ("GRAPEVINE_LOG__LEVEL", config.log.level.clone()),
+        (
+            "GRAPEVINE_RATE_LIMITS__REDIRECT_PER_MINUTE",
+            config.rate_limits.redirect_per_minute.to_string(),
+        ),
+        (
+            "GRAPEVINE_RATE_LIMITS__TRACK_PER_MINUTE",
+            config.rate_limits.track_per_minute.to_string(),
+        ),
+        (
+            "GRAPEVINE_RATE_LIMITS__WIDGET_PER_MINUTE",
+            config.rate_limits.widget_per_minute.to_string(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -712,3 +712,57 @@ async fn tiered_rewards_with_milestones_are_stored_and_read_back() {
     assert_eq!(codes(&body), vec!["VALIDATION"]);
     assert_eq!(fields(&body), vec!["maxPurchases"]);
 }
+
+#[tokio::test]
+async fn alias_floods_over_the_complexity_limit_and_oversized_bodies_are_refused_unexecuted() {
+    let app = spawn_app().await;
+    let token = app.admin_token.clone();
+    // 1 200 aliases of `me { id }` (two points each): over the default complexity limit of 2 000.
+    let flood: String = (0..1_200).map(|i| format!("a{i}: me {{ id }} ")).collect();
+    let body = app
+        .graphql(Some(&token), &format!("{{ {flood} }}"), json!({}))
+        .await;
+    assert_eq!(
+        codes(&body),
+        vec!["QUERY_TOO_COMPLEX"],
+        "{:#}",
+        body["errors"]
+    );
+    assert!(body["data"].is_null(), "nothing was executed");
+    // The same aliasing within the limit runs.
+    let fine: String = (0..50).map(|i| format!("a{i}: me {{ id }} ")).collect();
+    let ok = app
+        .graphql(Some(&token), &format!("{{ {fine} }}"), json!({}))
+        .await;
+    assert!(ok.get("errors").is_none(), "{ok:#}");
+    // Campaign lists nested in aliases multiply their cost: refused before touching the database.
+    let lists: String = (0..40)
+        .map(|i| format!("c{i}: campaigns(first: 100) {{ edges {{ node {{ id name }} }} }} "))
+        .collect();
+    let body = app
+        .graphql(Some(&token), &format!("{{ {lists} }}"), json!({}))
+        .await;
+    assert_eq!(
+        codes(&body),
+        vec!["QUERY_TOO_COMPLEX"],
+        "{:#}",
+        body["errors"]
+    );
+
+    // A body over `graphql.max_body_bytes` (1 MiB) is refused with 413, whatever it holds.
+    let huge = format!(
+        "{{ __typename }} # {}",
+        "x".repeat(app.config.graphql.max_body_bytes + 1)
+    );
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&token)
+        .json(&json!({ "query": huge }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let text = res.text().await.unwrap();
+    assert!(!text.contains("__typename"), "the body is not echoed back");
+}

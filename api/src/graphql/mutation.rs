@@ -20,10 +20,12 @@ use super::{
 };
 use crate::{
     auth::{
-        Role,
+        Principal, Role,
         principal::{CAMPAIGN_EDITORS, ENROLLERS},
     },
     cache_bus::Invalidation,
+    error::ApiError,
+    rate_limits::Limit,
     services::{self, campaigns::MaterialDraft},
 };
 
@@ -355,6 +357,7 @@ impl Mutation {
     ) -> Result<super::types::tracking::LeadResult> {
         let actor = ctx.principal().secret_key()?;
         let s = ctx.state();
+        limit_tracking(ctx).await?;
         let touch = services::conversions::TouchInput {
             click_id: input.click_id,
             code: input.code,
@@ -385,6 +388,7 @@ impl Mutation {
     ) -> Result<super::types::tracking::ConversionResult> {
         let actor = ctx.principal().secret_key()?;
         let s = ctx.state();
+        limit_tracking(ctx).await?;
         let device = reported_device(s, input.client_ip.as_deref(), input.user_agent.as_deref())?;
         let report = services::conversions::ConversionInput {
             order_id: input.order_id,
@@ -579,6 +583,18 @@ impl Mutation {
         .await?;
         Ok(true)
     }
+}
+
+/// `rate_limits.track_per_minute` per API key.
+async fn limit_tracking(ctx: &Context<'_>) -> Result<(), ApiError> {
+    let Principal::ApiKey { key_id, .. } = ctx.principal() else {
+        return Ok(());
+    };
+    ctx.state()
+        .rate_limits
+        .hit(Limit::Track, &key_id.to_string())
+        .await
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })
 }
 
 async fn transition(ctx: &Context<'_>, id: Uuid, action: CampaignAction) -> Result<Campaign> {

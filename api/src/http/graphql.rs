@@ -46,13 +46,31 @@ fn reply(req: &HttpRequest, status: StatusCode, body: serde_json::Value) -> Http
     } else {
         StatusCode::OK
     };
-    HttpResponse::build(status)
-        .content_type(if modern {
-            GRAPHQL_RESPONSE
-        } else {
-            "application/json"
-        })
-        .json(body)
+    let mut res = HttpResponse::build(status);
+    // A rate-limited operation tells HTTP clients and proxies when to come back, too.
+    if let Some(wait) = retry_after(&body) {
+        res.insert_header((header::RETRY_AFTER, wait.to_string()));
+    }
+    res.content_type(if modern {
+        GRAPHQL_RESPONSE
+    } else {
+        "application/json"
+    })
+    .json(body)
+}
+
+/// The longest `extensions.retryAfter` among the errors of a response (or of a batch's).
+fn retry_after(body: &serde_json::Value) -> Option<u64> {
+    let bodies: Vec<&serde_json::Value> = match body {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    bodies
+        .iter()
+        .filter_map(|b| b["errors"].as_array())
+        .flatten()
+        .filter_map(|e| e["extensions"]["retryAfter"].as_u64())
+        .max()
 }
 
 /// A request that is not well-formed (bad JSON, refused batch): 400 whatever the media type.

@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use uuid::Uuid;
 
 use crate::{
+    rate_limits::Limit,
     state::AppState,
     tracking::{
         clicks::NewClick,
@@ -54,6 +55,17 @@ pub async fn redirect(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> HttpResponse {
+    if let Some(ip) = peer_ip(&req, &state)
+        && let Err(wait) = state
+            .rate_limits
+            .hit(Limit::Redirect, &ip.to_string())
+            .await
+    {
+        return HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, wait.to_string()))
+            .content_type("text/plain; charset=utf-8")
+            .body("Too many requests: try again shortly.");
+    }
     let target = match state.caches.links.resolve(&state.db, &code).await {
         Ok(Some(t)) => t,
         Ok(None) => return not_found(),
@@ -85,16 +97,21 @@ pub async fn redirect(
     }
 }
 
-fn record(req: &HttpRequest, state: &AppState, target: &Target, user_agent: &str) -> Option<Uuid> {
+/// The client's address (from `X-Forwarded-For` only behind a trusted proxy).
+fn peer_ip(req: &HttpRequest, state: &AppState) -> Option<std::net::IpAddr> {
     let forwarded = req
         .headers()
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok());
-    let ip = client_ip(
+    client_ip(
         req.peer_addr().map(|a| a.ip()),
         forwarded,
         &state.trusted_proxies,
-    )?;
+    )
+}
+
+fn record(req: &HttpRequest, state: &AppState, target: &Target, user_agent: &str) -> Option<Uuid> {
+    let ip = peer_ip(req, state)?;
     let id = Uuid::now_v7();
     let click = NewClick {
         id,

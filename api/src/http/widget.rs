@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::{
     auth::{Principal, api_keys::VerifiedKey},
+    rate_limits::Limit,
     services::{invites, links, secrets, tenants},
     state::AppState,
 };
@@ -88,6 +89,21 @@ async fn caller(
             "this origin is not allowed for the key",
         ));
     };
+    let client = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    if let Err(wait) = state
+        .rate_limits
+        .hit(Limit::Widget, &format!("{}:{client}", key.id))
+        .await
+    {
+        return Err(HttpResponse::TooManyRequests()
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str()))
+            .insert_header((header::VARY, "Origin"))
+            .insert_header((header::RETRY_AFTER, wait.to_string()))
+            .json(json!({ "error": "too many requests" })));
+    }
     let secret = match secrets::get(&state.db, &state.secrets, key.tenant_id, "widget_secret").await
     {
         Ok(Some(s)) => s,
