@@ -1,6 +1,6 @@
 //! A GraphQL client for a `grapevine serve` child process (the in-process app has `TestApp`).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -45,5 +45,41 @@ impl GraphqlClient {
         let body = self.request(token, query, variables).await;
         assert!(body.get("errors").is_none(), "{query}: {body:#}");
         body["data"].clone()
+    }
+
+    /// Send a GraphQL request until it is acknowledged (the API may be down or restarting): connection
+    /// errors, 5xx answers and `INTERNAL`/`UNAVAILABLE` errors are retried; anything else fails.
+    pub async fn until_acknowledged(&self, key: &str, query: &str, variables: Value) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let sent = self
+                .http
+                .post(format!("{}/graphql", self.base))
+                .bearer_auth(key)
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await;
+            let retry = match sent {
+                Ok(res) if res.status().is_server_error() => format!("HTTP {}", res.status()),
+                Ok(res) => match res.json::<Value>().await {
+                    Ok(body) if body.get("errors").is_none() => return body["data"].clone(),
+                    Ok(body) => {
+                        let codes = crate::error_codes(&body);
+                        assert!(
+                            codes.iter().all(|c| c == "INTERNAL" || c == "UNAVAILABLE"),
+                            "{query}: {body:#}"
+                        );
+                        format!("{codes:?}")
+                    }
+                    Err(err) => format!("body: {err}"),
+                },
+                Err(err) => format!("request: {err}"),
+            };
+            assert!(
+                Instant::now() < deadline,
+                "not acknowledged within 90 s ({retry}): {query}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }

@@ -35,6 +35,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("Mutation.createUser", "admin"),
     ("Mutation.deactivateUser", "admin"),
     ("Mutation.endCampaign", "admin mm"),
+    ("Mutation.eraseParticipant", "admin mm"),
     ("Mutation.enrollParticipant", "admin mm sales sk"),
     ("Mutation.enrollParticipants", "admin mm sales sk"),
     ("Mutation.launchCampaign", "admin mm"),
@@ -72,6 +73,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("Query.me", "admin mm sales finance ops"),
     // Participants' personal data: not for finance or ops.
     ("Query.participant", "admin mm sales sk"),
+    ("Query.participantData", "admin mm"),
     ("Query.participants", "admin mm sales sk"),
     ("Query.payout", "admin finance"),
     ("Query.payoutSettings", "admin finance"),

@@ -18,7 +18,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use grapevine_entity::tables::{
     EmailState, PayoutStatus, RewardSide, RewardStatus, RewardType, clicks, conversions, emails,
@@ -36,7 +36,7 @@ use grapevine_tests::{
     try_poll_until,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Orders per referrer: well under the default velocity limit (10 an hour), so that no honest
 /// referral goes to review.
@@ -56,42 +56,6 @@ fn setting(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Send a GraphQL request until it is acknowledged (the API may be down or restarting): connection
-/// errors, 5xx answers and `INTERNAL`/`UNAVAILABLE` errors are retried; anything else fails.
-async fn acknowledged(api: &GraphqlClient, key: &str, query: &str, variables: Value) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let sent = api
-            .http
-            .post(format!("{}/graphql", api.base))
-            .bearer_auth(key)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await;
-        let retry = match sent {
-            Ok(res) if res.status().is_server_error() => format!("HTTP {}", res.status()),
-            Ok(res) => match res.json::<Value>().await {
-                Ok(body) if body.get("errors").is_none() => return body["data"].clone(),
-                Ok(body) => {
-                    let codes = grapevine_tests::error_codes(&body);
-                    assert!(
-                        codes.iter().all(|c| c == "INTERNAL" || c == "UNAVAILABLE"),
-                        "{query}: {body:#}"
-                    );
-                    format!("{codes:?}")
-                }
-                Err(err) => format!("body: {err}"),
-            },
-            Err(err) => format!("request: {err}"),
-        };
-        assert!(
-            Instant::now() < deadline,
-            "not acknowledged within 90 s ({retry}): {query}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// One click through the API; the click id if the redirect carries one (acknowledged), `None` if
@@ -216,7 +180,7 @@ async fn clicks_conversions_and_refunds_survive_seeded_kills_of_the_api_and_the_
             let (api, key) = (api.clone(), shop.key.clone());
             tokio::spawn(async move {
                 for (query, variables) in requests {
-                    acknowledged(&api, &key, query, variables).await;
+                    api.until_acknowledged(&key, query, variables).await;
                 }
             })
         };

@@ -14,7 +14,8 @@ use super::{
         },
         enums::{ApiKeyKind, Role as GqlRole},
         people::{
-            BulkEnrolmentResult, CreateUserInput, Enrolment, ParticipantInput, RowError, User,
+            BulkEnrolmentResult, CreateUserInput, Enrolment, Participant, ParticipantInput,
+            RowError, User,
         },
     },
 };
@@ -256,6 +257,22 @@ impl Mutation {
     /// End a campaign; it becomes read-only.
     async fn end_campaign(&self, ctx: &Context<'_>, id: Uuid) -> Result<Campaign> {
         transition(ctx, id, CampaignAction::End).await
+    }
+
+    /// Erase a participant's personal data (a right-to-erasure request): their email, customer
+    /// id, name, country and tags are replaced, emails to them lose address and content, their
+    /// referee and purchase records lose email and customer id, device sightings go, fraud
+    /// evidence and the audit log are scrubbed of them, and their links stop working. Rewards,
+    /// ledger entries and payouts stay, amounts unchanged, so balances and reconciliation hold.
+    /// Idempotent.
+    async fn erase_participant(&self, ctx: &Context<'_>, id: Uuid) -> Result<Participant> {
+        let p = ctx.principal();
+        let actor = p.staff(&[Role::MarketingManager])?;
+        let s = ctx.state();
+        let erased = services::privacy::erase(&s.db, p, actor.tenant_id, id, s.clock.now()).await?;
+        // Their codes no longer resolve.
+        s.caches.invalidate(Invalidation::AllLinks).await;
+        Ok(erased.into())
     }
 
     /// Enrol one participant (idempotent per external id).

@@ -140,6 +140,20 @@ impl Query {
         ))
     }
 
+    /// Everything held about a participant, as one JSON document (a data-access request):
+    /// profile, enrolments, links, referrals made and received, purchases, rewards, ledger,
+    /// payouts and emails.
+    async fn participant_data(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+    ) -> Result<async_graphql::Json<serde_json::Value>> {
+        let actor = ctx.principal().staff(&[Role::MarketingManager])?;
+        Ok(async_graphql::Json(
+            services::privacy::export(&ctx.state().db, actor.tenant_id, id).await?,
+        ))
+    }
+
     /// One participant.
     async fn participant(&self, ctx: &Context<'_>, id: Uuid) -> Result<Participant> {
         let actor = ctx

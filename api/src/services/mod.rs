@@ -12,6 +12,7 @@ pub mod invites;
 pub mod links;
 pub mod participants;
 pub mod payouts;
+pub mod privacy;
 pub mod secrets;
 pub mod tenants;
 pub mod users;
