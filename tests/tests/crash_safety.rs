@@ -108,6 +108,8 @@ async fn clicks_conversions_and_refunds_survive_seeded_kills_of_the_api_and_the_
         CLICK_BUFFER.to_string(),
     ));
     env.push(("GRAPEVINE_TRACKING__CLICK_FLUSH_MS".into(), "300".into()));
+    // Verbose logs, so the check below that no credential is logged means something.
+    env.push(("GRAPEVINE_LOG__LEVEL".into(), "info".into()));
 
     let port = free_port();
     let mut server =
@@ -425,4 +427,9 @@ async fn clicks_conversions_and_refunds_survive_seeded_kills_of_the_api_and_the_
 
     let status = worker.terminate(Duration::from_secs(20)).await;
     assert!(status.success(), "SIGTERM ends work cleanly: {status}");
+    // Credentials never reach the logs.
+    for (name, log) in [("serve", server.log()), ("work", worker.log())] {
+        assert!(!log.contains(&shop.key), "the API key is in the {name} log");
+        assert!(!log.contains(&token), "a staff token is in the {name} log");
+    }
 }

@@ -147,6 +147,11 @@ async fn a_participant_is_exported_then_erased_everywhere_while_the_money_stays_
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = tenant_text(&app).await;
     assert!(before.contains(ADA_EMAIL) && before.contains(ADA_ID));
+    // Her device was recorded, but only as keyed hashes: the raw address is stored nowhere.
+    assert!(
+        !before.contains("203.0.113.7"),
+        "a raw client address is stored"
+    );
     let money_before = balances(&app, &finance, &ada).await;
     let ledger_before = export["ledger"].clone();
 

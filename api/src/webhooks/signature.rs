@@ -46,7 +46,8 @@ pub fn verify(
     if candidates.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - t).abs() > tolerance_secs {
+    // `abs_diff`: a hostile `t` (say i64::MIN) must not overflow the subtraction.
+    if now.abs_diff(t) > tolerance_secs.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     let matches = candidates.iter().any(|candidate| {
@@ -124,5 +125,38 @@ mod tests {
             verify(Some("v1=abcd"), BODY, SECRET, 1_000, 300),
             Err(SignatureError::Malformed)
         );
+    }
+
+    #[test]
+    fn extreme_timestamps_are_stale_not_a_panic() {
+        for t in [i64::MIN, i64::MAX] {
+            let header = format!("t={t},v1=00");
+            assert_eq!(
+                verify(Some(&header), b"{}", "whsec_x", 1_800_000_000, 300),
+                Err(SignatureError::Stale)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any header and body: never a panic, and never accepted unless it carries the right
+        /// signature for that body.
+        #[test]
+        fn hostile_headers_never_panic_and_never_pass(
+            header in "\\PC{0,120}",
+            t in proptest::num::i64::ANY,
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let now = 1_800_000_000;
+            proptest::prop_assert!(verify(Some(&header), &body, "whsec_x", now, 300).is_err());
+            let stamped = format!("t={t},{header}");
+            proptest::prop_assert!(verify(Some(&stamped), &body, "whsec_x", now, 300).is_err());
+            // A signature made at any `t` passes exactly when `t` is fresh (no overflow either).
+            let signed = sign(&body, "whsec_x", t);
+            let verdict = verify(Some(&signed), &body, "whsec_x", now, 300);
+            proptest::prop_assert_eq!(verdict.is_ok(), now.abs_diff(t) <= 300);
+        }
     }
 }
