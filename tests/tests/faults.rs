@@ -3,9 +3,10 @@
 //! answering (redirects, GraphQL, conversions accepted into the outbox) and `/readyz` stays 200
 //! reporting the queue `degraded`; when Redis is back the backlog drains with nothing lost.
 //!
-//! (PostgreSQL going away is `operations.rs::readiness_fails_while_the_database_is_unreachable…`;
-//! SMTP and payout providers failing, then dead, then retried by hand, are in `operations.rs` and
-//! `rewards.rs`.)
+//!
+//! PostgreSQL is reached through a TCP proxy the test cuts: requests then fail quickly and cleanly
+//! (`INTERNAL`, `/readyz` 503), and the same process serves again once the proxy lets traffic
+//! through. (SMTP and payout providers failing are in `operations.rs` and `rewards.rs`.)
 
 // Tests fail by panicking: unwrap is how a test says "this must hold".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,7 +16,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use grapevine_entity::tables::{JobState, job_outbox, rewards};
-use grapevine_tests::{Backend, free_port, poll_until, require_services, spawn_app_with};
+use grapevine_tests::{
+    Backend, error_codes, free_port, poll_until, require_services, spawn_app_with,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -230,4 +233,111 @@ async fn while_redis_is_down_the_api_keeps_answering_and_the_backlog_drains_when
         .await
         .unwrap();
     assert_eq!(ready["queue"], "ok", "{ready}");
+}
+
+/// A TCP proxy in front of PostgreSQL that the test can cut: while cut, every connection through
+/// it is closed and new ones are closed as soon as they arrive (PostgreSQL itself, shared with
+/// other tests, is never touched).
+struct CuttableProxy {
+    port: u16,
+    cut: tokio::sync::watch::Sender<bool>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl CuttableProxy {
+    async fn start(upstream: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (cut, watch) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                if *watch.borrow() {
+                    drop(inbound);
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let mut watch = watch.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = watch.wait_for(|cut| *cut) => {}
+                    }
+                });
+            }
+        });
+        CuttableProxy {
+            port,
+            cut,
+            _task: task,
+        }
+    }
+
+    fn set_cut(&self, cut: bool) {
+        self.cut.send_replace(cut);
+    }
+}
+
+#[tokio::test]
+async fn while_postgresql_is_unreachable_requests_fail_cleanly_and_recover_by_themselves() {
+    require_services(Backend::Postgres);
+    // Where PostgreSQL listens (over TCP, as the test services run it).
+    let admin = url::Url::parse(&grapevine_tests::admin_database_url()).unwrap();
+    let upstream = format!(
+        "{}:{}",
+        admin
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .unwrap_or("127.0.0.1"),
+        admin.port().unwrap_or(5432)
+    );
+    let proxy = CuttableProxy::start(upstream).await;
+    let proxy_port = proxy.port;
+    let app = spawn_app_with(Backend::Postgres, move |c| {
+        let mut url = url::Url::parse(&c.database_url).unwrap();
+        url.set_host(Some("127.0.0.1")).unwrap();
+        url.set_port(Some(proxy_port)).unwrap();
+        c.database_url = url.to_string();
+    })
+    .await;
+    let token = app.admin_token.clone();
+    let list = "{ campaigns { edges { node { id } } } }";
+    app.graphql_ok(Some(&token), list, json!({})).await;
+    let ready = format!("{}/readyz", app.address);
+    assert_eq!(app.client.get(&ready).send().await.unwrap().status(), 200);
+
+    // The database goes away: answers come quickly and say so, nothing hangs or panics.
+    proxy.set_cut(true);
+    let started = std::time::Instant::now();
+    let body = app.graphql(Some(&token), list, json!({})).await;
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(15),
+        "a request hung for {took:?}"
+    );
+    let codes = error_codes(&body);
+    assert!(
+        codes == ["INTERNAL"] || codes == ["UNAVAILABLE"],
+        "a clean error: {body:#}"
+    );
+    let text = body.to_string();
+    assert!(
+        !text.contains("SELECT") && !text.contains("connection"),
+        "no internals leak: {text}"
+    );
+    assert_eq!(app.client.get(&ready).send().await.unwrap().status(), 503);
+
+    // It returns: the same process serves again by itself.
+    proxy.set_cut(false);
+    poll_until(Duration::from_secs(30), || async {
+        let body = app.graphql(Some(&token), list, json!({})).await;
+        body.get("errors").is_none().then_some(())
+    })
+    .await;
+    assert_eq!(app.client.get(&ready).send().await.unwrap().status(), 200);
 }

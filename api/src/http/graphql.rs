@@ -73,6 +73,21 @@ fn retry_after(body: &serde_json::Value) -> Option<u64> {
         .max()
 }
 
+/// The caller could not be identified because the database is unreachable: 503, try again.
+fn unavailable(req: &HttpRequest) -> HttpResponse {
+    HttpResponse::ServiceUnavailable()
+        .insert_header((header::RETRY_AFTER, "1"))
+        .content_type(if wants_graphql_response(req) {
+            GRAPHQL_RESPONSE
+        } else {
+            "application/json"
+        })
+        .json(error_body(
+            code::INTERNAL,
+            "the service is unavailable right now; try again shortly",
+        ))
+}
+
 /// A request that is not well-formed (bad JSON, refused batch): 400 whatever the media type.
 fn request_error(req: &HttpRequest, code: &str, message: &str) -> HttpResponse {
     HttpResponse::BadRequest()
@@ -111,7 +126,9 @@ pub async fn post(
             );
         }
     };
-    let principal = authenticate(&state, &req).await;
+    let Ok(principal) = authenticate(&state, &req).await else {
+        return unavailable(&req);
+    };
     match value {
         serde_json::Value::Array(items) => {
             let max = state.config.graphql.max_batch;
@@ -185,7 +202,9 @@ pub async fn get(
         }
     };
     let value = json!({ "query": params.query, "operationName": params.operation_name, "variables": variables });
-    let principal = authenticate(&state, &req).await;
+    let Ok(principal) = authenticate(&state, &req).await else {
+        return unavailable(&req);
+    };
     let (status, body) = execute_value(&schema, &principal, value, true).await;
     if status == StatusCode::METHOD_NOT_ALLOWED {
         return HttpResponse::MethodNotAllowed()

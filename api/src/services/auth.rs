@@ -10,10 +10,18 @@ use crate::{
     state::AppState,
 };
 
+/// The database could not be asked who the caller is: the request cannot be served now (it must
+/// not be taken for an anonymous one, or clients would drop valid credentials).
+#[derive(Debug, Clone, Copy)]
+pub struct AuthUnavailable;
+
 /// Read `Authorization: Bearer …` (a staff JWT, `sk_…` or `pk_…`). Anything invalid is anonymous;
 /// resolvers that need a caller then answer UNAUTHENTICATED. A staff token only counts while the
 /// user is active, with the role the user has now.
-pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Principal {
+pub async fn authenticate(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Principal, AuthUnavailable> {
     let Some(token) = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -24,7 +32,7 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Principal {
         })
         .map(str::trim)
     else {
-        return Principal::Anonymous;
+        return Ok(Principal::Anonymous);
     };
     if token.starts_with("sk_") || token.starts_with("pk_") {
         return match state.caches.api_keys.verify(&state.db, token).await {
@@ -38,19 +46,19 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Principal {
                         origin.is_some_and(|o| key.allowed_origins.iter().any(|a| a == o));
                     if !allowed {
                         tracing::info!(key_id = %key.id, ?origin, "publishable key used from an origin it does not allow");
-                        return Principal::Anonymous;
+                        return Ok(Principal::Anonymous);
                     }
                 }
-                Principal::ApiKey {
+                Ok(Principal::ApiKey {
                     key_id: key.id,
                     tenant_id: key.tenant_id,
                     kind: key.kind,
-                }
+                })
             }
-            Ok(None) => Principal::Anonymous,
+            Ok(None) => Ok(Principal::Anonymous),
             Err(err) => {
                 tracing::error!(error = %err, "API key lookup failed");
-                Principal::Anonymous
+                Err(AuthUnavailable)
             }
         };
     }
@@ -58,7 +66,7 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Principal {
         Ok(c) => c,
         Err(err) => {
             tracing::info!(reason = %err, "staff token refused");
-            return Principal::Anonymous;
+            return Ok(Principal::Anonymous);
         }
     };
     match users::Entity::find_by_id(claims.sub)
@@ -67,15 +75,15 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Principal {
         .one(&state.db)
         .await
     {
-        Ok(Some(user)) => Principal::Staff {
+        Ok(Some(user)) => Ok(Principal::Staff {
             user_id: user.id,
             tenant_id: user.tenant_id,
             role: user.role,
-        },
-        Ok(None) => Principal::Anonymous,
+        }),
+        Ok(None) => Ok(Principal::Anonymous),
         Err(err) => {
             tracing::error!(error = %err, "user lookup failed");
-            Principal::Anonymous
+            Err(AuthUnavailable)
         }
     }
 }
