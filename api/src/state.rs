@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use crate::tracking::{clicks::ClickSink, links::LinkCache};
 use crate::{
-    auth::{api_keys::ApiKeyCache, jwt::JwtKeys, rate_limit::RateLimiter},
+    auth::{api_keys::ApiKeyCache, jwt::JwtKeys},
     cache_bus::Caches,
     config::Config,
     crypto::SecretBoxer,
@@ -31,8 +31,6 @@ pub struct AppState {
     pub caches: Caches,
     /// Request rate limits.
     pub rate_limits: RateLimits,
-    /// Failed-login limiter.
-    pub login_limiter: Arc<RateLimiter>,
     /// Tenant secret encryption.
     pub secrets: Arc<SecretBoxer>,
     /// Injected time.
@@ -61,10 +59,6 @@ impl AppState {
         let jwt = JwtKeys::from_config(&config.auth)?;
         let secrets = SecretBoxer::new(&config.secrets.master_key)
             .map_err(|e| anyhow::anyhow!("secrets.master_key: {e}"))?;
-        let login_limiter = RateLimiter::new(
-            config.auth.login_attempts_per_minute,
-            Duration::from_secs(60),
-        );
         let trusted_proxies = config
             .tracking
             .trusted_proxies
@@ -73,6 +67,7 @@ impl AppState {
             .collect();
         let rate_limits = {
             let per_minute = PerMinute {
+                login_failures: u64::from(config.auth.login_attempts_per_minute),
                 redirect: config.rate_limits.redirect_per_minute,
                 track: config.rate_limits.track_per_minute,
                 widget: config.rate_limits.widget_per_minute,
@@ -103,7 +98,6 @@ impl AppState {
             db,
             config: Arc::new(config),
             jwt: Arc::new(jwt),
-            login_limiter: Arc::new(login_limiter),
             rate_limits,
             secrets: Arc::new(secrets),
             clock,

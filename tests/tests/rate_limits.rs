@@ -1,7 +1,7 @@
 //! Rate limits (issue 8): `/r/{code}` per client address and `trackLead`/`trackConversion` per
 //! API key answer `429` / `RATE_LIMITED` with `Retry-After` past their per-minute limit, and two
-//! API replicas on one Redis share the count. (Login is limited per email and address in
-//! `graphql_rules.rs`, invites per participant and day in `invites.rs`.)
+//! API replicas on one Redis share the count, failed logins included. (Login limits on one
+//! process are in `graphql_rules.rs`, invites per participant and day in `invites.rs`.)
 
 // Tests fail by panicking: unwrap is how a test says "this must hold".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -158,6 +158,65 @@ async fn two_replicas_on_one_redis_share_the_count() {
         [302, 302, 302, 302, 302, 302, 429, 429],
         "six in the minute across both replicas, then refused on both"
     );
+    stop.cancel();
+    drop(running);
+}
+
+#[tokio::test]
+async fn failed_logins_on_one_replica_count_on_the_other() {
+    let app = spawn_app_with(Backend::Postgres, |_| {}).await;
+    let email = format!("fin-{}@staff.grapevine.test", uuid::Uuid::new_v4().simple());
+    app.graphql_ok(
+        Some(&app.admin_token),
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+        json!({ "i": { "email": email, "name": "F", "role": "FINANCE", "password": "right password 123" } }),
+    )
+    .await;
+    let replica = Application::build(
+        app.config.clone(),
+        Parts {
+            http: true,
+            jobs: false,
+        },
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    let replica_url = format!("http://127.0.0.1:{}", replica.port());
+    let stop = replica.shutdown_token();
+    let running = tokio::spawn(replica.run_until_stopped());
+    let login = |base: String, password: &'static str| {
+        let (client, email) = (app.client.clone(), email.clone());
+        async move {
+            client
+                .post(format!("{base}/graphql"))
+                .json(&json!({ "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }", "variables": { "e": email, "p": password } }))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    // Five wrong passwords (the default limit), spread over both replicas …
+    for i in 0..5 {
+        let base = if i % 2 == 0 {
+            app.address.clone()
+        } else {
+            replica_url.clone()
+        };
+        assert_eq!(
+            error_codes(&login(base, "wrong password 123").await),
+            ["UNAUTHENTICATED"]
+        );
+    }
+    // … and the right one is refused on either.
+    for base in [replica_url.clone(), app.address.clone()] {
+        let body = login(base, "right password 123").await;
+        assert_eq!(error_codes(&body), ["RATE_LIMITED"], "{body:#}");
+    }
     stop.cancel();
     drop(running);
 }

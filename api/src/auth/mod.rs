@@ -4,6 +4,5 @@ pub mod api_keys;
 pub mod jwt;
 pub mod password;
 pub mod principal;
-pub mod rate_limit;
 
 pub use principal::{Principal, Role};

@@ -109,10 +109,8 @@ pub async fn login(
     let email = email.trim().to_lowercase();
     let keys = [format!("email:{email}"), format!("client:{client}")];
     for key in &keys {
-        if let Err(wait) = state.login_limiter.check(key) {
-            return Err(ApiError::RateLimited {
-                retry_after: wait.as_secs().max(1),
-            });
+        if let Err(retry_after) = state.rate_limits.login_allowed(key).await {
+            return Err(ApiError::RateLimited { retry_after });
         }
     }
     let user = users::Entity::find()
@@ -129,11 +127,11 @@ pub async fn login(
         .map_err(|e| ApiError::Internal(e.into()))?;
     let Some(user) = user.filter(|u| u.active && matches) else {
         for key in &keys {
-            state.login_limiter.record(key);
+            state.rate_limits.failed_login(key).await;
         }
         return Err(ApiError::Unauthenticated);
     };
-    state.login_limiter.clear(&keys[0]);
+    state.rate_limits.forgive_login(&keys[0]).await;
     let now = state.clock.now();
     let (token, expires_at) = state.jwt.issue(user.id, user.tenant_id, now)?;
     users::Entity::update_many()
