@@ -220,3 +220,58 @@ async fn failed_logins_on_one_replica_count_on_the_other() {
     stop.cancel();
     drop(running);
 }
+
+#[tokio::test]
+async fn widget_calls_past_their_limit_get_429_with_cors_and_retry_after() {
+    let app = spawn_app_with(Backend::current(), |c| c.rate_limits.widget_per_minute = 4).await;
+    let token = app.admin_token.clone();
+    let campaign = app.design_campaign(&token).await;
+    app.enroll(&token, &campaign, "cus_ada", "ada@example.com")
+        .await;
+    app.launch(&token, &campaign).await;
+    app.graphql_ok(
+        Some(&token),
+        r#"mutation { setTenantSecret(name: "widget_secret", value: "widget-secret-1") }"#,
+        json!({}),
+    )
+    .await;
+    let key = app
+        .graphql_ok(Some(&token), r#"mutation { createApiKey(kind: PUBLISHABLE, name: "w", allowedOrigins: ["https://shop.example"]) { key } }"#, json!({}))
+        .await["createApiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let customer = grapevine_entity::domain::customer_token::sign(
+        "widget-secret-1",
+        "cus_ada",
+        chrono::Utc::now().timestamp() + 600,
+    );
+    at_the_start_of_a_window().await;
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..6 {
+        let res = app
+            .client
+            .get(format!("{}/widget/v1/me", app.address))
+            .query(&[("key", key.as_str()), ("token", customer.as_str())])
+            .header("origin", "https://shop.example")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+        last = Some(res);
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
+    let refused = last.unwrap();
+    // The shop's page can read the refusal (CORS) and knows when to come back.
+    assert_eq!(
+        refused.headers()["access-control-allow-origin"],
+        "https://shop.example"
+    );
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+}
