@@ -692,3 +692,31 @@ pub async fn refund(
     txn.commit().await?;
     Ok(conversion)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any customer id and email a shop sends: no panic, and accepted exactly when the id is
+        /// 1 to 200 characters once trimmed and the email (if any) is an address.
+        #[test]
+        fn customer_inputs_are_accepted_only_when_valid(
+            id in "\\PC{0,220}",
+            email in proptest::option::of("\\PC{0,60}|[a-z]{1,10}@[a-z]{1,10}\\.[a-z]{2,4}"),
+        ) {
+            let result = customer(&id, email.as_deref());
+            let id_ok = (1..=200).contains(&id.trim().len());
+            let email_ok = email
+                .as_deref()
+                .filter(|e| !e.trim().is_empty())
+                .is_none_or(|e| Email::parse(e).is_ok());
+            proptest::prop_assert_eq!(result.is_ok(), id_ok && email_ok);
+            if let Err(err) = result {
+                proptest::prop_assert_eq!(err.code(), crate::error::code::VALIDATION);
+            }
+        }
+    }
+}

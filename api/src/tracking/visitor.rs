@@ -160,4 +160,31 @@ mod tests {
             "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
         ));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any `X-Forwarded-For`: no panic; an untrusted peer is itself; behind a trusted proxy
+        /// the answer is the peer or an address written in the header that is not a proxy.
+        #[test]
+        fn forwarded_for_never_panics_and_never_invents_an_address(
+            header in "[0-9a-f:., ]{0,80}|\\PC{0,80}",
+            peer_is_proxy in proptest::bool::ANY,
+            user_agent in "\\PC{0,200}",
+        ) {
+            let proxies = [ip("10.0.0.1"), ip("::1")];
+            let peer = if peer_is_proxy { ip("10.0.0.1") } else { ip("203.0.113.9") };
+            let got = client_ip(Some(peer), Some(&header), &proxies).unwrap();
+            if peer_is_proxy {
+                let written: Vec<IpAddr> = header
+                    .split(',')
+                    .filter_map(|p| p.trim().parse().ok())
+                    .collect();
+                proptest::prop_assert!(got == peer || (written.contains(&got) && !proxies.contains(&got)));
+            } else {
+                proptest::prop_assert_eq!(got, peer);
+            }
+            let _ = is_bot(&user_agent);
+        }
+    }
 }
