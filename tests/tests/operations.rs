@@ -230,3 +230,75 @@ async fn metrics_count_requests_and_jobs_and_responses_carry_a_request_id() {
     );
     assert!(text.contains("grapevine_http_request_duration_seconds_bucket"));
 }
+
+#[tokio::test]
+async fn an_email_dead_after_every_attempt_shows_its_reason_and_goes_out_once_when_ops_retry_it() {
+    let mut app = spawn_app_with(Backend::current(), |c| c.queue.backoff_max_secs = 1).await;
+    let token = app.admin_token.clone();
+    let ops = app.login_as("OPS").await;
+    let campaign = app.design_campaign(&token).await;
+    app.enroll(&token, &campaign, "p1", "pat@example.com").await;
+    app.smtp.stop();
+    app.launch(&token, &campaign).await;
+
+    // Every attempt fails: the job dies, with the reason, and ops see it.
+    const DEAD: &str =
+        "{ deadJobs { edges { node { id kind state attempts maxAttempts lastError } } } }";
+    let dead = poll_until(Duration::from_secs(60), || async {
+        let data = app.graphql_ok(Some(&ops), DEAD, json!({})).await;
+        data["deadJobs"]["edges"]
+            .as_array()
+            .unwrap()
+            .first()
+            .map(|e| e["node"].clone())
+    })
+    .await;
+    assert_eq!(dead["kind"], "email.send");
+    assert_eq!(dead["state"], "DEAD");
+    assert_eq!(dead["attempts"], dead["maxAttempts"]);
+    assert!(
+        dead["lastError"].as_str().unwrap().contains("unreachable"),
+        "{dead}"
+    );
+    let db = app.db.connect().await;
+    let email = emails::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(email.state, EmailState::Queued, "never handed to a server");
+
+    // Only a dead job can be retried.
+    let launch_job = job_outbox::Entity::find()
+        .filter(job_outbox::Column::Kind.eq("campaign.launch"))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let retry = "mutation($id: UUID!) { retryJob(id: $id) { id state attempts } }";
+    let body = app
+        .graphql(Some(&ops), retry, json!({ "id": launch_job.id }))
+        .await;
+    assert_eq!(
+        grapevine_tests::error_codes(&body),
+        ["CONFLICT"],
+        "{body:#}"
+    );
+
+    // SMTP is fixed; ops retry: it goes out, once.
+    app.smtp.start_again().await;
+    let retried = app
+        .graphql_ok(Some(&ops), retry, json!({ "id": dead["id"] }))
+        .await;
+    assert_eq!(retried["retryJob"]["attempts"], 0);
+    let sent = poll_until(Duration::from_secs(30), || async {
+        let email = emails::Entity::find_by_id(email.id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        (email.state == EmailState::Sent).then_some(email)
+    })
+    .await;
+    assert_eq!(sent.attempts, 1);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.smtp.messages().len(), 1);
+    let data = app.graphql_ok(Some(&ops), DEAD, json!({})).await;
+    assert_eq!(data["deadJobs"]["edges"], json!([]));
+}

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{
     ContextExt,
     types::{
-        admin::{ApiKey, CreatedApiKey, LoginPayload},
+        admin::{ApiKey, CreatedApiKey, Job, LoginPayload},
         campaign::{
             Campaign, CreateCampaignInput, Material, MaterialInput, RewardRule, RewardRuleInput,
             UpdateCampaignInput, Variant, VariantInput,
@@ -564,6 +564,56 @@ impl Mutation {
             key,
             api_key: row.into(),
         })
+    }
+
+    /// Put a dead job back in line with a fresh set of attempts (ops), e.g. after the SMTP
+    /// server or a provider is fixed. Only dead jobs of the caller's tenant: anything else is
+    /// NOT_FOUND (not ours) or CONFLICT (not dead).
+    async fn retry_job(&self, ctx: &Context<'_>, id: Uuid) -> Result<Job> {
+        use grapevine_entity::tables::{JobState, job_outbox};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let p = ctx.principal();
+        let actor = p.staff(&[Role::Ops])?;
+        let s = ctx.state();
+        let now = s.clock.now();
+        let job = job_outbox::Entity::find_by_id(id)
+            .filter(job_outbox::Column::TenantId.eq(actor.tenant_id))
+            .one(&s.db)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or(ApiError::NotFound("job"))?;
+        if job.state != JobState::Dead {
+            return Err(ApiError::Conflict(format!(
+                "only a dead job can be retried; this one is {}",
+                job.state.as_str()
+            ))
+            .into());
+        }
+        let retried = grapevine_worker::runner::retry_job(&s.db, id, now)
+            .await
+            .map_err(ApiError::from)?;
+        if !retried {
+            return Err(ApiError::Conflict("the job changed meanwhile; look again".into()).into());
+        }
+        services::audit::record(
+            &s.db,
+            actor.tenant_id,
+            p,
+            "job.retry",
+            "job",
+            Some(id),
+            serde_json::json!({ "kind": job.kind }),
+            now,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        s.nudge_relay();
+        let job = job_outbox::Entity::find_by_id(id)
+            .one(&s.db)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or(ApiError::NotFound("job"))?;
+        Ok(job.into())
     }
 
     /// Revoke an API key; it stops working at once.

@@ -9,7 +9,7 @@ use super::{
     ContextExt,
     pagination::{IdConnection, Page, connection, fetch},
     types::{
-        admin::{ApiKey, AuditEntry, Email, Tenant},
+        admin::{ApiKey, AuditEntry, Email, Job, Tenant},
         campaign::{Campaign, CampaignFilter},
         people::{Participant, User},
     },
@@ -164,6 +164,31 @@ impl Query {
                 .await?
                 .into(),
         )
+    }
+
+    /// The tenant's jobs that failed for good (every attempt used), with their last error
+    /// (ops). `retryJob` puts one back in line.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn dead_jobs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<IdConnection<Job>> {
+        let actor = ctx.principal().staff(&[Role::Ops])?;
+        let state = ctx.state();
+        let page = Page::new(first, after, state.config.graphql.max_page_size)?;
+        let select = tables::job_outbox::Entity::find()
+            .filter(tables::job_outbox::Column::TenantId.eq(actor.tenant_id))
+            .filter(tables::job_outbox::Column::State.eq(tables::JobState::Dead));
+        let (rows, more) = fetch(&state.db, select, tables::job_outbox::Column::Id, page).await?;
+        Ok(connection(
+            rows,
+            more,
+            page.after.is_some(),
+            |r| r.id,
+            Job::from,
+        ))
     }
 
     /// Emails of a campaign and their delivery state, newest first.

@@ -96,6 +96,42 @@ impl From<tables::audit_log::Model> for AuditEntry {
     }
 }
 
+/// A background job of the tenant (ops).
+#[derive(SimpleObject, Clone)]
+pub struct Job {
+    /// Id.
+    pub id: Uuid,
+    /// Kind, e.g. `email.send`, `payout.pay`.
+    pub kind: String,
+    /// Where it is.
+    pub state: super::enums::JobState,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// Attempts allowed.
+    pub max_attempts: i32,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+    /// When it finished (done or dead).
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<tables::job_outbox::Model> for Job {
+    fn from(m: tables::job_outbox::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            state: m.state.into(),
+            attempts: m.attempts,
+            max_attempts: m.max_attempts,
+            last_error: m.last_error,
+            created_at: m.created_at,
+            finished_at: m.finished_at,
+        }
+    }
+}
+
 /// An email and its delivery state.
 #[derive(SimpleObject, Clone)]
 pub struct Email {

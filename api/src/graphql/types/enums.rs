@@ -157,6 +157,22 @@ pub enum EmailState {
     Suppressed,
 }
 
+/// Where a background job is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "tables::JobState")]
+pub enum JobState {
+    /// Waiting to be handed to the queue (or for its retry time).
+    Pending,
+    /// On the queue, not yet taken by a worker.
+    Dispatched,
+    /// A worker holds it.
+    Running,
+    /// Finished.
+    Done,
+    /// Every attempt failed; `retryJob` puts it back in line.
+    Dead,
+}
+
 /// What kind of referral link.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "tables::LinkKind")]
