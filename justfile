@@ -30,10 +30,10 @@ schema:
 bench-redirect:
     bash bench/redirect.sh
 
-# Crash-safety soak (not part of CI): the crash harness for longer, release build; prints the totals.
-# ORDERS and KILLS size the run; SEED picks the kill moments.
-soak ORDERS="600" KILLS="40" SEED="7":
-    cargo build --release --workspace --bins
+# Crash-safety soak (not part of CI): the crash harness for longer on PostgreSQL + Redis; prints the
+# totals. ORDERS and KILLS size the run; SEED picks the kill moments.
+soak ORDERS="400" KILLS="30" SEED="7":
     bash tests/services.sh
+    cargo build --workspace --bins
     CRASH_ORDERS={{ORDERS}} CRASH_KILLS={{KILLS}} CRASH_SEED={{SEED}} GRAPEVINE_TEST_BACKEND=postgres \
-        cargo test --release -p grapevine-tests --test crash_safety -- --nocapture
+        cargo test -p grapevine-tests --test crash_safety -- --nocapture
