@@ -1,5 +1,5 @@
 //! Crash safety (issue 8): the real `grapevine serve` and `grapevine work` on PostgreSQL + Redis
-//! take a steady stream of clicks, conversions and refunds while each of them is SIGKILLed at
+//! take a steady stream of clicks, leads, conversions and refunds while each of them is SIGKILLed at
 //! seeded moments (mid-request for the API) and restarted; the run ends with a SIGTERM of the API.
 //!
 //! The shop behaves as a real one does: a request that got no answer is sent again (conversions
@@ -166,10 +166,16 @@ async fn clicks_conversions_and_refunds_survive_seeded_kills_of_the_api_and_the_
             }
         }
         let customer = format!("c{i:03}");
-        let mut requests = vec![(
-            "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { id } } }",
-            json!({ "i": { "orderId": format!("o{i}"), "customerId": customer, "email": format!("{customer}@friends.example"), "amountMinor": ORDER_AMOUNT.to_string(), "currency": "USD", "code": code } }),
-        )];
+        let mut requests = vec![
+            (
+                "mutation($i: LeadInput!) { trackLead(input: $i) { notAttributed } }",
+                json!({ "i": { "customerId": customer, "email": format!("{customer}@friends.example"), "code": code } }),
+            ),
+            (
+                "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { id } } }",
+                json!({ "i": { "orderId": format!("o{i}"), "customerId": customer, "email": format!("{customer}@friends.example"), "amountMinor": ORDER_AMOUNT.to_string(), "currency": "USD", "code": code } }),
+            ),
+        ];
         if i >= 3 && i % REFUND_EVERY == 0 {
             let earlier = i - 3;
             refunded.insert(earlier);

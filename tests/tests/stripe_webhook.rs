@@ -227,3 +227,161 @@ async fn forged_or_stale_signatures_are_refused_with_400_and_change_nothing() {
     assert_eq!(webhook_events::Entity::find().count(&db).await.unwrap(), 0);
     assert_eq!(conversions::Entity::find().count(&db).await.unwrap(), 0);
 }
+
+/// A seeded stream of hostile event bodies: wrong types where Stripe puts strings and numbers,
+/// missing and nested-garbage objects, huge and negative amounts, unknown event types.
+fn hostile_events(seed: u64, n: usize, code: &str) -> Vec<serde_json::Value> {
+    let mut state = seed;
+    let mut next = move |bound: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % bound
+    };
+    let odd_values = [
+        json!(null),
+        json!(true),
+        json!(-1),
+        json!(i64::MAX),
+        json!(1e308),
+        json!(""),
+        json!("x".repeat(5_000)),
+        json!([]),
+        json!({ "nested": { "deeper": [1, 2, { "x": null }] } }),
+        json!("ç😀\u{0}"),
+        json!(code),
+    ];
+    let types = [
+        "payment_intent.succeeded",
+        "charge.succeeded",
+        "charge.refunded",
+        "checkout.session.completed",
+        "customer.created",
+        "",
+    ];
+    let fields = [
+        "id",
+        "object",
+        "amount",
+        "amount_received",
+        "amount_refunded",
+        "currency",
+        "customer",
+        "payment_intent",
+        "metadata",
+        "refunds",
+        "receipt_email",
+        "billing_details",
+        "created",
+    ];
+    (0..n)
+        .map(|i| {
+            let mut object = json!({
+                "id": format!("pi_hostile_{i}"),
+                "object": "payment_intent",
+                "amount": 5000,
+                "amount_received": 5000,
+                "currency": "usd",
+                "metadata": { "referral_code": code },
+            });
+            for _ in 0..=next(4) {
+                let field = fields[usize::try_from(next(fields.len() as u64)).unwrap()];
+                let value =
+                    odd_values[usize::try_from(next(odd_values.len() as u64)).unwrap()].clone();
+                object[field] = value;
+            }
+            let mut event = json!({
+                "id": format!("evt_hostile_{i}"),
+                "object": "event",
+                "type": types[usize::try_from(next(types.len() as u64)).unwrap()],
+                "created": chrono::Utc::now().timestamp(),
+                "data": { "object": object },
+            });
+            match next(8) {
+                0 => event["data"] = json!(null),
+                1 => event["data"]["object"] = json!("not an object"),
+                2 => event["type"] = json!(42),
+                _ => {}
+            }
+            event
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn hostile_signed_events_get_a_clean_answer_and_never_a_server_error() {
+    let (app, _stripe, code) = setup().await;
+    let endpoint = format!("{}/webhooks/stripe/{}", app.address, app.tenant_id);
+    let mut statuses = std::collections::BTreeMap::new();
+    for event in hostile_events(0x5eed, 150, &code) {
+        let body = serde_json::to_vec(&event).unwrap();
+        let res = app
+            .client
+            .post(&endpoint)
+            .header(
+                "stripe-signature",
+                sign(&body, WEBHOOK_SECRET, chrono::Utc::now().timestamp()),
+            )
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert!(
+            status < 500,
+            "{status} for {event:#}: {}",
+            res.text().await.unwrap()
+        );
+        *statuses.entry(status).or_insert(0) += 1;
+    }
+    // Not a body that is not JSON at all, either.
+    for body in [&b"not json"[..], b"", b"{\"id\": ", &[0xff, 0xfe, 0x00]] {
+        let res = app
+            .client
+            .post(&endpoint)
+            .header(
+                "stripe-signature",
+                sign(body, WEBHOOK_SECRET, chrono::Utc::now().timestamp()),
+            )
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_client_error(), "{}", res.status());
+    }
+    println!("answers to 150 hostile events: {statuses:?}");
+    // An event that can never be processed is acknowledged as refused (Stripe would otherwise
+    // redeliver it for days), with the reason.
+    let unusable = json!({ "id": "evt_unusable", "object": "event", "type": "payment_intent.succeeded", "created": chrono::Utc::now().timestamp(),
+        "data": { "object": { "id": "pi_unusable", "object": "payment_intent", "amount": 5000, "amount_received": 5000, "currency": "usd", "customer": "c".repeat(300), "metadata": { "referral_code": code } } } });
+    let body = serde_json::to_vec(&unusable).unwrap();
+    let res = app
+        .client
+        .post(&endpoint)
+        .header(
+            "stripe-signature",
+            sign(&body, WEBHOOK_SECRET, chrono::Utc::now().timestamp()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let answer: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(answer["effect"], "refused", "{answer}");
+    assert!(
+        answer["reason"].as_str().unwrap().contains("customerId"),
+        "{answer}"
+    );
+    // The app still takes a genuine payment afterwards.
+    assert_eq!(
+        app.client
+            .get(format!("{}/readyz", app.address))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}

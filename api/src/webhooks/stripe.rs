@@ -89,6 +89,15 @@ pub async fn receive(
     match handle(&state, tenant_id, event_id, kind, &event["data"]["object"]).await {
         Ok(Handled::Duplicate) => reply(S::OK, json!({ "received": true, "duplicate": true })),
         Ok(Handled::Done(effect)) => reply(S::OK, json!({ "received": true, "effect": effect })),
+        // The event itself is unusable (say a customer id we cannot store): redelivering it would
+        // fail the same way forever, so it is acknowledged as refused, with the reason.
+        Err(err @ (ApiError::Validation(_) | ApiError::NotFound(_) | ApiError::Conflict(_))) => {
+            tracing::warn!(%tenant_id, event_id, kind, error = %err.message(), "Stripe event refused");
+            reply(
+                S::OK,
+                json!({ "received": true, "effect": "refused", "reason": err.message() }),
+            )
+        }
         Err(err) => internal(&err),
     }
 }
