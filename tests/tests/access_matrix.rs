@@ -80,6 +80,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("Query.payout", "admin finance"),
     ("Query.payoutSettings", "admin finance"),
     ("Query.payouts", "admin finance"),
+    ("Query.queueHealth", "admin ops"),
     ("Query.referral", "admin mm finance ops sk"),
     ("Query.referrals", "admin mm finance ops sk"),
     ("Query.replayFraudRules", "admin mm"),

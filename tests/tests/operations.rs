@@ -263,6 +263,32 @@ async fn an_email_dead_after_every_attempt_shows_its_reason_and_goes_out_once_wh
     let db = app.db.connect().await;
     let email = emails::Entity::find().one(&db).await.unwrap().unwrap();
     assert_eq!(email.state, EmailState::Queued, "never handed to a server");
+    // Queue health shows it, in GraphQL and on /metrics.
+    const HEALTH: &str = "{ queueHealth { kind waiting running retrying dead doneLastHour oldestWaitingSecs p95RunMs } }";
+    let email_health = |data: Value| {
+        data["queueHealth"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == "email.send")
+            .cloned()
+            .unwrap()
+    };
+    let health = email_health(app.graphql_ok(Some(&ops), HEALTH, json!({})).await);
+    assert_eq!(
+        (health["dead"].clone(), health["doneLastHour"].clone()),
+        (json!(1), json!(0)),
+        "{health}"
+    );
+    let metrics = |app: &grapevine_tests::TestApp| {
+        let request = app.client.get(format!("{}/metrics", app.address)).send();
+        async move { request.await.unwrap().text().await.unwrap() }
+    };
+    let text = metrics(&app).await;
+    assert!(
+        text.contains(r#"grapevine_jobs{kind="email.send",state="dead"} 1"#),
+        "{text}"
+    );
 
     // Only a dead job can be retried.
     let launch_job = job_outbox::Entity::find()
@@ -301,4 +327,20 @@ async fn an_email_dead_after_every_attempt_shows_its_reason_and_goes_out_once_wh
     assert_eq!(app.smtp.messages().len(), 1);
     let data = app.graphql_ok(Some(&ops), DEAD, json!({})).await;
     assert_eq!(data["deadJobs"]["edges"], json!([]));
+    let health = poll_until(Duration::from_secs(10), || async {
+        let h = email_health(app.graphql_ok(Some(&ops), HEALTH, json!({})).await);
+        (h["doneLastHour"] == 1).then_some(h)
+    })
+    .await;
+    assert_eq!(health["dead"], 0, "{health}");
+    assert!(health["p95RunMs"].as_i64().is_some(), "{health}");
+    let text = metrics(&app).await;
+    assert!(
+        text.contains(r#"grapevine_jobs{kind="email.send",state="done"} 1"#),
+        "{text}"
+    );
+    assert!(
+        !text.contains(r#"grapevine_jobs{kind="email.send",state="dead"}"#),
+        "{text}"
+    );
 }

@@ -9,7 +9,7 @@ use super::{
     ContextExt,
     pagination::{IdConnection, Page, connection, fetch},
     types::{
-        admin::{ApiKey, AuditEntry, Email, Job, Tenant},
+        admin::{ApiKey, AuditEntry, Email, Job, QueueKindHealth, Tenant},
         campaign::{Campaign, CampaignFilter},
         people::{Participant, User},
     },
@@ -164,6 +164,22 @@ impl Query {
                 .await?
                 .into(),
         )
+    }
+
+    /// The health of the tenant's background jobs, per kind (ops): waiting, running, retrying,
+    /// dead, finished in the last hour, the oldest wait and the 95th-percentile run time. The
+    /// same counts, for every tenant, are on `/metrics` as `grapevine_jobs{kind,state}`.
+    async fn queue_health(&self, ctx: &Context<'_>) -> Result<Vec<QueueKindHealth>> {
+        let actor = ctx.principal().staff(&[Role::Ops])?;
+        let state = ctx.state();
+        let kinds = services::queue_health::snapshot(
+            &state.db,
+            actor.tenant_id,
+            grapevine_worker::outbox::wall_clock(),
+        )
+        .await
+        .map_err(crate::error::ApiError::from)?;
+        Ok(kinds.into_iter().map(Into::into).collect())
     }
 
     /// The tenant's jobs that failed for good (every attempt used), with their last error

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use crate::state::AppState;
@@ -15,6 +15,8 @@ pub struct HttpMetrics {
     pub requests: IntCounterVec,
     /// Latency by route pattern.
     pub latency: HistogramVec,
+    /// Jobs in our outbox by kind and state, every tenant (read from the database at each scrape).
+    pub jobs: IntGaugeVec,
 }
 
 impl HttpMetrics {
@@ -38,18 +40,42 @@ impl HttpMetrics {
             ]),
             &["route"],
         )?;
+        let jobs = IntGaugeVec::new(
+            Opts::new(
+                "grapevine_jobs",
+                "Jobs in the outbox, by kind and state (pending, dispatched, running, done, dead)",
+            ),
+            &["kind", "state"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(jobs.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            jobs,
         })
     }
 }
 
 /// `GET /metrics`.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    // Queue gauges come from the outbox, the record of every job; a failing query leaves the
+    // last values (and is logged) rather than failing the scrape.
+    match crate::services::queue_health::states(&state.db, None).await {
+        Ok(counts) => {
+            state.metrics.jobs.reset();
+            for (kind, job_state, n) in counts {
+                state
+                    .metrics
+                    .jobs
+                    .with_label_values(&[kind.as_str(), job_state.as_str()])
+                    .set(n);
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "counting jobs for /metrics failed"),
+    }
     let families = state.metrics.registry.gather();
     let mut body = Vec::new();
     if let Err(err) = TextEncoder::new().encode(&families, &mut body) {

@@ -13,6 +13,7 @@ pub mod links;
 pub mod participants;
 pub mod payouts;
 pub mod privacy;
+pub mod queue_health;
 pub mod secrets;
 pub mod tenants;
 pub mod users;

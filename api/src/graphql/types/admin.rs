@@ -96,6 +96,43 @@ impl From<tables::audit_log::Model> for AuditEntry {
     }
 }
 
+/// One job kind's health (ops): see `queueHealth`.
+#[derive(SimpleObject, Clone)]
+pub struct QueueKindHealth {
+    /// `email.send`, `payout.pay`, …
+    pub kind: String,
+    /// Due and not yet taken by a worker.
+    pub waiting: i64,
+    /// Held by a worker now.
+    pub running: i64,
+    /// Failed at least once, waiting for the next attempt.
+    pub retrying: i64,
+    /// Every attempt failed (`deadJobs`, `retryJob`).
+    pub dead: i64,
+    /// Finished in the last hour.
+    pub done_last_hour: i64,
+    /// Seconds the oldest waiting job has waited.
+    pub oldest_waiting_secs: Option<i64>,
+    /// 95th percentile of run time over the last hour, in milliseconds.
+    pub p95_run_ms: Option<i64>,
+}
+
+impl From<crate::services::queue_health::KindHealth> for QueueKindHealth {
+    fn from(h: crate::services::queue_health::KindHealth) -> Self {
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        Self {
+            kind: h.kind,
+            waiting: n(h.waiting),
+            running: n(h.running),
+            retrying: n(h.retrying),
+            dead: n(h.dead),
+            done_last_hour: n(h.done_last_hour),
+            oldest_waiting_secs: h.oldest_waiting_secs,
+            p95_run_ms: h.p95_run_ms,
+        }
+    }
+}
+
 /// A background job of the tenant (ops).
 #[derive(SimpleObject, Clone)]
 pub struct Job {
