@@ -344,3 +344,92 @@ async fn an_email_dead_after_every_attempt_shows_its_reason_and_goes_out_once_wh
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn finished_jobs_past_the_retention_are_pruned_with_their_runs_and_nothing_else() {
+    let app = spawn_app().await;
+    let token = app.admin_token.clone();
+    let campaign = app.design_campaign(&token).await;
+    app.enroll(&token, &campaign, "p1", "pat@example.com").await;
+    app.launch(&token, &campaign).await;
+    app.smtp.wait_for(1, Duration::from_secs(30)).await;
+    let db = app.db.connect().await;
+    let launch_job = poll_until(Duration::from_secs(30), || async {
+        job_outbox::Entity::find()
+            .filter(job_outbox::Column::Kind.eq("campaign.launch"))
+            .filter(job_outbox::Column::State.eq(JobState::Done))
+            .one(&db)
+            .await
+            .unwrap()
+    })
+    .await;
+    // The launch finished eight days ago (past the default week); the rest just now.
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(8);
+    job_outbox::Entity::update_many()
+        .col_expr(
+            job_outbox::Column::FinishedAt,
+            sea_orm::sea_query::Expr::value(Some(long_ago)),
+        )
+        .filter(job_outbox::Column::Id.eq(launch_job.id))
+        .exec(&db)
+        .await
+        .unwrap();
+    assert!(
+        !job_runs::Entity::find()
+            .filter(job_runs::Column::JobId.eq(launch_job.id))
+            .all(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let recent: Vec<uuid::Uuid> = job_outbox::Entity::find()
+        .filter(job_outbox::Column::State.eq(JobState::Done))
+        .filter(job_outbox::Column::Id.ne(launch_job.id))
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    assert!(!recent.is_empty());
+
+    grapevine_worker::outbox::enqueue(
+        &db,
+        None,
+        &grapevine_worker::jobs::PruneOutbox::default(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    poll_until(Duration::from_secs(30), || async {
+        job_outbox::Entity::find_by_id(launch_job.id)
+            .one(&db)
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(
+        job_runs::Entity::find()
+            .filter(job_runs::Column::JobId.eq(launch_job.id))
+            .all(&db)
+            .await
+            .unwrap()
+            .is_empty(),
+        "its runs went with it"
+    );
+    for id in recent {
+        assert!(
+            job_outbox::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .is_some(),
+            "a recent job was pruned"
+        );
+    }
+    // What the jobs did stays: the email is still on record.
+    let email = emails::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(email.state, EmailState::Sent);
+}

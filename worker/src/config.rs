@@ -32,6 +32,8 @@ pub struct QueueConfig {
     pub backoff_max_secs: u64,
     /// How often scheduled work (releasing held rewards, payout runs) is queued, in milliseconds.
     pub cron_interval_ms: u64,
+    /// How long finished jobs (and their runs) stay in the outbox, in hours; 0 keeps them forever.
+    pub retention_hours: u64,
 }
 
 impl Default for QueueConfig {
@@ -49,6 +51,7 @@ impl Default for QueueConfig {
             backoff_base_ms: 1_000,
             backoff_max_secs: 300,
             cron_interval_ms: 10_000,
+            retention_hours: 168,
         }
     }
 }

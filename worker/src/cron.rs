@@ -1,5 +1,5 @@
-//! Scheduled work: every `queue.cron_interval_ms` the scheduler puts each periodic job into the
-//! outbox under an id derived from the wall-clock slot, so several worker processes scheduling the
+//! Scheduled work: every `queue.cron_interval_ms` the scheduler puts each periodic job (releasing
+//! rewards, payout runs; pruning the outbox once an hour) into the outbox under an id derived from the wall-clock slot, so several worker processes scheduling the
 //! same slot queue it once.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     context::JobContext,
-    jobs::{PayoutRun, ReleaseRewards},
+    jobs::{PayoutRun, PruneOutbox, ReleaseRewards},
     outbox::enqueue_once,
 };
 
@@ -42,5 +42,19 @@ async fn tick(ctx: &JobContext, interval: Duration) -> Result<(), sea_orm::DbErr
     let now = ctx.clock.now();
     enqueue_once(&ctx.db, None, &key, &ReleaseRewards::default(), now).await?;
     enqueue_once(&ctx.db, None, &key, &PayoutRun::default(), now).await?;
+    // Pruning once an hour is plenty.
+    let hour = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+        / 3_600;
+    enqueue_once(
+        &ctx.db,
+        None,
+        &format!("h{hour}"),
+        &PruneOutbox::default(),
+        now,
+    )
+    .await?;
     Ok(())
 }

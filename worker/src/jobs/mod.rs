@@ -1,6 +1,7 @@
 //! The job kinds. Each is one serde struct carrying ids and one async handler.
 
 pub mod launch;
+pub mod prune;
 pub mod release;
 pub mod settle;
 pub mod validate;
@@ -12,6 +13,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 pub use crate::email::send::SendEmail;
 pub use crate::payouts::{FulfilReward, PayPayout, PayoutRun};
 pub use launch::LaunchCampaign;
+pub use prune::PruneOutbox;
 pub use release::ReleaseRewards;
 pub use settle::SettleReferral;
 pub use validate::ValidateReferral;
@@ -29,6 +31,7 @@ pub fn registry() -> Registry {
         .register::<FulfilReward>()
         .register::<PayoutRun>()
         .register::<PayPayout>()
+        .register::<PruneOutbox>()
 }
 
 /// What follows a reward's release: a coupon, credit or gift card is fulfilled on its own; cash
