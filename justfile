@@ -14,7 +14,7 @@ dev *ARGS:
 test *ARGS:
     bash tests/run.sh {{ARGS}}
 
-# What CI runs: fmt check, clippy, then the tests
+# What CI runs: the test command (fmt check, clippy, then the tests)
 ci:
     bash .ci/run
 

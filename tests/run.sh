@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# THE test command (`just test`, and what .ci/run runs): installs and starts PostgreSQL, Redis and the
-# SMTP test server's Python package when missing, builds the binaries, then runs
+# THE test command (`just test`, and all that .ci/run runs): checks formatting and lints (without
+# arguments), installs and starts PostgreSQL, Redis and the SMTP test server's Python package when
+# missing, builds the binaries, then runs
 #   1. every test of the workspace on PostgreSQL + Redis (the production backends), and
 #   2. the end-to-end tests again on the embedded default (SQLite + SQLite-backed queue).
 # Extra arguments go to both `cargo test` runs, e.g. `bash tests/run.sh conversion -- --nocapture`.
@@ -33,6 +34,14 @@ run_phase() {
     fi
     return "$status"
 }
+
+# With a test filter the run is a developer's quick check; the full run also holds the code to
+# the project's format and lints, as CI does.
+if (($# == 0)); then
+    banner "0/4 cargo fmt --all -- --check; cargo clippy --workspace --all-targets -- -D warnings"
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+fi
 
 # shellcheck source=tests/services.sh
 source tests/services.sh
