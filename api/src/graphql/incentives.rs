@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{
     ContextExt,
-    pagination::{IdConnection, Page, connection, fetch},
+    pagination::{IdConnection, Page, list},
     scalars::{BigInt, Money},
     types::{
         enums::{ReferralStatus as GqlReferralStatus, RewardType},
@@ -129,14 +129,15 @@ impl IncentiveQuery {
         if let Some(s) = status {
             select = select.filter(tables::referrals::Column::Status.eq(ReferralStatus::from(s)));
         }
-        let (rows, more) = fetch(&state.db, select, tables::referrals::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::referrals::Column::Id,
+            page,
             |r| r.id,
             Referral::from,
-        ))
+        )
+        .await?)
     }
 
     /// Referrals waiting for a person (status `REVIEW`), newest first.
@@ -158,14 +159,15 @@ impl IncentiveQuery {
             services::campaigns::get(&state.db, actor.tenant_id, c).await?;
             select = select.filter(tables::referrals::Column::CampaignId.eq(c));
         }
-        let (rows, more) = fetch(&state.db, select, tables::referrals::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::referrals::Column::Id,
+            page,
             |r| r.id,
             Referral::from,
-        ))
+        )
+        .await?)
     }
 
     /// A campaign's fraud policy (the default until one is set).
@@ -254,14 +256,15 @@ impl IncentiveQuery {
             select =
                 select.filter(tables::rewards::Column::Status.eq(tables::RewardStatus::from(s)));
         }
-        let (rows, more) = fetch(&state.db, select, tables::rewards::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::rewards::Column::Id,
+            page,
             |r| r.id,
             Reward::from,
-        ))
+        )
+        .await?)
     }
 
     /// Payouts, newest first (finance).
@@ -286,14 +289,15 @@ impl IncentiveQuery {
         if let Some(p) = f.participant_id {
             select = select.filter(tables::payouts::Column::ParticipantId.eq(p));
         }
-        let (rows, more) = fetch(&state.db, select, tables::payouts::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::payouts::Column::Id,
+            page,
             |r| r.id,
             Payout::from,
-        ))
+        )
+        .await?)
     }
 
     /// One payout (finance).
@@ -321,15 +325,15 @@ impl IncentiveQuery {
         let select = tables::ledger_entries::Entity::find()
             .filter(tables::ledger_entries::Column::TenantId.eq(actor.tenant_id))
             .filter(tables::ledger_entries::Column::ParticipantId.eq(participant_id));
-        let (rows, more) =
-            fetch(&state.db, select, tables::ledger_entries::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::ledger_entries::Column::Id,
+            page,
             |r| r.id,
             LedgerEntry::from,
-        ))
+        )
+        .await?)
     }
 
     /// A participant's balances per account and currency (finance).

@@ -70,6 +70,24 @@ where
     Ok((rows, more))
 }
 
+/// One page of `select` as a connection: `fetch`, then `connection`; what every list field does.
+pub async fn list<E, C, T>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    id_column: C,
+    page: Page,
+    id: impl Fn(&E::Model) -> Uuid,
+    node: impl Fn(E::Model) -> T,
+) -> ApiResult<IdConnection<T>>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+    T: OutputType,
+{
+    let (rows, more) = fetch(conn, select, id_column, page).await?;
+    Ok(connection(rows, more, page.after.is_some(), id, node))
+}
+
 /// Build the connection from fetched rows.
 pub fn connection<M, T: OutputType>(
     rows: Vec<M>,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{
     ContextExt,
-    pagination::{IdConnection, Page, connection, fetch},
+    pagination::{IdConnection, Page, list},
     types::{
         admin::{ApiKey, AuditEntry, Email, Job, QueueKindHealth, Tenant},
         campaign::{Campaign, CampaignFilter},
@@ -67,14 +67,15 @@ impl Query {
         let page = Page::new(first, after, state.config.graphql.max_page_size)?;
         let select = tables::users::Entity::find()
             .filter(tables::users::Column::TenantId.eq(actor.tenant_id));
-        let (rows, more) = fetch(&state.db, select, tables::users::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::users::Column::Id,
+            page,
             |r| r.id,
             User::from,
-        ))
+        )
+        .await?)
     }
 
     /// Campaigns, newest first.
@@ -95,14 +96,15 @@ impl Query {
             select = select
                 .filter(tables::campaigns::Column::Status.eq(tables::CampaignStatus::from(status)));
         }
-        let (rows, more) = fetch(&state.db, select, tables::campaigns::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::campaigns::Column::Id,
+            page,
             |r| r.id,
             Campaign::from,
-        ))
+        )
+        .await?)
     }
 
     /// One campaign.
@@ -130,14 +132,15 @@ impl Query {
         let page = Page::new(first, after, state.config.graphql.max_page_size)?;
         let select = tables::participants::Entity::find()
             .filter(tables::participants::Column::TenantId.eq(actor.tenant_id));
-        let (rows, more) = fetch(&state.db, select, tables::participants::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::participants::Column::Id,
+            page,
             |r| r.id,
             Participant::from,
-        ))
+        )
+        .await?)
     }
 
     /// Everything held about a participant, as one JSON document (a data-access request):
@@ -197,14 +200,15 @@ impl Query {
         let select = tables::job_outbox::Entity::find()
             .filter(tables::job_outbox::Column::TenantId.eq(actor.tenant_id))
             .filter(tables::job_outbox::Column::State.eq(tables::JobState::Dead));
-        let (rows, more) = fetch(&state.db, select, tables::job_outbox::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::job_outbox::Column::Id,
+            page,
             |r| r.id,
             Job::from,
-        ))
+        )
+        .await?)
     }
 
     /// Emails of a campaign and their delivery state, newest first.
@@ -225,14 +229,15 @@ impl Query {
         let select = tables::emails::Entity::find()
             .filter(tables::emails::Column::TenantId.eq(actor.tenant_id))
             .filter(tables::emails::Column::CampaignId.eq(campaign_id));
-        let (rows, more) = fetch(&state.db, select, tables::emails::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::emails::Column::Id,
+            page,
             |r| r.id,
             Email::from,
-        ))
+        )
+        .await?)
     }
 
     /// API keys (admin, ops).
@@ -258,13 +263,14 @@ impl Query {
         let page = Page::new(first, after, state.config.graphql.max_page_size)?;
         let select = tables::audit_log::Entity::find()
             .filter(tables::audit_log::Column::TenantId.eq(actor.tenant_id));
-        let (rows, more) = fetch(&state.db, select, tables::audit_log::Column::Id, page).await?;
-        Ok(connection(
-            rows,
-            more,
-            page.after.is_some(),
+        Ok(list(
+            &state.db,
+            select,
+            tables::audit_log::Column::Id,
+            page,
             |r| r.id,
             AuditEntry::from,
-        ))
+        )
+        .await?)
     }
 }
