@@ -874,3 +874,53 @@ async fn a_payout_slower_than_the_job_lease_keeps_its_lease_and_is_attempted_onc
         .unwrap();
     assert_eq!(runs.len(), 1, "{runs:#?}");
 }
+
+#[tokio::test]
+async fn two_jobs_reversing_the_same_reward_at_once_post_one_reversal() {
+    let app = spawn_app_with_clock(Backend::current(), None, |_| {}).await;
+    let s = shop(
+        app,
+        &[fixed("REFERRER", "FIRST_PURCHASE", "1000", "CASH")],
+        None,
+        14,
+    )
+    .await;
+    let (_, code) = s.referrers[0].clone();
+    let token = s.app.admin_token.clone();
+    let referral_id = referred_purchase(&s, &code, "rita", "o-r", "10000").await;
+    let held = rewards_until(&s, &token, &referral_id, |r| r.len() == 1).await;
+    let reward_id: uuid::Uuid = held[0]["id"].as_str().unwrap().parse().unwrap();
+    let db = s.app.db.connect().await;
+    // Both read the reward before either writes, as two jobs on two workers would.
+    let seen = rewards::Entity::find_by_id(reward_id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let reverse = |seen: rewards::Model| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let txn = grapevine_entity::db::begin_write(&db).await.unwrap();
+            let after = grapevine_worker::ledger::reverse(&txn, seen, 300, "test", Utc::now())
+                .await
+                .unwrap();
+            txn.commit().await.unwrap();
+            after
+        })
+    };
+    let (a, b) = (reverse(seen.clone()), reverse(seen));
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    assert_eq!((a.reversed_minor, b.reversed_minor), (300, 300));
+    let entries = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::RewardId.eq(reward_id))
+        .all(&db)
+        .await
+        .unwrap();
+    let reversals: Vec<i64> = entries
+        .iter()
+        .filter(|e| e.amount_minor < 0)
+        .map(|e| e.amount_minor)
+        .collect();
+    assert_eq!(reversals, [-300], "one reversal entry: {entries:#?}");
+    assert_eq!(entries.iter().map(|e| e.amount_minor).sum::<i64>(), 700);
+}

@@ -8,7 +8,7 @@ use grapevine_entity::tables::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    ExprTrait, IntoActiveModel, QueryFilter, QuerySelect, sea_query::Expr,
+    ExprTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -107,6 +107,34 @@ pub async fn reverse(
     }
     let settled = reward.payout_id.is_some()
         || matches!(reward.status, RewardStatus::Fulfilled | RewardStatus::Paid);
+    // Claim the reversal first, on the amount this caller saw: of two jobs reversing the same
+    // reward at once (a refund's re-check and a conversion's, say), only the one whose view is
+    // still current moves it and posts the entry; the other finds it already done.
+    let reversed = reward.reversed_minor + delta;
+    let fully = reversed >= reward.amount_minor;
+    let mut claim = rewards::Entity::update_many()
+        .col_expr(rewards::Column::ReversedMinor, Expr::value(reversed))
+        .col_expr(rewards::Column::UpdatedAt, Expr::value(now));
+    if fully && !settled {
+        claim = claim
+            .col_expr(
+                rewards::Column::Status,
+                Expr::value(RewardStatus::Reversed.as_str()),
+            )
+            .col_expr(rewards::Column::SettledAt, Expr::value(Some(now)));
+    }
+    let claimed = claim
+        .filter(rewards::Column::Id.eq(reward.id))
+        .filter(rewards::Column::ReversedMinor.eq(reward.reversed_minor))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    if claimed == 0 {
+        return rewards::Entity::find_by_id(reward.id)
+            .one(conn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("reward {}", reward.id)));
+    }
     post(
         conn,
         Entry {
@@ -143,14 +171,8 @@ pub async fn reverse(
         .filter(campaigns::Column::Id.eq(reward.campaign_id))
         .exec(conn)
         .await?;
-    let reversed = reward.reversed_minor + delta;
-    let fully = reversed >= reward.amount_minor;
-    let mut m = reward.into_active_model();
-    m.reversed_minor = Set(reversed);
-    if fully && !settled {
-        m.status = Set(RewardStatus::Reversed);
-        m.settled_at = Set(Some(now));
-    }
-    m.updated_at = Set(now);
-    m.update(conn).await
+    rewards::Entity::find_by_id(reward.id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("reward {}", reward.id)))
 }
