@@ -26,9 +26,9 @@ services:
 schema:
     cargo run --quiet -- schema --out schema.graphql
 
-# Redirect benchmark (not part of CI): Grapevine vs nginx `return 302`, clicks stored vs sent → BENCHMARKS.md
-bench-redirect:
-    bash bench/redirect.sh
+# Every benchmark (not part of CI): release build, redirect vs nginx, conversion → reward, reports, GraphQL list → BENCHMARKS.md
+bench:
+    bash bench/bench.sh
 
 # Crash-safety soak (not part of CI): the crash harness for longer on PostgreSQL + Redis; prints the
 # totals. ORDERS and KILLS size the run; SEED picks the kill moments.
@@ -37,3 +37,11 @@ soak ORDERS="400" KILLS="30" SEED="7":
     cargo build --workspace --bins
     CRASH_ORDERS={{ORDERS}} CRASH_KILLS={{KILLS}} CRASH_SEED={{SEED}} GRAPEVINE_TEST_BACKEND=postgres \
         cargo test -p grapevine-tests --test crash_safety -- --nocapture
+
+# One benchmark of `just bench` (redirect, conversion, reports, graphql or embedded): rewrites its section of BENCHMARKS.md
+bench-only NAME:
+    BENCH_ONLY={{NAME}} BENCH_BUILD=warm bash bench/bench.sh
+
+# campaignReport on 1 M and 10 M bulk-loaded clicks beside the naive aggregate: rewrites that section of BENCHMARKS.md
+bench-report:
+    BENCH_ONLY=reports BENCH_BUILD=warm bash bench/bench.sh

@@ -5,7 +5,8 @@
 #   1. every test of the workspace on PostgreSQL + Redis (the production backends), and
 #   2. the end-to-end tests again on the embedded default (SQLite + SQLite-backed queue).
 # Extra arguments go to both `cargo test` runs, e.g. `bash tests/run.sh conversion -- --nocapture`.
-# A pre-set CARGO_TARGET_DIR is honoured (cargo reads it). Without a terminal each test phase has a
+# A pre-set CARGO_TARGET_DIR is honoured; without one, builds go to ~/.cache/grapevine/target, shared by
+# every clone on the machine (a fresh clone's run is then incremental). Without a terminal each test phase has a
 # deadline (GRAPEVINE_TEST_PHASE_TIMEOUT seconds, default 1800) so a hung test fails the run instead of
 # eating the CI budget.
 set -euo pipefail
@@ -14,6 +15,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if ! command -v cargo >/dev/null 2>&1 && [[ -x ${CARGO_HOME:-$HOME/.cargo}/bin/cargo ]]; then
     PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 fi
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/grapevine/target}"
+mkdir -p "$CARGO_TARGET_DIR"
 
 banner() {
     printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2

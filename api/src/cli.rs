@@ -48,11 +48,74 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// Export and import campaign designs as JSON documents.
+    Campaign {
+        #[command(subcommand)]
+        command: CampaignCommand,
+    },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Take new events into the reporting rollups now (one pass of the scheduled job), or with
+    /// `--rebuild` recompute every day of every campaign from the events (after a bulk load or a
+    /// change of a campaign's time zone), with a progress bar.
+    Rollup {
+        /// Recompute everything instead of taking in what changed.
+        #[arg(long)]
+        rebuild: bool,
+        /// Only this campaign (with `--rebuild`).
+        #[arg(long)]
+        campaign: Option<uuid::Uuid>,
+    },
     /// Print the GraphQL schema (SDL).
     Schema {
         /// Write it to this file instead of stdout.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CampaignCommand {
+    /// Print a campaign's design as a JSON document (format grapevine.campaign/v1).
+    Export {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The campaign's id.
+        id: uuid::Uuid,
+    },
+    /// Create a draft campaign from a JSON document.
+    Import {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// Name the new campaign this instead of the document's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The document.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Enrol the participants of a CSV file in a campaign (header-named columns: external_id,
+    /// email, first_name, tags, order_count, country); good rows go in, bad rows are reported.
+    Participants {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The campaign's id.
+        #[arg(long)]
+        campaign: uuid::Uuid,
+        /// Also write the error report (line, column, code, message) to this CSV file.
+        #[arg(long)]
+        errors: Option<PathBuf>,
+        /// The CSV file.
+        file: PathBuf,
     },
 }
 
@@ -225,8 +288,89 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{out}");
             Ok(())
         }
+        Command::Import {
+            command:
+                ImportCommand::Participants {
+                    tenant,
+                    campaign,
+                    errors,
+                    file,
+                },
+        } => {
+            crate::cli_transfer::import_participants(
+                &config,
+                &tenant,
+                campaign,
+                &file,
+                errors.as_deref(),
+            )
+            .await
+        }
+        Command::Campaign {
+            command: CampaignCommand::Export { tenant, id },
+        } => crate::cli_transfer::export_campaign(&config, &tenant, id).await,
+        Command::Campaign {
+            command: CampaignCommand::Import { tenant, name, file },
+        } => crate::cli_transfer::import_campaign(&config, &tenant, &file, name).await,
+        Command::Rollup { rebuild, campaign } => rollup(&config, rebuild, campaign).await,
         Command::Schema { .. } => Ok(()),
     }
+}
+
+async fn rollup(config: &Config, rebuild: bool, only: Option<uuid::Uuid>) -> anyhow::Result<()> {
+    use grapevine_entity::tables::campaigns;
+    use grapevine_worker::rollups;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let conn = db::connect(&config.database_url, 2).await?;
+    let now = chrono::Utc::now();
+    if !rebuild {
+        let overlap = chrono::Duration::seconds(
+            i64::try_from(config.analytics.rollup_overlap_secs).unwrap_or(120),
+        );
+        let done = rollups::refresh(&conn, overlap, now).await?;
+        println!(
+            "{}",
+            json!({ "buckets": done.buckets, "rows_written": done.rows })
+        );
+        return Ok(());
+    }
+    let mut select = campaigns::Entity::find();
+    if let Some(id) = only {
+        select = select.filter(campaigns::Column::Id.eq(id));
+    }
+    let found = select.all(&conn).await?;
+    if let Some(id) = only
+        && found.is_empty()
+    {
+        anyhow::bail!("no campaign {id}");
+    }
+    let mut plan = Vec::new();
+    for campaign in found {
+        let days = rollups::campaign_days(&conn, &campaign).await?;
+        plan.push((campaign, days));
+    }
+    let total: usize = plan.iter().map(|(_, d)| d.len()).sum();
+    let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} campaign-days ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut written = 0;
+    for (campaign, days) in &plan {
+        for day in days {
+            written += rollups::recompute(&conn, campaign, *day, now).await?;
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    println!(
+        "{}",
+        json!({ "campaigns": plan.len(), "buckets": total, "rows_written": written })
+    );
+    Ok(())
 }
 
 async fn serve(config: Config, parts: Parts, migrate: bool) -> anyhow::Result<()> {

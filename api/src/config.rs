@@ -47,6 +47,12 @@ pub struct Config {
     pub giftcard: GiftcardConfig,
     /// Request rate limits.
     pub rate_limits: RateLimitsConfig,
+    /// Outgoing webhooks.
+    pub webhooks: grapevine_worker::hooks::WebhooksConfig,
+    /// Reporting rollups.
+    pub analytics: grapevine_worker::config::AnalyticsConfig,
+    /// Participant CSV imports.
+    pub imports: ImportsConfig,
     /// Where the embedded default keeps the keys it generated on first start.
     pub keys_file: String,
 }
@@ -68,6 +74,9 @@ impl Default for Config {
             stripe: StripeConfig::default(),
             giftcard: GiftcardConfig::default(),
             rate_limits: RateLimitsConfig::default(),
+            webhooks: grapevine_worker::hooks::WebhooksConfig::default(),
+            analytics: grapevine_worker::config::AnalyticsConfig::default(),
+            imports: ImportsConfig::default(),
             keys_file: "grapevine.keys".into(),
         }
     }
@@ -181,6 +190,29 @@ impl Default for TrackingConfig {
             link_cache_ttl_secs: 30,
             trusted_proxies: Vec::new(),
             invites_per_day: 20,
+        }
+    }
+}
+
+/// Participant CSV imports (CLI and upload).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportsConfig {
+    /// Most data rows in one file.
+    pub max_rows: u64,
+    /// Largest uploaded file in bytes (`importParticipants`; the CLI reads files of any size).
+    pub max_upload_bytes: usize,
+    /// Rows per transaction of `grapevine import participants` (upload jobs use
+    /// `grapevine_worker::import::DEFAULT_BATCH_ROWS`).
+    pub batch_rows: usize,
+}
+
+impl Default for ImportsConfig {
+    fn default() -> Self {
+        Self {
+            max_rows: 1_000_000,
+            max_upload_bytes: 32 << 20,
+            batch_rows: grapevine_worker::import::DEFAULT_BATCH_ROWS,
         }
     }
 }
@@ -375,6 +407,16 @@ impl Config {
         if self.queue.concurrency == 0 {
             return Err(bad("queue.concurrency", "must be at least 1"));
         }
+        if self.imports.max_rows == 0 || self.imports.max_upload_bytes == 0 {
+            return Err(bad(
+                "imports.max_rows",
+                "imports.max_rows and imports.max_upload_bytes must be at least 1",
+            ));
+        }
+        // 14 columns per participant row: 2000 rows stay under SQLite's 32 766 bind parameters.
+        if !(1..=2_000).contains(&self.imports.batch_rows) {
+            return Err(bad("imports.batch_rows", "must be 1 to 2000"));
+        }
         if self.queue.relay_batch == 0 {
             return Err(bad("queue.relay_batch", "must be at least 1"));
         }
@@ -440,6 +482,20 @@ impl Config {
                     format!("{proxy:?} is not an IP address"),
                 ));
             }
+        }
+        if !(1..=grapevine_worker::hooks::DeliverWebhook::MAX_ATTEMPTS_CEILING)
+            .contains(&self.webhooks.max_attempts)
+        {
+            return Err(bad(
+                "webhooks.max_attempts",
+                format!(
+                    "must be 1 to {}",
+                    grapevine_worker::hooks::DeliverWebhook::MAX_ATTEMPTS_CEILING
+                ),
+            ));
+        }
+        if self.webhooks.timeout_secs == 0 || self.webhooks.timeout_secs > 60 {
+            return Err(bad("webhooks.timeout_secs", "must be 1 to 60"));
         }
         if !matches!(self.log.format.as_str(), "pretty" | "json") {
             return Err(bad("log.format", "must be `pretty` or `json`"));

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod cache_bus;
 pub mod cli;
+pub mod cli_transfer;
 pub mod config;
 pub use grapevine_worker::crypto;
 pub mod db;
@@ -11,6 +12,7 @@ pub mod graphql;
 pub mod http;
 pub mod keys;
 pub mod rate_limits;
+pub mod reports;
 pub mod services;
 pub mod startup;
 pub mod state;

@@ -53,6 +53,22 @@ pub fn worker_name() -> String {
     )
 }
 
+/// Count every SQL statement this process runs on `db` (and its clones made from now on) in
+/// `grapevine_db_statements_total`: how a benchmark tells the statements a request costs (an N+1
+/// shows at once).
+fn count_statements(
+    db: &mut DatabaseConnection,
+    registry: &prometheus::Registry,
+) -> anyhow::Result<()> {
+    let statements = prometheus::IntCounter::new(
+        "grapevine_db_statements_total",
+        "SQL statements run by this process",
+    )?;
+    registry.register(Box::new(statements.clone()))?;
+    db.set_metric_callback(move |_| statements.inc());
+    Ok(())
+}
+
 impl Application {
     /// Open the database (migrating first if `migrate`), bind the listener, prepare workers.
     pub async fn build(
@@ -97,6 +113,8 @@ impl Application {
         };
         let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
         let metrics = Arc::new(HttpMetrics::new()?);
+        let mut db = db;
+        count_statements(&mut db, &metrics.registry)?;
         let job_metrics = JobMetrics::register(&metrics.registry)?;
         let shutdown = CancellationToken::new();
         let click_metrics = ClickMetrics::register(&metrics.registry)?;
@@ -108,13 +126,21 @@ impl Application {
         };
         // The writer outlives the HTTP server: it stops on its own token, after the server.
         let writer_stop = CancellationToken::new();
+        let tally = crate::tracking::tally::Tally::default();
         let (clicks, click_writer) = crate::tracking::clicks::spawn(
             db.clone(),
             settings,
             click_metrics,
+            tally.clone(),
             writer_stop.clone(),
         );
-        let state = AppState::new(config.clone(), db.clone(), clock.clone(), metrics, clicks)?;
+        let state = AppState::new(
+            config.clone(),
+            db.clone(),
+            clock.clone(),
+            metrics,
+            (clicks, tally),
+        )?;
         let worker_ctx = parts.jobs.then(|| -> anyhow::Result<JobContext> {
             Ok(JobContext {
                 db: db.clone(),
@@ -131,6 +157,8 @@ impl Application {
                         stripe_connect_api_base: config.stripe.connect_base().to_owned(),
                         giftcard_url: config.giftcard.url.clone(),
                     },
+                    webhooks: config.webhooks.clone(),
+                    analytics: config.analytics.clone(),
                 }),
                 metrics: job_metrics,
                 secrets: state.secrets.clone(),
@@ -228,7 +256,14 @@ async fn shutdown_signal() {
 
 fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let schema = web::Data::new(build_schema(Some(state.clone()), &state.config.graphql));
-    let body_limit = state.config.graphql.max_body_bytes;
+    // JSON bodies are held to `graphql.max_body_bytes` by the handler; uploads may be larger.
+    let body_limit = state.config.graphql.max_body_bytes.max(
+        state
+            .config
+            .imports
+            .max_upload_bytes
+            .saturating_add(64 << 10),
+    );
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -236,13 +271,36 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(data.clone())
             .app_data(schema.clone())
             .app_data(web::PayloadConfig::new(body_limit))
+            // The click redirect first, as a prefix scope: a static prefix test rather than the
+            // routing regex every `{param}` route costs (the profile showed it).
+            .service(
+                web::scope(http::redirect::PREFIX)
+                    .default_service(web::to(http::redirect::redirect)),
+            )
             .route("/healthz", web::get().to(http::health::healthz))
             .route("/readyz", web::get().to(http::health::readyz))
             .route("/metrics", web::get().to(http::metrics::metrics))
             .route("/graphql", web::post().to(http::graphql::post))
+            .route(
+                "/exports/payouts.csv",
+                web::get().to(http::exports::payouts),
+            )
+            .route("/exports/ledger.csv", web::get().to(http::exports::ledger))
+            .route(
+                "/reports/campaigns/{id}.csv",
+                web::get().to(http::reports::csv),
+            )
+            .route(
+                "/reports/campaigns/{id}.html",
+                web::get().to(http::reports::html),
+            )
+            .route(
+                "/graphql",
+                web::get()
+                    .guard(actix_web::guard::Header("upgrade", "websocket"))
+                    .to(http::graphql::subscribe),
+            )
             .route("/graphql", web::get().to(http::graphql::get))
-            .route("/r/{code}", web::get().to(http::redirect::redirect))
-            .route("/r/{code}", web::head().to(http::redirect::redirect))
             .route("/qr/{file}", web::get().to(http::redirect::qr))
             .route("/widget.js", web::get().to(http::widget::script))
             .route("/widget/v1/me", web::get().to(http::widget::me))

@@ -8,7 +8,7 @@ use tokio::sync::Notify;
 
 use std::net::IpAddr;
 
-use crate::tracking::{clicks::ClickSink, links::LinkCache};
+use crate::tracking::{clicks::ClickSink, links::LinkCache, tally::Tally};
 use crate::{
     auth::{api_keys::ApiKeyCache, jwt::JwtKeys},
     cache_bus::Caches,
@@ -41,6 +41,8 @@ pub struct AppState {
     pub metrics: Arc<HttpMetrics>,
     /// Where counted clicks go.
     pub clicks: ClickSink,
+    /// What the tracking endpoints received, counted apart from what they stored.
+    pub tally: Tally,
     /// Key of the visitor hash.
     pub visitor_key: Arc<Vec<u8>>,
     /// Peers whose `X-Forwarded-For` is believed.
@@ -54,7 +56,7 @@ impl AppState {
         db: DatabaseConnection,
         clock: SharedClock,
         metrics: Arc<HttpMetrics>,
-        clicks: ClickSink,
+        (clicks, tally): (ClickSink, Tally),
     ) -> anyhow::Result<Self> {
         let jwt = JwtKeys::from_config(&config.auth)?;
         let secrets = SecretBoxer::new(&config.secrets.master_key)
@@ -90,6 +92,7 @@ impl AppState {
                     .then_some((config.queue.url.as_str(), config.queue.prefix.as_str())),
             )?,
             clicks,
+            tally,
             visitor_key: Arc::new(crate::crypto::derive_key(
                 &config.secrets.master_key,
                 "visitor-hash",

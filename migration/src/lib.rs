@@ -14,6 +14,15 @@ mod m20261124_000009_create_webhook_events;
 mod m20261124_000010_create_fraud;
 mod m20261124_000011_create_rewards;
 mod m20261124_000012_create_payouts;
+mod m20261124_000013_create_reconciliations;
+mod m20261124_000014_create_webhooks;
+mod m20261124_000015_create_imports;
+mod m20261124_000016_create_rollups;
+mod m20261124_000017_create_experiments;
+mod m20261124_000018_create_applied_recommendations;
+mod m20261124_000019_outbox_notify;
+mod m20261124_000020_index_conversions_referral;
+mod m20261124_000021_create_tracking_tallies;
 
 /// Every migration, in the order it must run.
 pub struct Migrator;
@@ -34,6 +43,15 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_create_fraud::Migration),
             Box::new(m20261124_000011_create_rewards::Migration),
             Box::new(m20261124_000012_create_payouts::Migration),
+            Box::new(m20261124_000013_create_reconciliations::Migration),
+            Box::new(m20261124_000014_create_webhooks::Migration),
+            Box::new(m20261124_000015_create_imports::Migration),
+            Box::new(m20261124_000016_create_rollups::Migration),
+            Box::new(m20261124_000017_create_experiments::Migration),
+            Box::new(m20261124_000018_create_applied_recommendations::Migration),
+            Box::new(m20261124_000019_outbox_notify::Migration),
+            Box::new(m20261124_000020_index_conversions_referral::Migration),
+            Box::new(m20261124_000021_create_tracking_tallies::Migration),
         ]
     }
 }

@@ -33,6 +33,10 @@ const TABLES: &[&str] = &[
     "job_outbox",
     "job_runs",
     "audit_log",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "tracking_tallies",
 ];
 
 #[tokio::test]
@@ -204,6 +208,8 @@ async fn insert_one_of_each(db: &DatabaseConnection) -> TestResult {
         name: Set("a".to_owned()),
         weight: Set(50),
         created_at: Set(now),
+        stopped_at: Set(Some(now)),
+        stop_reason: Set(Some("converts worse".to_owned())),
     }
     .insert(db)
     .await?;

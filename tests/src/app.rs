@@ -50,6 +50,9 @@ pub fn test_config(db: &TestDatabase, smtp: &SmtpServer) -> Config {
     config.queue.backoff_base_ms = 200;
     config.queue.backoff_max_secs = 2;
     config.queue.cron_interval_ms = 200;
+    config.analytics.rollup_interval_secs = 1;
+    // Tests that want the weekly digest turn it on; others count their emails exactly.
+    config.analytics.weekly_digest = false;
     // Limits no test reaches unless it means to (each counts, so the path runs everywhere).
     config.rate_limits.redirect_per_minute = 1_000_000;
     config.rate_limits.track_per_minute = 1_000_000;
@@ -166,6 +169,87 @@ impl TestApp {
         .await;
     }
 
+    /// The `/metrics` page (Prometheus text).
+    pub async fn metrics(&self) -> String {
+        let res = self
+            .client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .expect("GET /metrics");
+        assert!(res.status().is_success(), "GET /metrics: {}", res.status());
+        res.text().await.expect("metrics body")
+    }
+
+    /// A new secret API key (`sk_…`) of the tenant `token` belongs to (admin or ops).
+    pub async fn secret_key(&self, token: &str) -> String {
+        self.graphql_ok(
+            Some(token),
+            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key } }"#,
+            json!({}),
+        )
+        .await["createApiKey"]["key"]
+            .as_str()
+            .expect("secret key")
+            .to_owned()
+    }
+
+    /// Follow a referral link as a browser with `user_agent` would, without following the
+    /// redirect; returns the click id (`gv_click`) the redirect carries. The click itself is
+    /// stored a moment later (batched).
+    pub async fn click(&self, code: &str, user_agent: &str) -> uuid::Uuid {
+        let res = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .get(format!("{}/r/{code}", self.address))
+            .header("user-agent", user_agent)
+            .send()
+            .await
+            .expect("redirect");
+        assert_eq!(res.status(), 302);
+        let location = res.headers()["location"].to_str().expect("location");
+        let location = url::Url::parse(location).expect("a URL");
+        let click = location
+            .query_pairs()
+            .find(|(k, _)| k == "gv_click")
+            .expect("gv_click")
+            .1
+            .into_owned();
+        click.parse().expect("a click id")
+    }
+
+    /// Wait (up to 30 s) until every click in `ids` is stored: the API writes clicks in batches,
+    /// and a conversion may name only a stored click.
+    pub async fn clicks_stored(&self, ids: &[uuid::Uuid]) {
+        use grapevine_entity::tables::clicks;
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let db = self.db.connect().await;
+        let stored = crate::try_poll_until(Duration::from_secs(30), || async {
+            let n = clicks::Entity::find()
+                .filter(clicks::Column::Id.is_in(ids.to_vec()))
+                .count(&db)
+                .await
+                .expect("count clicks");
+            (n == ids.len() as u64).then_some(())
+        })
+        .await;
+        assert!(stored.is_some(), "{} clicks stored", ids.len());
+    }
+
+    /// Create a campaign from a `CreateCampaignInput` and return its id.
+    pub async fn create_campaign(&self, token: &str, input: Value) -> String {
+        self.graphql_ok(
+            Some(token),
+            "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await["createCampaign"]["id"]
+            .as_str()
+            .expect("campaign id")
+            .to_owned()
+    }
+
     /// Create a staff user of the admin's tenant with `role` and return a token for them.
     pub async fn login_as(&self, role: &str) -> String {
         let email = format!(
@@ -211,6 +295,39 @@ pub async fn spawn_app_with_clock(
     clock: Option<grapevine_entity::domain::clock::SharedClock>,
     adjust: impl FnOnce(&mut Config),
 ) -> TestApp {
+    spawn(
+        backend,
+        clock,
+        Parts {
+            http: true,
+            jobs: true,
+        },
+        adjust,
+    )
+    .await
+}
+
+/// Start the API alone (no relay, no workers: nothing runs in the background), for tests that
+/// count what a request costs.
+pub async fn spawn_api_only(backend: Backend) -> TestApp {
+    spawn(
+        backend,
+        None,
+        Parts {
+            http: true,
+            jobs: false,
+        },
+        |_| {},
+    )
+    .await
+}
+
+async fn spawn(
+    backend: Backend,
+    clock: Option<grapevine_entity::domain::clock::SharedClock>,
+    parts: Parts,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     crate::require_services(backend);
     grapevine_api::telemetry::init(&grapevine_api::config::LogConfig {
         format: "pretty".into(),
@@ -220,17 +337,9 @@ pub async fn spawn_app_with_clock(
     let smtp = SmtpServer::start().await;
     let mut config = test_config(&db, &smtp);
     adjust(&mut config);
-    let app = Application::build(
-        config.clone(),
-        Parts {
-            http: true,
-            jobs: true,
-        },
-        clock,
-        false,
-    )
-    .await
-    .expect("build app");
+    let app = Application::build(config.clone(), parts, clock, false)
+        .await
+        .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (tenant_id, admin_token) = seed_tenant(&db, &config).await;
     let shutdown = app.shutdown_token();

@@ -20,7 +20,9 @@ pub mod stripe_shaped;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-pub use app::{TestApp, spawn_app, spawn_app_on, spawn_app_with, spawn_app_with_clock};
+pub use app::{
+    TestApp, spawn_api_only, spawn_app, spawn_app_on, spawn_app_with, spawn_app_with_clock,
+};
 pub use db::TestDatabase;
 pub use env::{Backend, admin_database_url, redis_url, require_services};
 pub use process::{GrapevineProcess, grapevine_binary};
@@ -100,4 +102,26 @@ pub fn error_codes(body: &serde_json::Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// How many event jobs (validation, settlement, emails, webhooks, payouts…) are waiting or
+/// running: every kind but the scheduler's own timer jobs, which may be under way at any moment,
+/// and `also_ignoring`. Zero means the pipeline has caught up with what the test did.
+pub async fn busy_jobs(db: &sea_orm::DatabaseConnection, also_ignoring: &[&str]) -> u64 {
+    use grapevine_entity::tables::{JobState, job_outbox};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let ignored = grapevine_worker::cron::SCHEDULED_KINDS
+        .iter()
+        .chain(also_ignoring)
+        .copied();
+    job_outbox::Entity::find()
+        .filter(job_outbox::Column::State.is_in([
+            JobState::Pending,
+            JobState::Dispatched,
+            JobState::Running,
+        ]))
+        .filter(job_outbox::Column::Kind.is_not_in(ignored))
+        .count(db)
+        .await
+        .unwrap_or_else(|e| panic!("count the busy jobs: {e}"))
 }

@@ -95,6 +95,14 @@ pub fn config_env(config: &grapevine_api::Config) -> Vec<(String, String)> {
             q.cron_interval_ms.to_string(),
         ),
         ("GRAPEVINE_QUEUE__CONCURRENCY", q.concurrency.to_string()),
+        (
+            "GRAPEVINE_ANALYTICS__ROLLUP_INTERVAL_SECS",
+            config.analytics.rollup_interval_secs.to_string(),
+        ),
+        (
+            "GRAPEVINE_ANALYTICS__WEEKLY_DIGEST",
+            config.analytics.weekly_digest.to_string(),
+        ),
         ("GRAPEVINE_EMAIL__SMTP_URL", config.email.smtp_url.clone()),
         ("GRAPEVINE_EMAIL__FROM", config.email.from.clone()),
         (

@@ -26,6 +26,7 @@ const CALLERS: [&str; 8] = ["admin", "mm", "sales", "finance", "ops", "sk", "pk"
 const EXPECTED: &[(&str, &str)] = &[
     ("Mutation.addRewardRule", "admin mm"),
     ("Mutation.adjustBalance", "admin finance"),
+    ("Mutation.applyRecommendation", "admin mm"),
     ("Mutation.approvePayout", "admin finance"),
     ("Mutation.cancelPayout", "admin finance"),
     ("Mutation.createApiKey", "admin ops"),
@@ -34,8 +35,11 @@ const EXPECTED: &[(&str, &str)] = &[
     ("Mutation.createReferralLink", "admin mm sales sk"),
     ("Mutation.createUser", "admin"),
     ("Mutation.deactivateUser", "admin"),
+    ("Mutation.discardJob", "admin ops"),
     ("Mutation.endCampaign", "admin mm"),
     ("Mutation.eraseParticipant", "admin mm"),
+    ("Mutation.importCampaign", "admin mm"),
+    ("Mutation.importParticipants", "admin mm"),
     ("Mutation.enrollParticipant", "admin mm sales sk"),
     ("Mutation.enrollParticipants", "admin mm sales sk"),
     ("Mutation.launchCampaign", "admin mm"),
@@ -52,35 +56,60 @@ const EXPECTED: &[(&str, &str)] = &[
     ("Mutation.retryJob", "admin ops"),
     ("Mutation.revokeApiKey", "admin ops"),
     ("Mutation.sendInvites", "admin mm sales sk"),
+    ("Mutation.sendCampaignDigest", "admin mm"),
     ("Mutation.setCampaignMaterial", "admin mm"),
     ("Mutation.setCampaignVariants", "admin mm"),
+    ("Mutation.setExperimentSettings", "admin mm"),
     ("Mutation.setFraudPolicy", "admin mm"),
     ("Mutation.setFxRate", "admin finance"),
     ("Mutation.setPayoutSettings", "admin finance"),
     ("Mutation.setTaxStatus", "admin finance"),
     ("Mutation.setTenantSecret", "admin"),
+    ("Mutation.startReconciliation", "admin finance"),
     ("Mutation.trackConversion", "sk"),
     ("Mutation.trackLead", "sk"),
     ("Mutation.updateCampaign", "admin mm"),
     ("Mutation.updateUserRole", "admin"),
+    // Outgoing webhooks: ops (and admin).
+    ("Mutation.createWebhookEndpoint", "admin ops"),
+    ("Mutation.deleteWebhookEndpoint", "admin ops"),
+    ("Mutation.replayWebhookDelivery", "admin ops"),
+    ("Mutation.rotateWebhookSecret", "admin ops"),
+    ("Mutation.sendTestWebhook", "admin ops"),
+    ("Mutation.updateWebhookEndpoint", "admin ops"),
     ("Query.apiKeys", "admin ops"),
     ("Query.auditLog", "admin"),
     ("Query.balances", "admin finance"),
     ("Query.campaign", "admin mm sales finance ops sk"),
     ("Query.campaigns", "admin mm sales finance ops sk"),
+    // Reports: marketing, sales and finance (no participant money detail in them).
+    ("Query.campaignReport", "admin mm sales finance"),
+    ("Query.compareCampaigns", "admin mm sales finance"),
+    ("Query.programHealth", "admin mm finance ops"),
+    ("Query.appliedRecommendations", "admin mm sales finance"),
+    // Finance's reports: money detail, not for sales, marketing or ops.
+    ("Query.campaignCost", "admin finance"),
     ("Query.deadJobs", "admin ops"),
     ("Query.emails", "admin mm ops"),
+    ("Query.experimentSettings", "admin mm"),
     ("Query.fraudPolicy", "admin mm finance ops"),
     ("Query.ledger", "admin finance"),
+    ("Query.liability", "admin finance"),
     ("Query.me", "admin mm sales finance ops"),
     // Participants' personal data: not for finance or ops.
     ("Query.participant", "admin mm sales sk"),
     ("Query.participantData", "admin mm"),
+    ("Query.participantImport", "admin mm"),
+    ("Query.exportCampaign", "admin mm"),
     ("Query.participants", "admin mm sales sk"),
     ("Query.payout", "admin finance"),
     ("Query.payoutSettings", "admin finance"),
+    ("Query.payoutTotals", "admin finance"),
     ("Query.payouts", "admin finance"),
     ("Query.queueHealth", "admin ops"),
+    ("Query.queueOverview", "admin ops"),
+    ("Query.reconciliation", "admin finance"),
+    ("Query.reconciliations", "admin finance"),
     ("Query.referral", "admin mm finance ops sk"),
     ("Query.referrals", "admin mm finance ops sk"),
     ("Query.replayFraudRules", "admin mm"),
@@ -89,6 +118,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("Query.rewards", "admin mm finance"),
     ("Query.tenant", "admin mm sales finance ops sk"),
     ("Query.users", "admin"),
+    ("Query.webhookDeliveries", "admin ops"),
+    ("Query.webhookEndpoints", "admin ops"),
+    ("Query.webhookEventTypes", "admin ops"),
 ];
 
 const INTROSPECTION: &str = r#"{
@@ -143,6 +175,8 @@ impl Types {
                 "DateTime" => json!("2026-01-01T00:00:00Z"),
                 "NaiveDate" => json!("2026-01-01"),
                 "JSON" => json!({}),
+                // A file reference as the multipart map writes it; no file comes with it.
+                "Upload" => json!("#__graphql_file__:0"),
                 other => panic!("no sample for scalar {other}: add one"),
             },
         }
@@ -469,6 +503,14 @@ async fn tenant_a_reaches_none_of_tenant_bs_rows_through_any_field() {
         .unwrap()
         .to_owned();
     b.graphql_ok(Some(&b_key), "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { id } } }", json!({ "i": { "orderId": "b-1", "customerId": "bc", "email": "bc@b.example", "amountMinor": "5000", "currency": "USD", "code": code } })).await;
+    // An endpoint for an event that does not happen here, so it has no deliveries that would
+    // change B's rows while the test runs (delete, rotate and test-send are probed with its id).
+    b.graphql_ok(
+        Some(&b_token),
+        "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }",
+        json!({ "i": { "url": "https://hooks.b.example/grapevine", "eventTypes": ["payout.failed"] } }),
+    )
+    .await;
     b.graphql_ok(
         Some(&b_token),
         "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use grapevine_entity::tables::{JobState, job_outbox, rewards};
 use grapevine_tests::{
-    Backend, error_codes, free_port, poll_until, require_services, spawn_app_with,
+    Backend, error_codes, free_port, poll_until, require_services, spawn_app_with, try_poll_until,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -151,6 +151,7 @@ async fn while_redis_is_down_the_api_keeps_answering_and_the_backlog_drains_when
     .await;
 
     // Redis crashes.
+    let ops = app.login_as("OPS").await;
     redis.crash();
     let res = app
         .client
@@ -203,6 +204,30 @@ async fn while_redis_is_down_the_api_keeps_answering_and_the_backlog_drains_when
         waiting.len()
     );
     assert!(rewards_of(during.clone()).await.is_empty());
+    // Ops see it: the outbox backlog grows and the relay's lag with it, in GraphQL and on
+    // /metrics.
+    const OVERVIEW: &str = "{ queueOverview { outboxBacklog relayLagSecs } }";
+    let overview = poll_until(Duration::from_secs(10), || async {
+        let o = app.graphql_ok(Some(&ops), OVERVIEW, json!({})).await["queueOverview"].clone();
+        (o["relayLagSecs"].as_i64().unwrap() >= 1).then_some(o)
+    })
+    .await;
+    // The conversions' validation jobs (those already due) wait in the outbox.
+    let backlog = overview["outboxBacklog"].as_i64().unwrap();
+    assert!(backlog >= 1, "{overview}");
+    let metric = |text: &str, name: &str| -> i64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .parse()
+            .unwrap()
+    };
+    let text = app.metrics().await;
+    assert!(
+        metric(&text, "grapevine_outbox_backlog") >= backlog,
+        "{text}"
+    );
+    assert!(metric(&text, "grapevine_relay_lag_seconds") >= 1, "{text}");
 
     // Redis returns (empty: it kept nothing): the backlog drains, each conversion rewarded once —
     // well within the 60 s after which unclaimed dispatches are sent again anyway: the relay sees
@@ -223,6 +248,18 @@ async fn while_redis_is_down_the_api_keeps_answering_and_the_backlog_drains_when
         drained.values().all(|&n| n == 2),
         "two rewards per referral: {drained:?}"
     );
+    // The gauges come back to 0. The periodic jobs (rollups every second in tests) pass through
+    // the outbox too, so a single reading may catch one in its few milliseconds before the relay
+    // takes it: the gauges must reach 0, not be 0 at one arbitrary instant.
+    try_poll_until(Duration::from_secs(10), || async {
+        let overview = app.graphql_ok(Some(&ops), OVERVIEW, json!({})).await;
+        let text = app.metrics().await;
+        (overview["queueOverview"] == json!({ "outboxBacklog": 0, "relayLagSecs": 0 })
+            && metric(&text, "grapevine_outbox_backlog") == 0)
+            .then_some(())
+    })
+    .await
+    .expect("the outbox backlog and relay lag go back to 0 in GraphQL and on /metrics");
     let ready: Value = app
         .client
         .get(format!("{}/readyz", app.address))

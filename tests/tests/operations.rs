@@ -66,12 +66,17 @@ async fn an_smtp_outage_is_retried_with_backoff_and_the_email_goes_out_once_it_r
     assert_eq!(sent.attempts, 1, "one SMTP hand-over");
     let mails = app.smtp.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(mails.len(), 1);
-    let job = job_outbox::Entity::find_by_id(job.id)
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(job.state, JobState::Done);
+    // The email is marked sent inside the job; the job itself is marked done just after it
+    // returns, so it is waited for rather than read at once.
+    let job = poll_until(Duration::from_secs(10), || async {
+        let job = job_outbox::Entity::find_by_id(job.id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        (job.state == JobState::Done).then_some(job)
+    })
+    .await;
     let runs = job_runs::Entity::find()
         .filter(job_runs::Column::JobId.eq(job.id))
         .all(&db)
@@ -205,15 +210,7 @@ async fn metrics_count_requests_and_jobs_and_responses_carry_a_request_id() {
     );
 
     let text = poll_until(Duration::from_secs(10), || async {
-        let text = app
-            .client
-            .get(format!("{}/metrics", app.address))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = app.metrics().await;
         text.contains(r#"grapevine_job_runs_total{kind="email.send",outcome="succeeded"} 1"#)
             .then_some(text)
     })
@@ -280,11 +277,7 @@ async fn an_email_dead_after_every_attempt_shows_its_reason_and_goes_out_once_wh
         (json!(1), json!(0)),
         "{health}"
     );
-    let metrics = |app: &grapevine_tests::TestApp| {
-        let request = app.client.get(format!("{}/metrics", app.address)).send();
-        async move { request.await.unwrap().text().await.unwrap() }
-    };
-    let text = metrics(&app).await;
+    let text = app.metrics().await;
     assert!(
         text.contains(r#"grapevine_jobs{kind="email.send",state="dead"} 1"#),
         "{text}"
@@ -334,7 +327,7 @@ async fn an_email_dead_after_every_attempt_shows_its_reason_and_goes_out_once_wh
     .await;
     assert_eq!(health["dead"], 0, "{health}");
     assert!(health["p95RunMs"].as_i64().is_some(), "{health}");
-    let text = metrics(&app).await;
+    let text = app.metrics().await;
     assert!(
         text.contains(r#"grapevine_jobs{kind="email.send",state="done"} 1"#),
         "{text}"

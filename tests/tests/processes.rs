@@ -25,6 +25,7 @@ use grapevine_tests::{
     shop::{self, ShopSpec, first_purchase},
     try_poll_until,
 };
+use grapevine_worker::cron::SCHEDULED_KINDS;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
@@ -156,10 +157,10 @@ async fn two_apis_and_two_workers_share_the_load_exactly_and_keep_their_caches_c
                 RewardType::Cash => r.status == RewardStatus::Paid,
                 _ => r.status == RewardStatus::Fulfilled,
             })
-            // The scheduler queues its own jobs every 200 ms: those may be under way at any time.
+            // The scheduler queues its own jobs on timers: those may be under way at any time.
             && jobs
                 .iter()
-                .filter(|j| !matches!(j.kind.as_str(), "payouts.run" | "rewards.release"))
+                .filter(|j| !SCHEDULED_KINDS.contains(&j.kind.as_str()))
                 .all(|j| j.state == JobState::Done)
             && jobs.iter().all(|j| j.state != JobState::Dead);
         done.then_some(all)
@@ -275,5 +276,71 @@ async fn two_apis_and_two_workers_share_the_load_exactly_and_keep_their_caches_c
     );
     println!(
         "coherence: pause seen on B after {took:?}, resume on A after {resumed:?}, revocation on B after {refused:?}"
+    );
+}
+
+/// With the relay's and the queue consumers' polls stretched to ten minutes, a conversion taken by
+/// `grapevine serve` is still rewarded by `grapevine work` within seconds: on PostgreSQL the outbox
+/// insert notifies the relay of the other process when its transaction commits, and the relay
+/// wakes its process's consumers of the kinds it has just pushed (either would otherwise wait for
+/// its next poll).
+#[tokio::test]
+async fn a_job_committed_by_the_api_wakes_the_relay_of_another_process_at_once() {
+    require_services(Backend::Postgres);
+    let db = TestDatabase::create_on(Backend::Postgres).await;
+    let smtp = SmtpServer::start().await;
+    let mut config = test_config(&db, &smtp);
+    config.queue.relay_interval_ms = 600_000;
+    config.queue.poll_interval_ms = 600_000;
+    // apalis's heartbeat also drives a consumer: stretched too, so only a push can wake one.
+    config.queue.heartbeat_secs = 600;
+    let (_tenant, token) = seed_tenant(&db, &config).await;
+    let env = config_env(&config);
+    for key in [
+        "GRAPEVINE_QUEUE__RELAY_INTERVAL_MS",
+        "GRAPEVINE_QUEUE__POLL_INTERVAL_MS",
+    ] {
+        assert!(
+            env.contains(&(key.into(), "600000".into())),
+            "the processes get the ten-minute poll: {key}"
+        );
+    }
+    let port = free_port();
+    let mut server =
+        GrapevineProcess::spawn(&["--listen", &format!("127.0.0.1:{port}"), "serve"], &env);
+    let _worker = GrapevineProcess::spawn(&["work"], &env);
+    let api = GraphqlClient::new(&format!("http://127.0.0.1:{port}"));
+    server
+        .wait_http_ok(&format!("{}/healthz", api.base), Duration::from_secs(30))
+        .await;
+    let shop = shop::open(
+        &api,
+        &token,
+        ShopSpec {
+            referrers: 1,
+            rules: vec![first_purchase("REFERRER", 1000, "CASH")],
+            providers: false,
+            max_attempts: 5,
+            name: "Woken at once",
+        },
+    )
+    .await;
+    let code = shop.referrers[0].1.clone();
+    let taken = Instant::now();
+    api.ok(
+        &shop.key,
+        "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { referralId } } }",
+        json!({ "i": { "orderId": "o1", "customerId": "c1", "email": "c1@friends.example", "amountMinor": "4000", "currency": "USD", "code": code } }),
+    )
+    .await;
+    let conn = db.connect().await;
+    let rewarded = try_poll_until(Duration::from_secs(15), || async {
+        let n = rewards::Entity::find().all(&conn).await.unwrap().len();
+        (n == 1).then_some(taken.elapsed())
+    })
+    .await;
+    assert!(
+        rewarded.is_some(),
+        "no reward within 15 s: the relay or a consumer waited for its ten-minute poll"
     );
 }

@@ -11,6 +11,7 @@ use grapevine_entity::tables::{Channel, clicks};
 use grapevine_tests::error_codes as codes;
 use grapevine_tests::{
     Backend, GrapevineProcess, TestApp, free_port, poll_until, spawn_app, spawn_app_with,
+    try_poll_until,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -90,10 +91,15 @@ async fn a_click_redirects_with_attribution_in_the_url_and_is_stored_without_the
         (stored_clicks(&app).await == 3).then_some(())
     })
     .await;
-    let stats = app
-        .graphql_ok(Some(&app.admin_token), "{ participants { edges { node { links { code url qrUrl stats { clicks uniqueVisitors } } } } } }", json!({}))
-        .await;
-    let link = &stats["participants"]["edges"][0]["node"]["links"][0];
+    // Link stats come from the rollups, which take new clicks in every second here.
+    let link = poll_until(Duration::from_secs(10), || async {
+        let stats = app
+            .graphql_ok(Some(&app.admin_token), "{ participants { edges { node { links { code url qrUrl stats { clicks uniqueVisitors } } } } } }", json!({}))
+            .await;
+        let link = stats["participants"]["edges"][0]["node"]["links"][0].clone();
+        (link["stats"]["clicks"] == "3").then_some(link)
+    })
+    .await;
     assert_eq!(
         link["stats"],
         json!({ "clicks": "3", "uniqueVisitors": "2" })
@@ -110,6 +116,35 @@ async fn unknown_codes_get_a_friendly_page_and_bots_and_head_requests_are_not_co
     let res = click(&app, "NOSUCHCODE", FIREFOX).await;
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("doesn't exist"));
+    // A code is one path segment; other methods are not redirected; a lower-case code is the same
+    // code; the routes next to /r are not mistaken for it.
+    for path in ["/r/", &format!("/r/{code}/more"), "/r"] {
+        let res = no_redirects()
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    let res = no_redirects()
+        .post(format!("{}/r/{code}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "GET, HEAD");
+    let res = click(&app, &code.to_lowercase(), "").await;
+    assert_eq!(res.status(), 302, "a lower-case code redirects too");
+    let res = no_redirects()
+        .get(format!(
+            "{}/reports/campaigns/{}.csv",
+            app.address,
+            uuid::Uuid::nil()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), 404, "the reports routes are still routed");
 
     let res = click(
         &app,
@@ -364,16 +399,20 @@ async fn forwarded_addresses_count_only_when_the_peer_is_a_trusted_proxy() {
             (stored_clicks(&app).await == 2).then_some(())
         })
         .await;
-        let data = app
-            .graphql_ok(
-                Some(&app.admin_token),
-                "{ participants { edges { node { links { stats { uniqueVisitors } } } } } }",
-                json!({}),
-            )
-            .await;
+        let stats = poll_until(Duration::from_secs(10), || async {
+            let data = app
+                .graphql_ok(
+                    Some(&app.admin_token),
+                    "{ participants { edges { node { links { stats { clicks uniqueVisitors } } } } } }",
+                    json!({}),
+                )
+                .await;
+            let stats = data["participants"]["edges"][0]["node"]["links"][0]["stats"].clone();
+            (stats["clicks"] == "2").then_some(stats)
+        })
+        .await;
         assert_eq!(
-            data["participants"]["edges"][0]["node"]["links"][0]["stats"]["uniqueVisitors"],
-            expected_unique,
+            stats["uniqueVisitors"], expected_unique,
             "trusted proxy: {trusted}"
         );
     }
@@ -385,10 +424,16 @@ async fn a_graceful_shutdown_flushes_every_queued_click() {
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     // A slow flush interval keeps clicks queued when the signal arrives.
-    let env = [(
-        "GRAPEVINE_TRACKING__CLICK_FLUSH_MS".to_owned(),
-        "2000".to_owned(),
-    )];
+    let env = [
+        (
+            "GRAPEVINE_TRACKING__CLICK_FLUSH_MS".to_owned(),
+            "2000".to_owned(),
+        ),
+        (
+            "GRAPEVINE_ANALYTICS__ROLLUP_INTERVAL_SECS".to_owned(),
+            "1".to_owned(),
+        ),
+    ];
     let mut server = GrapevineProcess::spawn(&["--listen", &listen], &env);
     let base = format!("http://{listen}");
     server
@@ -440,16 +485,31 @@ async fn a_graceful_shutdown_flushes_every_queued_click() {
     server
         .wait_http_ok(&format!("{base}/healthz"), Duration::from_secs(60))
         .await;
-    let stats =
-        gql("{ participants(first: 10) { edges { node { links { code stats { clicks } } } } } }")
-            .await;
-    let link = stats["data"]["participants"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|e| e["node"]["links"].as_array().unwrap().clone())
-        .find(|l| l["code"] == code.as_str())
-        .unwrap();
-    assert_eq!(link["stats"]["clicks"], "25", "{stats:#}");
+    // Every click made it to the database, and (through the rollups) into the link's stats.
+    let clicks_of_link = || async {
+        let stats = gql(
+            "{ participants(first: 10) { edges { node { links { code stats { clicks } } } } } }",
+        )
+        .await;
+        stats["data"]["participants"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|e| e["node"]["links"].as_array().unwrap().clone())
+            .find(|l| l["code"] == code.as_str())
+            .unwrap()["stats"]["clicks"]
+            .clone()
+    };
+    let counted = try_poll_until(Duration::from_secs(15), || async {
+        let n = clicks_of_link().await;
+        (n == "25").then_some(n)
+    })
+    .await;
+    assert_eq!(
+        counted,
+        Some(json!("25")),
+        "last seen: {}",
+        clicks_of_link().await
+    );
     server.terminate(Duration::from_secs(30)).await;
 }

@@ -94,6 +94,30 @@ impl Default for EmailConfig {
     }
 }
 
+/// Reporting: how the rollups that campaign reports read are kept up to date.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalyticsConfig {
+    /// How often the rollups take in new events, in seconds (reports lag by at most this).
+    pub rollup_interval_secs: u64,
+    /// How far back each pass looks again, in seconds, for events whose transaction committed
+    /// after the previous pass with an earlier time.
+    pub rollup_overlap_secs: u64,
+    /// Send each live campaign's owner a weekly digest email (at the first scheduler tick of each
+    /// ISO week).
+    pub weekly_digest: bool,
+}
+
+impl Default for AnalyticsConfig {
+    fn default() -> Self {
+        Self {
+            rollup_interval_secs: 60,
+            rollup_overlap_secs: 120,
+            weekly_digest: true,
+        }
+    }
+}
+
 /// Everything a worker process needs besides the database.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -109,6 +133,10 @@ pub struct WorkerConfig {
     pub worker_name: String,
     /// Payout and fulfilment providers.
     pub providers: ProvidersConfig,
+    /// Outgoing webhooks.
+    pub webhooks: crate::hooks::WebhooksConfig,
+    /// Reporting rollups.
+    pub analytics: AnalyticsConfig,
 }
 
 /// Where the payout and fulfilment providers are.

@@ -1,5 +1,5 @@
 //! Scheduled work: every `queue.cron_interval_ms` the scheduler puts each periodic job (releasing
-//! rewards, payout runs; pruning the outbox once an hour) into the outbox under an id derived from the wall-clock slot, so several worker processes scheduling the
+//! rewards, payout runs; the rollups every `analytics.rollup_interval_secs`; pruning the outbox once an hour) into the outbox under an id derived from the wall-clock slot, so several worker processes scheduling the
 //! same slot queue it once.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -8,9 +8,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     context::JobContext,
-    jobs::{PayoutRun, PruneOutbox, ReleaseRewards},
-    outbox::enqueue_once,
+    jobs::{DigestRun, PayoutRun, PruneOutbox, RefreshRollups, ReleaseRewards, digest::iso_week},
+    outbox::{Job, enqueue_once},
 };
+
+/// The kinds the scheduler queues by itself on a timer. One of them may be under way at any
+/// moment, so "no work is left" means no job of any other kind is waiting or running.
+pub const SCHEDULED_KINDS: [&str; 5] = [
+    ReleaseRewards::KIND,
+    PayoutRun::KIND,
+    RefreshRollups::KIND,
+    DigestRun::KIND,
+    PruneOutbox::KIND,
+];
 
 /// Run the scheduler until `shutdown`.
 pub async fn run(
@@ -42,6 +52,28 @@ async fn tick(ctx: &JobContext, interval: Duration) -> Result<(), sea_orm::DbErr
     let now = ctx.clock.now();
     enqueue_once(&ctx.db, None, &key, &ReleaseRewards::default(), now).await?;
     enqueue_once(&ctx.db, None, &key, &PayoutRun::default(), now).await?;
+    let every = ctx.config.analytics.rollup_interval_secs.max(1);
+    let rollup_slot = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+        / every;
+    enqueue_once(
+        &ctx.db,
+        None,
+        &format!("r{rollup_slot}"),
+        &RefreshRollups::default(),
+        now,
+    )
+    .await?;
+    if ctx.config.analytics.weekly_digest {
+        // Looked at with the rollups; each campaign's digest is keyed by its ISO week, so it goes
+        // out once a week, at the first look after the week starts (or after the launch).
+        let run = DigestRun {
+            week: iso_week(chrono::Utc::now()),
+        };
+        enqueue_once(&ctx.db, None, &format!("r{rollup_slot}"), &run, now).await?;
+    }
     // Pruning once an hour is plenty.
     let hour = SystemTime::now()
         .duration_since(UNIX_EPOCH)

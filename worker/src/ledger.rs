@@ -12,6 +12,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::hooks;
+
 /// One entry to post.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -171,8 +173,15 @@ pub async fn reverse(
         .filter(campaigns::Column::Id.eq(reward.campaign_id))
         .exec(conn)
         .await?;
-    rewards::Entity::find_by_id(reward.id)
+    let reversed = rewards::Entity::find_by_id(reward.id)
         .one(conn)
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("reward {}", reward.id)))
+        .ok_or_else(|| DbErr::RecordNotFound(format!("reward {}", reward.id)))?;
+    hooks::emit(
+        conn,
+        &hooks::Event::reward_reversed(&reversed, delta, settled),
+        now,
+    )
+    .await?;
+    Ok(reversed)
 }

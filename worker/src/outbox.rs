@@ -115,9 +115,15 @@ pub async fn enqueue_once<J: Job>(
     job: &J,
     now: DateTime<Utc>,
 ) -> Result<Uuid, DbErr> {
-    let id = grapevine_entity::domain::ids::derived_id(&format!("job:{}:{key}", J::KIND));
+    let id = once_id::<J>(key);
     insert(conn, id, tenant_id, job, now).await?;
     Ok(id)
+}
+
+/// The id `enqueue_once` gives the job of kind `J` with `key` (a handler that must know its own
+/// attempt count looks its row up by it).
+pub fn once_id<J: Job>(key: &str) -> Uuid {
+    grapevine_entity::domain::ids::derived_id(&format!("job:{}:{key}", J::KIND))
 }
 
 async fn insert<J: Job>(

@@ -34,6 +34,8 @@ pub struct Relay {
     kinds: Vec<&'static str>,
     /// The queue server's last seen epoch, and when it was checked.
     epoch: std::sync::Mutex<(Option<String>, Option<std::time::Instant>)>,
+    /// This process's consumers, woken right after a push.
+    consumers: crate::transport::PushWakers,
 }
 
 /// How often the relay asks the queue server whether it restarted.
@@ -59,7 +61,15 @@ impl Relay {
             clock,
             kinds,
             epoch: std::sync::Mutex::new((None, None)),
+            consumers: crate::transport::PushWakers::default(),
         }
+    }
+
+    /// Wake these consumers (this process's) right after pushing jobs of their kind.
+    #[must_use]
+    pub fn waking(mut self, consumers: crate::transport::PushWakers) -> Self {
+        self.consumers = consumers;
+        self
     }
 
     /// If the queue server restarted since the last look, every row dispatched and not claimed
@@ -173,13 +183,20 @@ impl Relay {
             .all(&self.db)
             .await?;
         let mut failed = Vec::new();
+        let mut pushed: Vec<&str> = Vec::new();
         for (id, kind) in &mine {
             match self.transport.push(kind, JobEnvelope { id: *id }).await {
-                Ok(()) => self
-                    .metrics
-                    .dispatched
-                    .with_label_values(&[kind.as_str()])
-                    .inc(),
+                Ok(()) => {
+                    self.metrics
+                        .dispatched
+                        .with_label_values(&[kind.as_str()])
+                        .inc();
+                    if !pushed.contains(&kind.as_str()) {
+                        // Wake the consumers at once: the first job need not wait for the rest.
+                        self.consumers.wake(kind);
+                        pushed.push(kind);
+                    }
+                }
                 Err(err) => {
                     tracing::warn!(error = %err, %kind, "queue refused a job; it stays in the outbox");
                     failed.push(*id);
@@ -226,4 +243,40 @@ fn due_condition(due_at: DateTime<Utc>, now: DateTime<Utc>, config: &QueueConfig
                 .add(job_outbox::Column::State.eq(JobState::Running))
                 .add(job_outbox::Column::LeaseUntil.lt(now)),
         )
+}
+
+/// The PostgreSQL channel an outbox insert notifies on commit (migration 000019).
+pub const OUTBOX_CHANNEL: &str = "grapevine_outbox";
+
+/// PostgreSQL: wake the relay whenever an outbox row is committed, by this process or another (the
+/// API's `trackConversion` in `grapevine serve`, say), so the job is dispatched at once rather than
+/// at the relay's next poll. A lost listening connection is reopened a second later; the relay
+/// polls every `relay_interval_ms` meanwhile, so nothing waits for longer than that.
+pub async fn wake_on_commit(
+    pool: sea_orm::sqlx::PgPool,
+    wake: Arc<Notify>,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        let listen = async {
+            let mut listener = PgListener::connect_with(&pool).await?;
+            listener.listen(OUTBOX_CHANNEL).await?;
+            loop {
+                listener.recv().await?;
+                wake.notify_one();
+            }
+        };
+        tokio::select! {
+            () = stop.cancelled() => return,
+            failed = listen => {
+                let Err(err): Result<std::convert::Infallible, sea_orm::sqlx::Error> = failed;
+                tracing::warn!(error = %err, "listening for outbox inserts failed; polling meanwhile");
+            }
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
 }

@@ -222,6 +222,10 @@ impl Runner {
     /// Runs `job`, extending our lease on it every third of the lease while it runs, so a long
     /// job is not taken over by another worker while this one is alive. A renewal that fails is
     /// logged; the job goes on (at worst, as before renewals, the lease runs out).
+    ///
+    /// The renewals run beside the job, never in its place: on SQLite a job holding the write
+    /// lock across an await would otherwise stop being polled while its own renewal waited for
+    /// that lock (a long import stalled that way, one batch per busy timeout).
     async fn renewing_lease<F>(&self, id: Uuid, attempt: i32, job: F) -> Result<(), JobError>
     where
         F: Future<Output = Result<(), JobError>>,
@@ -230,27 +234,30 @@ impl Runner {
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(1))
             .max(std::time::Duration::from_millis(100));
-        let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-        tokio::pin!(job);
-        loop {
-            tokio::select! {
-                result = &mut job => return result,
-                _ = renew.tick() => {
-                    let renewed = job_outbox::Entity::update_many()
-                        .col_expr(
-                            job_outbox::Column::LeaseUntil,
-                            Expr::value(Some(wall_clock() + self.lease())),
-                        )
-                        .filter(job_outbox::Column::Id.eq(id))
-                        .filter(job_outbox::Column::State.eq(JobState::Running))
-                        .filter(job_outbox::Column::Attempts.eq(attempt))
-                        .exec(&self.ctx.db)
-                        .await;
-                    if let Err(err) = renewed {
-                        tracing::warn!(error = %err, job_id = %id, "could not renew the job's lease");
-                    }
+        let renewals = async {
+            let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                renew.tick().await;
+                let renewed = job_outbox::Entity::update_many()
+                    .col_expr(
+                        job_outbox::Column::LeaseUntil,
+                        Expr::value(Some(wall_clock() + self.lease())),
+                    )
+                    .filter(job_outbox::Column::Id.eq(id))
+                    .filter(job_outbox::Column::State.eq(JobState::Running))
+                    .filter(job_outbox::Column::Attempts.eq(attempt))
+                    .exec(&self.ctx.db)
+                    .await;
+                if let Err(err) = renewed {
+                    tracing::warn!(error = %err, job_id = %id, "could not renew the job's lease");
                 }
             }
+        };
+        tokio::pin!(job, renewals);
+        tokio::select! {
+            result = &mut job => result,
+            () = &mut renewals => Ok(()),
         }
     }
 
@@ -324,6 +331,28 @@ pub async fn retry_job(
             job_outbox::Column::FinishedAt,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
+        .filter(job_outbox::Column::Id.eq(id))
+        .filter(job_outbox::Column::State.eq(JobState::Dead))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Give up a dead job (ops): it is kept, marked discarded with the reason, and never runs again.
+/// `false` if it was not dead (any more).
+pub async fn discard_job(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = job_outbox::Entity::update_many()
+        .col_expr(job_outbox::Column::State, Expr::value(JobState::Discarded))
+        .col_expr(
+            job_outbox::Column::LastError,
+            Expr::value(format!("discarded: {reason}")),
+        )
+        .col_expr(job_outbox::Column::FinishedAt, Expr::value(Some(now)))
         .filter(job_outbox::Column::Id.eq(id))
         .filter(job_outbox::Column::State.eq(JobState::Dead))
         .exec(conn)

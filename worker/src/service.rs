@@ -32,15 +32,22 @@ pub struct Roles {
 /// Run until `shutdown` is cancelled; in-flight jobs finish first.
 pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: CancellationToken) {
     let mut tasks = tokio::task::JoinSet::new();
+    let consumers = crate::transport::PushWakers::default();
     if roles.relay {
         // The scheduler runs where the relay runs: one per relay process, and slot-keyed job ids
         // make several of them queue each slot once.
+        if ctx.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            let pool = ctx.db.get_postgres_connection_pool().clone();
+            let (wake, stop) = (wake.clone(), shutdown.clone());
+            tasks.spawn(async move { crate::relay::wake_on_commit(pool, wake, stop).await });
+        }
         let cron_ctx = ctx.clone();
         let cron_wake = wake.clone();
         let cron_stop = shutdown.clone();
         tasks.spawn(async move { crate::cron::run(cron_ctx, cron_wake, cron_stop).await });
         let ctx = ctx.clone();
         let stop = shutdown.clone();
+        let consumers = consumers.clone();
         tasks.spawn(async move {
             let Some(transport) = connect(&ctx.config.queue, &stop).await else {
                 return;
@@ -53,7 +60,8 @@ pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: Can
                 wake,
                 ctx.clock.clone(),
                 jobs::registry().kinds(),
-            );
+            )
+            .waking(consumers);
             relay.run(stop.cancelled_owned()).await;
         });
     }
@@ -70,7 +78,7 @@ pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: Can
         let spawned = std::thread::Builder::new()
             .name("grapevine-queue".into())
             .spawn(move || {
-                consume(runner, main, queue, name, stop);
+                consume(runner, main, (queue, consumers), name, stop);
                 let _ = done_tx.send(());
             });
         match spawned {
@@ -88,7 +96,7 @@ pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: Can
 fn consume(
     runner: Runner,
     main: Handle,
-    queue: QueueConfig,
+    (queue, consumers): (QueueConfig, crate::transport::PushWakers),
     name: String,
     stop: CancellationToken,
 ) {
@@ -126,9 +134,11 @@ fn consume(
             let transport = transport.clone();
             let stop = stop.clone();
             let name = name.clone();
+            let consumers = consumers.clone();
             tokio::task::spawn_local(async move {
                 loop {
-                    let result = transport.run_worker(&name, kind, handler.clone(), stop.clone().cancelled_owned()).await;
+                    let woken = consumers.subscribe(kind);
+                    let result = transport.run_worker(&name, (kind, woken), handler.clone(), stop.clone().cancelled_owned()).await;
                     if stop.is_cancelled() {
                         break;
                     }

@@ -4,12 +4,20 @@
 //! Queue names are explicit (`<prefix>:<kind>`): apalis would otherwise derive them from Rust type
 //! paths, which two binaries need not agree on.
 
-use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
 
 use anyhow::Context as _;
 use apalis::prelude::*;
+use apalis_core::backend::ext::poll_strategy::{PollSnapshot, PollStrategy, PollWith};
 use apalis_redis::{ConnectionManager, RedisStorage};
 use apalis_sqlite::{SqlitePool, SqliteStorage};
+use futures::{StreamExt, channel::mpsc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -25,6 +33,86 @@ pub struct JobEnvelope {
 /// A handler the transport calls for each delivered envelope of one kind.
 pub type Handler =
     Arc<dyn Fn(JobEnvelope) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// Wakes this process's idle consumers of a kind as soon as its relay has pushed jobs of that
+/// kind. An idle apalis consumer otherwise looks again only every `queue.poll_interval_ms`, and a
+/// conversion crosses two queue hops before its reward is decided: the poll was most of that
+/// latency. The interval stays as the fallback (for jobs pushed by another process's relay).
+#[derive(Clone, Default)]
+pub struct PushWakers {
+    by_kind: Arc<Mutex<HashMap<String, Vec<mpsc::Sender<()>>>>>,
+}
+
+impl PushWakers {
+    /// A wake-up stream for one consumer of `kind` (at most one wake-up waits in it).
+    pub fn subscribe(&self, kind: &str) -> mpsc::Receiver<()> {
+        let (tx, rx) = mpsc::channel(0);
+        self.by_kind
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(kind.to_owned())
+            .or_default()
+            .push(tx);
+        rx
+    }
+
+    /// Wake every consumer of `kind`; consumers that have gone are forgotten.
+    pub fn wake(&self, kind: &str) {
+        let mut by_kind = self.by_kind.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(senders) = by_kind.get_mut(kind) {
+            // A full channel already holds a wake-up: nothing is lost by dropping this one.
+            senders.retain_mut(|tx| tx.try_send(()).map_or_else(|e| e.is_full(), |()| true));
+        }
+    }
+}
+
+/// When an idle consumer looks for work again: as soon as a push wakes it, or when its poll
+/// interval has passed. Both are left armed after every look (a wake-up channel drained to empty
+/// holds our waker, the next timer is polled once), so neither can be missed: apalis only asks
+/// again when the task is woken.
+struct PushOrInterval {
+    woken: mpsc::Receiver<()>,
+    every: Duration,
+    timer: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl PushOrInterval {
+    fn new(woken: mpsc::Receiver<()>, every: Duration) -> Self {
+        Self {
+            woken,
+            every,
+            timer: Box::pin(tokio::time::sleep(every)),
+        }
+    }
+}
+
+impl PollStrategy for PushOrInterval {
+    fn poll_drive(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        _: &PollSnapshot,
+    ) -> std::task::Poll<Option<()>> {
+        use std::task::Poll;
+        let mut due = false;
+        // Until the channel is empty (it then holds our waker) or closed (the relay is gone).
+        while let Poll::Ready(Some(())) = self.woken.poll_next_unpin(cx) {
+            due = true;
+        }
+        if self.timer.as_mut().poll(cx).is_ready() {
+            due = true;
+            self.timer
+                .as_mut()
+                .reset(tokio::time::Instant::now() + self.every);
+            // Polled once so that it holds our waker.
+            let _ = self.timer.as_mut().poll(cx);
+        }
+        if due {
+            Poll::Ready(Some(()))
+        } else {
+            Poll::Pending
+        }
+    }
+}
 
 /// A connected queue backend.
 #[derive(Clone)]
@@ -107,11 +195,12 @@ impl Transport {
         Ok(())
     }
 
-    /// Run a worker for `kind` until `shutdown` resolves, calling `handler` per envelope.
+    /// Run a worker for `kind` until `shutdown` resolves, calling `handler` per envelope. When
+    /// idle it looks for work when `woken` yields (the relay pushed) or every poll interval.
     pub async fn run_worker(
         &self,
         worker_name: &str,
-        kind: &'static str,
+        (kind, woken): (&'static str, mpsc::Receiver<()>),
         handler: Handler,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
@@ -127,11 +216,16 @@ impl Transport {
                 Ok::<(), std::io::Error>(())
             }
         };
+        let wake_up = |config: &QueueConfig| {
+            PushOrInterval::new(woken, Duration::from_millis(config.poll_interval_ms))
+        };
         match self {
             Self::Redis { conn, config } => {
-                let storage = RedisStorage::<JobEnvelope>::new(conn.clone())
-                    .with_config(redis_config(config, kind))
-                    .poll_with_interval(Duration::from_millis(config.poll_interval_ms));
+                let storage = PollWith::new(
+                    RedisStorage::<JobEnvelope>::new(conn.clone())
+                        .with_config(redis_config(config, kind)),
+                    wake_up(config),
+                );
                 WorkerBuilder::new(name)
                     .backend(storage)
                     .concurrency(config.concurrency)
@@ -140,9 +234,11 @@ impl Transport {
                     .await?;
             }
             Self::Sqlite { pool, config } => {
-                let storage = SqliteStorage::<JobEnvelope>::new(pool)
-                    .with_config(sqlite_config(config, kind))
-                    .poll_with_interval(Duration::from_millis(config.poll_interval_ms));
+                let storage = PollWith::new(
+                    SqliteStorage::<JobEnvelope>::new(pool)
+                        .with_config(sqlite_config(config, kind)),
+                    wake_up(config),
+                );
                 WorkerBuilder::new(name)
                     .backend(storage)
                     .concurrency(config.concurrency)
@@ -208,4 +304,35 @@ fn sqlite_config(config: &QueueConfig, kind: &str) -> apalis_sqlite::Config {
         .queue(Transport::queue_name(config, kind))
         .heartbeat_interval(Duration::from_secs(config.heartbeat_secs))
         .missed_heartbeats(3)
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::StreamExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_push_wakes_every_consumer_of_its_kind_once_and_forgets_those_gone() {
+        let wakers = PushWakers::default();
+        let mut a = wakers.subscribe("email.send");
+        let mut b = wakers.subscribe("email.send");
+        let mut other = wakers.subscribe("referral.validate");
+        let gone = wakers.subscribe("email.send");
+        drop(gone);
+        // Three pushes before anyone looks: each consumer holds one wake-up, not three.
+        for _ in 0..3 {
+            wakers.wake("email.send");
+        }
+        assert_eq!(a.next().await, Some(()));
+        assert_eq!(b.next().await, Some(()));
+        assert!(a.try_recv().is_err(), "no second wake-up waits");
+        assert!(other.try_recv().is_err(), "another kind is not woken");
+        let senders = wakers
+            .by_kind
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)["email.send"]
+            .len();
+        assert_eq!(senders, 2, "the dropped consumer is forgotten");
+    }
 }

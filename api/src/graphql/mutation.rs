@@ -229,14 +229,7 @@ impl Mutation {
             s.clock.now(),
         )
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|v| Variant {
-                id: v.id,
-                name: v.name,
-                weight: v.weight,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Variant::from).collect())
     }
 
     /// Launch a draft: it goes live and every invited participant is emailed their link.
@@ -421,9 +414,17 @@ impl Mutation {
             payment_fingerprint: input.payment_fingerprint,
             device,
         };
+        let now = s.clock.now();
         let out =
-            services::conversions::track_conversion(&s.db, actor.tenant_id, report, s.clock.now())
-                .await?;
+            services::conversions::track_conversion(&s.db, actor.tenant_id, report, now).await;
+        // Tracking accuracy: a report that passed validation counts as received; one that failed
+        // on our side (nothing stored) counts as failed too. The merchant's own mistakes do not.
+        match &out {
+            Ok(_) => s.tally.conversion_report(actor.tenant_id, now, true),
+            Err(ApiError::Internal(_)) => s.tally.conversion_report(actor.tenant_id, now, false),
+            Err(_) => {}
+        }
+        let out = out?;
         s.nudge_relay();
         let currency = match out.conversion.campaign_id {
             Some(c) => Some(
@@ -570,25 +571,13 @@ impl Mutation {
     /// server or a provider is fixed. Only dead jobs of the caller's tenant: anything else is
     /// NOT_FOUND (not ours) or CONFLICT (not dead).
     async fn retry_job(&self, ctx: &Context<'_>, id: Uuid) -> Result<Job> {
-        use grapevine_entity::tables::{JobState, job_outbox};
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use grapevine_entity::tables::job_outbox;
+        use sea_orm::EntityTrait;
         let p = ctx.principal();
         let actor = p.staff(&[Role::Ops])?;
         let s = ctx.state();
         let now = s.clock.now();
-        let job = job_outbox::Entity::find_by_id(id)
-            .filter(job_outbox::Column::TenantId.eq(actor.tenant_id))
-            .one(&s.db)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::NotFound("job"))?;
-        if job.state != JobState::Dead {
-            return Err(ApiError::Conflict(format!(
-                "only a dead job can be retried; this one is {}",
-                job.state.as_str()
-            ))
-            .into());
-        }
+        let job = services::queue_health::dead_job(&s.db, actor.tenant_id, id, "retried").await?;
         let retried = grapevine_worker::runner::retry_job(&s.db, id, now)
             .await
             .map_err(ApiError::from)?;

@@ -1,7 +1,8 @@
 //! `/graphql` following the GraphQL-over-HTTP spec: POST JSON (single or a bounded batch), GET for
 //! queries only (a mutation over GET is 405), `application/graphql-response+json` when the client
 //! accepts it (then requests refused before execution answer 4xx), `application/json` otherwise.
-//! Every error carries `extensions.code`.
+//! Every error carries `extensions.code`. A GET that asks to upgrade to a WebSocket carries
+//! subscriptions (graphql-ws).
 
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -9,15 +10,19 @@ use actix_web::{
     web,
 };
 use async_graphql::{
-    Request, Response, ServerError, Variables,
-    http::GraphiQLSource,
+    ParseRequestError, Request, Response, ServerError, Variables,
+    http::{GraphiQLSource, MultipartOptions, receive_batch_body},
     parser::{parse_query, types::OperationType},
 };
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
-    auth::Principal, error::code, graphql::AppSchema, services::auth::authenticate, state::AppState,
+    auth::Principal,
+    error::code,
+    graphql::AppSchema,
+    services::auth::{authenticate, authenticate_token, bearer},
+    state::AppState,
 };
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -111,6 +116,12 @@ pub async fn post(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        return post_multipart(&req, body, content_type, &state, &schema).await;
+    }
+    if body.len() > state.config.graphql.max_body_bytes {
+        return HttpResponse::PayloadTooLarge().finish();
+    }
     if !content_type.starts_with("application/json") && !content_type.starts_with(GRAPHQL_RESPONSE)
     {
         return HttpResponse::UnsupportedMediaType()
@@ -158,6 +169,61 @@ pub async fn post(
             reply(&req, status, body)
         }
     }
+}
+
+/// A GraphQL multipart request (file uploads, as the GraphQL multipart request spec describes):
+/// one operation, at most one file of at most `imports.max_upload_bytes`. Staff authenticate with
+/// the `Authorization` header as always (there are no cookies), so a cross-site form cannot act
+/// for them.
+async fn post_multipart(
+    req: &HttpRequest,
+    body: web::Bytes,
+    content_type: &str,
+    state: &AppState,
+    schema: &AppSchema,
+) -> HttpResponse {
+    let options = MultipartOptions::default()
+        .max_num_files(1)
+        .max_file_size(state.config.imports.max_upload_bytes);
+    let batch =
+        match receive_batch_body(Some(content_type), futures::io::Cursor::new(body), options).await
+        {
+            Ok(batch) => batch,
+            Err(ParseRequestError::PayloadTooLarge) => {
+                let limit = state.config.imports.max_upload_bytes;
+                let message =
+                    format!("the file is larger than {limit} bytes (imports.max_upload_bytes)");
+                return HttpResponse::PayloadTooLarge()
+                    .content_type(if wants_graphql_response(req) {
+                        GRAPHQL_RESPONSE
+                    } else {
+                        "application/json"
+                    })
+                    .json(json!({ "errors": [{ "message": message, "extensions": {
+                    "code": code::VALIDATION,
+                    "fields": [{ "field": "file", "message": message }],
+                } }] }));
+            }
+            Err(err) => {
+                return request_error(
+                    req,
+                    code::GRAPHQL_PARSE_FAILED,
+                    &format!("the multipart request is not valid: {err}"),
+                );
+            }
+        };
+    let Ok(request) = batch.into_single() else {
+        return request_error(
+            req,
+            code::GRAPHQL_VALIDATION_FAILED,
+            "an upload carries one operation",
+        );
+    };
+    let Ok(principal) = authenticate(state, req).await else {
+        return unavailable(req);
+    };
+    let (status, body) = execute_request(schema, &principal, request).await;
+    reply(req, status, body)
 }
 
 #[derive(Deserialize)]
@@ -212,6 +278,47 @@ pub async fn get(
             .json(body);
     }
     reply(&req, status, body)
+}
+
+/// `GET /graphql` with `Upgrade: websocket`: subscriptions over graphql-ws (sub-protocols
+/// `graphql-transport-ws` and the older `graphql-ws`). The caller is who the upgrade request's
+/// `Authorization` header says, or — browsers cannot set that header — who the token in
+/// `connection_init`'s payload (`{"authorization": "Bearer …"}`) says. Each subscription checks
+/// its role when it starts.
+pub async fn subscribe(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> actix_web::Result<HttpResponse> {
+    let Ok(from_header) = authenticate(&state, &req).await else {
+        return Ok(unavailable(&req));
+    };
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let on_init = move |init: serde_json::Value| async move {
+        let token = ["authorization", "Authorization"]
+            .iter()
+            .find_map(|k| init.get(*k).and_then(|v| v.as_str()))
+            .and_then(|v| bearer(Some(v)).map(str::to_owned));
+        let principal = match token {
+            Some(token) => authenticate_token(&state, &token, origin.as_deref())
+                .await
+                .map_err(|_| {
+                    async_graphql::Error::new("authentication is unavailable; try again")
+                })?,
+            None => from_header,
+        };
+        let mut data = async_graphql::Data::default();
+        data.insert(principal);
+        Ok(data)
+    };
+    async_graphql_actix_web::GraphQLSubscription::new(AppSchema::clone(&schema))
+        .on_connection_init(on_init)
+        .start(&req, payload)
 }
 
 /// Execute one request object; returns the status it deserves and the response body.
@@ -279,13 +386,29 @@ async fn execute_value(
             );
         }
     };
-    let mut request = Request::new(query)
-        .variables(variables)
-        .data(principal.clone());
+    let mut request = Request::new(query).variables(variables);
     if let Some(name) = parsed.operation_name {
         request = request.operation_name(name);
     }
-    let response = schema.execute(request).await;
+    execute_request(schema, principal, request).await
+}
+
+/// Execute a parsed request as `principal`; returns the status it deserves and the body.
+async fn execute_request(
+    schema: &AppSchema,
+    principal: &Principal,
+    request: Request,
+) -> (StatusCode, serde_json::Value) {
+    if !file_references_are_sound(&request) {
+        return (
+            StatusCode::BAD_REQUEST,
+            error_body(
+                code::GRAPHQL_VALIDATION_FAILED,
+                "a file reference must come from the multipart request's map",
+            ),
+        );
+    }
+    let response = schema.execute(request.data(principal.clone())).await;
     let before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -295,6 +418,26 @@ async fn execute_value(
         StatusCode::OK
     };
     (status, finish(response, before_execution))
+}
+
+/// How the multipart request's map marks a file in the variables.
+const FILE_REFERENCE: &str = "#__graphql_file__:";
+
+/// async-graphql panics on a file reference whose index is not a number, so such references are
+/// refused before execution: only variables may carry one (never the query text), and its index
+/// must be a number. (Whether the file exists is checked by the resolver that takes it.)
+fn file_references_are_sound(request: &Request) -> bool {
+    fn sound(value: &async_graphql::Value) -> bool {
+        match value {
+            async_graphql::Value::String(s) => s
+                .strip_prefix(FILE_REFERENCE)
+                .is_none_or(|index| index.parse::<usize>().is_ok()),
+            async_graphql::Value::List(items) => items.iter().all(sound),
+            async_graphql::Value::Object(map) => map.values().all(sound),
+            _ => true,
+        }
+    }
+    !request.query.contains(FILE_REFERENCE) && request.variables.values().all(sound)
 }
 
 fn error_body(code: &str, message: &str) -> serde_json::Value {

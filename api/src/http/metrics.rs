@@ -2,7 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 use crate::state::AppState;
@@ -17,6 +18,10 @@ pub struct HttpMetrics {
     pub latency: HistogramVec,
     /// Jobs in our outbox by kind and state, every tenant (read from the database at each scrape).
     pub jobs: IntGaugeVec,
+    /// Due jobs the relay has not yet put on the queue, every tenant.
+    pub outbox_backlog: IntGauge,
+    /// Seconds the oldest of those has waited.
+    pub relay_lag: IntGauge,
 }
 
 impl HttpMetrics {
@@ -49,12 +54,24 @@ impl HttpMetrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        let outbox_backlog = IntGauge::new(
+            "grapevine_outbox_backlog",
+            "Due jobs in the outbox not yet handed to the queue, every tenant",
+        )?;
+        let relay_lag = IntGauge::new(
+            "grapevine_relay_lag_seconds",
+            "Seconds the oldest due job has waited for the relay (0 when none waits)",
+        )?;
         registry.register(Box::new(jobs.clone()))?;
+        registry.register(Box::new(outbox_backlog.clone()))?;
+        registry.register(Box::new(relay_lag.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
             jobs,
+            outbox_backlog,
+            relay_lag,
         })
     }
 }
@@ -75,6 +92,17 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             }
         }
         Err(err) => tracing::warn!(error = %err, "counting jobs for /metrics failed"),
+    }
+    let now = grapevine_worker::outbox::wall_clock();
+    match crate::services::queue_health::outbox_lag(&state.db, None, now).await {
+        Ok(lag) => {
+            state
+                .metrics
+                .outbox_backlog
+                .set(i64::try_from(lag.backlog).unwrap_or(i64::MAX));
+            state.metrics.relay_lag.set(lag.lag_secs);
+        }
+        Err(err) => tracing::warn!(error = %err, "reading the outbox backlog for /metrics failed"),
     }
     let families = state.metrics.registry.gather();
     let mut body = Vec::new();

@@ -1,9 +1,11 @@
 //! HTTP endpoints other than the GraphQL resolvers themselves.
 
+pub mod exports;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod middleware;
 pub mod redirect;
+pub mod reports;
 pub mod unsubscribe;
 pub mod widget;

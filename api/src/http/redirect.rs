@@ -36,25 +36,29 @@ fn found(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// The landing URL with `ref` and `gv_click` added to its query.
-fn attributed(landing: &str, code: &str, click: Option<Uuid>) -> Option<String> {
-    let mut url = url::Url::parse(landing).ok()?;
-    {
-        let mut query = url.query_pairs_mut();
-        query.append_pair("ref", code);
-        if let Some(id) = click {
-            query.append_pair("gv_click", &id.to_string());
-        }
-    }
-    Some(url.into())
-}
+/// Where click redirects live: `{PREFIX}/{code}`.
+pub const PREFIX: &str = "/r";
 
-/// `GET|HEAD /r/{code}`.
-pub async fn redirect(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    code: web::Path<String>,
-) -> HttpResponse {
+/// The metrics label of every redirect.
+pub const ROUTE: &str = "/r/{code}";
+
+/// `GET|HEAD /r/{code}` (served as the default service of the `/r` scope: the code is the rest of
+/// the path, one segment).
+pub async fn redirect(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let method = req.method();
+    if method != actix_web::http::Method::GET && method != actix_web::http::Method::HEAD {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "GET, HEAD"))
+            .finish();
+    }
+    let code = match req
+        .path()
+        .strip_prefix(PREFIX)
+        .and_then(|p| p.strip_prefix('/'))
+    {
+        Some(code) if !code.is_empty() && !code.contains('/') => code,
+        _ => return not_found(),
+    };
     if let Some(ip) = peer_ip(&req, &state)
         && let Err(wait) = state
             .rate_limits
@@ -66,7 +70,7 @@ pub async fn redirect(
             .content_type("text/plain; charset=utf-8")
             .body("Too many requests: try again shortly.");
     }
-    let target = match state.caches.links.resolve(&state.db, &code).await {
+    let target = match state.caches.links.resolve(&state.db, code).await {
         Ok(Some(t)) => t,
         Ok(None) => return not_found(),
         Err(err) => {
@@ -91,8 +95,8 @@ pub async fn redirect(
     let click = counted
         .then(|| record(&req, &state, &target, user_agent))
         .flatten();
-    match attributed(landing, &target.code, click) {
-        Some(location) => found(&location),
+    match &target.attributed {
+        Some(attributed) => found(&attributed.location(click)),
         None => found(landing),
     }
 }
@@ -168,18 +172,39 @@ pub async fn qr(state: web::Data<AppState>, file: web::Path<String>) -> HttpResp
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::tracking::links::Attributed;
+    use uuid::Uuid;
 
     #[test]
-    fn attribution_is_appended_to_the_landing_query() {
-        let id = Uuid::nil();
+    fn attribution_is_appended_to_the_landing_query_before_its_fragment() {
+        let id = Uuid::now_v7();
+        let with_query = Attributed::new("https://shop.example/welcome?utm=x", "AB23CD45").unwrap();
         assert_eq!(
-            attributed("https://shop.example/welcome?utm=x", "AB23CD45", Some(id)).unwrap(),
+            with_query.location(Some(id)),
             format!("https://shop.example/welcome?utm=x&ref=AB23CD45&gv_click={id}")
         );
+        let bare = Attributed::new("https://shop.example/", "AB23CD45").unwrap();
+        assert_eq!(bare.location(None), "https://shop.example/?ref=AB23CD45");
+        let fragment = Attributed::new("https://shop.example/p#top", "AB23CD45").unwrap();
         assert_eq!(
-            attributed("https://shop.example/", "AB23CD45", None).unwrap(),
-            "https://shop.example/?ref=AB23CD45"
+            fragment.location(Some(id)),
+            format!("https://shop.example/p?ref=AB23CD45&gv_click={id}#top")
         );
+        assert_eq!(
+            fragment.location(None),
+            "https://shop.example/p?ref=AB23CD45#top"
+        );
+        // The result is what a URL parser makes of it.
+        let parsed = url::Url::parse(&fragment.location(Some(id))).unwrap();
+        let pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("ref".to_owned(), "AB23CD45".to_owned()),
+                ("gv_click".to_owned(), id.to_string())
+            ]
+        );
+        assert_eq!(parsed.fragment(), Some("top"));
+        assert!(Attributed::new("not a url", "AB23CD45").is_none());
     }
 }

@@ -22,26 +22,40 @@ pub async fn authenticate(
     state: &AppState,
     req: &HttpRequest,
 ) -> Result<Principal, AuthUnavailable> {
-    let Some(token) = req
+    let Some(token) = bearer(
+        req.headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+    ) else {
+        return Ok(Principal::Anonymous);
+    };
+    let origin = req
         .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
+    authenticate_token(state, token, origin).await
+}
+
+/// The token of an `Authorization` value (`Bearer <token>`).
+pub fn bearer(value: Option<&str>) -> Option<&str> {
+    value
         .and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(str::trim)
-    else {
-        return Ok(Principal::Anonymous);
-    };
+}
+
+/// The caller a token stands for; `origin` is the browser's, which a publishable key must allow.
+pub async fn authenticate_token(
+    state: &AppState,
+    token: &str,
+    origin: Option<&str>,
+) -> Result<Principal, AuthUnavailable> {
     if token.starts_with("sk_") || token.starts_with("pk_") {
         return match state.caches.api_keys.verify(&state.db, token).await {
             Ok(Some(key)) => {
                 if key.kind == ApiKeyKind::Publishable {
-                    let origin = req
-                        .headers()
-                        .get(header::ORIGIN)
-                        .and_then(|v| v.to_str().ok());
                     let allowed =
                         origin.is_some_and(|o| key.allowed_origins.iter().any(|a| a == o));
                     if !allowed {
@@ -133,7 +147,11 @@ pub async fn login(
     };
     state.rate_limits.forgive_login(&keys[0]).await;
     let now = state.clock.now();
-    let (token, expires_at) = state.jwt.issue(user.id, user.tenant_id, now)?;
+    // Tokens live on the wall clock, which is what verification checks them against (the
+    // injected clock is business time: tests move it by days).
+    let (token, expires_at) = state
+        .jwt
+        .issue(user.id, user.tenant_id, chrono::Utc::now())?;
     users::Entity::update_many()
         .col_expr(
             users::Column::LastLoginAt,

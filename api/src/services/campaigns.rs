@@ -742,6 +742,8 @@ pub async fn set_variants(
                 name: Set(name.trim().to_owned()),
                 weight: Set(weight),
                 created_at: Set(now),
+                stopped_at: Set(None),
+                stop_reason: Set(None),
             }
             .insert(&txn)
             .await?,

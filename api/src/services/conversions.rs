@@ -20,12 +20,14 @@ use grapevine_entity::{
     },
 };
 use grapevine_worker::{
+    hooks,
     jobs::validate::{KIND as VALIDATE, ValidateReferral},
     outbox::enqueue_kind,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait, sea_query::OnConflict,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait, TryInsertResult,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -200,13 +202,14 @@ impl NotAttributed {
     }
 }
 
-/// Tie the customer to the touch's referrer (or keep the existing tie, per the campaign's model).
+/// Tie the customer to the touch's referrer (or keep the existing tie, per the campaign's model)
+/// as of `now` (the report's time); a new tie raises `referral.attributed`, stored at `emitted_at`.
 async fn attribute(
     txn: &impl ConnectionTrait,
     tenant_id: Uuid,
     touch: Touch,
     customer: &Customer,
-    now: DateTime<Utc>,
+    (now, emitted_at): (DateTime<Utc>, DateTime<Utc>),
 ) -> ApiResult<Result<(referrals::Model, bool), NotAttributed>> {
     if touch.campaign.status != CampaignStatus::Active {
         return Ok(Err(NotAttributed::CampaignInactive));
@@ -249,7 +252,14 @@ async fn attribute(
         m.source = Set(touch.source);
         m.attributed_at = Set(touch.at);
         m.updated_at = Set(now);
-        return Ok(Ok((m.update(txn).await?, true)));
+        let updated = m.update(txn).await?;
+        hooks::emit(
+            txn,
+            &hooks::Event::referral_attributed(&updated),
+            emitted_at,
+        )
+        .await?;
+        return Ok(Ok((updated, true)));
     }
     let row = referrals::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -269,7 +279,7 @@ async fn attribute(
         decided_at: Set(None),
     };
     // A concurrent report for the same referee may have won the unique index: use its row.
-    referrals::Entity::insert(row)
+    let inserted = referrals::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([
                 referrals::Column::CampaignId,
@@ -287,6 +297,9 @@ async fn attribute(
         .one(txn)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("referral vanished after insert")))?;
+    if matches!(inserted, TryInsertResult::Inserted(_)) {
+        hooks::emit(txn, &hooks::Event::referral_attributed(&row), emitted_at).await?;
+    }
     Ok(Ok((row, true)))
 }
 
@@ -319,7 +332,7 @@ pub async fn track_lead(
             referral: None,
             not_attributed: Some(NotAttributed::NoTouch),
         },
-        Some(touch) => match attribute(&txn, tenant_id, touch, &customer, now).await? {
+        Some(touch) => match attribute(&txn, tenant_id, touch, &customer, (now, now)).await? {
             Ok((referral, changed)) => {
                 if changed {
                     enqueue_kind(
@@ -439,7 +452,7 @@ pub async fn track_conversion(
         });
     }
     let attributed = match resolve_touch(&txn, tenant_id, &input.touch, now).await? {
-        Some(touch) => attribute(&txn, tenant_id, touch, &customer, occurred_at)
+        Some(touch) => attribute(&txn, tenant_id, touch, &customer, (occurred_at, now))
             .await?
             .map(|(r, _)| r),
         None => earlier_referral(&txn, tenant_id, &customer, occurred_at).await?,

@@ -308,7 +308,7 @@ pub async fn seed(db: &DatabaseConnection, config: &Config) -> anyhow::Result<De
             .map(|l| l.code)
             .ok_or_else(|| anyhow::anyhow!("the demo customer has no referral link"))?;
     let jwt = JwtKeys::from_config(&config.auth)?;
-    let (token, _) = jwt.issue(admin.id, tenant.id, now)?;
+    let (token, _) = jwt.issue(admin.id, tenant.id, Utc::now())?;
     let mut keys_out = keys_out.into_iter();
     Ok(Demo {
         graphql_url: format!("{}/graphql", config.public_url),

@@ -185,6 +185,10 @@ pub async fn review(
     m.decided_at = Set(Some(now));
     m.updated_at = Set(now);
     let updated = m.update(&txn).await?;
+    if status != previous && grapevine_worker::hooks::flags(status) {
+        let event = grapevine_worker::hooks::Event::referral_flagged(&updated, "reviewer", now);
+        grapevine_worker::hooks::emit(&txn, &event, now).await?;
+    }
     enqueue(&txn, Some(tenant_id), &SettleReferral { referral_id }, now).await?;
     audit::record(
         &txn,

@@ -4,14 +4,15 @@
 
 use chrono::{DateTime, Utc};
 use grapevine_entity::{
-    domain::code::{ReferralCode, VanityCode},
-    tables::{CampaignStatus, Channel, LinkKind, campaigns, clicks, enrolments, referral_links},
+    domain::{
+        code::{ReferralCode, VanityCode},
+        hll::Sketch,
+    },
+    tables::{CampaignStatus, Channel, LinkKind, campaigns, enrolments, referral_links, rollups},
 };
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession, TransactionTrait, TryInsertResult,
-    sea_query::{Expr, ExprTrait, OnConflict},
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession, TransactionTrait, TryInsertResult, sea_query::OnConflict,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -174,29 +175,33 @@ pub async fn of_participant(
 }
 
 /// Click counts of a link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkStats {
     /// Counted clicks.
     pub clicks: i64,
-    /// Distinct visitors (by keyed hash of address and user agent).
+    /// Distinct visitors (by keyed hash of address and user agent): exact up to
+    /// `hll::EXACT_LIMIT`, a sketch's estimate beyond.
     pub unique_visitors: i64,
 }
 
-/// Counts for one link (straight from `clicks` until the rollups of the analytics issue).
+/// Counts for one link, from the rollups (as fresh as their last pass).
 pub async fn stats(conn: &impl ConnectionTrait, link_id: Uuid) -> ApiResult<LinkStats> {
-    let row = clicks::Entity::find()
+    let rows: Vec<(i64, Vec<u8>)> = rollups::Entity::find()
         .select_only()
-        .column_as(Expr::col(clicks::Column::Id).count(), "clicks")
-        .column_as(
-            Expr::col(clicks::Column::VisitorHash).count_distinct(),
-            "unique_visitors",
-        )
-        .filter(clicks::Column::LinkId.eq(link_id))
-        .into_model::<LinkStats>()
-        .one(conn)
+        .column(rollups::Column::Clicks)
+        .column(rollups::Column::Visitors)
+        .filter(rollups::Column::LinkId.eq(link_id))
+        .into_tuple()
+        .all(conn)
         .await?;
-    Ok(row.unwrap_or(LinkStats {
-        clicks: 0,
-        unique_visitors: 0,
-    }))
+    let mut visitors = Sketch::new();
+    let mut clicks = 0;
+    for (n, sketch) in rows {
+        clicks += n;
+        visitors.merge(&Sketch::from_bytes(&sketch).map_err(|e| ApiError::Internal(e.into()))?);
+    }
+    Ok(LinkStats {
+        clicks,
+        unique_visitors: i64::try_from(visitors.estimate()).unwrap_or(i64::MAX),
+    })
 }

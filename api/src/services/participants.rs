@@ -6,9 +6,7 @@ use chrono::{DateTime, Utc};
 use grapevine_entity::{
     domain::{
         FieldError,
-        audience::{AudienceRule, ParticipantFacts},
-        bucket::{Bucket, assign},
-        email::Email,
+        participant::{ValidParticipant, place},
     },
     tables::{
         CampaignStatus, LinkKind, PayoutOnboarding, TaxStatus, campaigns, enrolments, participants,
@@ -23,6 +21,8 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+pub use grapevine_entity::domain::participant::{ParticipantDraft, validate};
+
 use crate::{
     auth::Principal,
     error::{ApiError, ApiResult},
@@ -31,99 +31,6 @@ use crate::{
 
 /// Most participants in one bulk call.
 pub const MAX_BULK: usize = 1_000;
-
-/// A participant as entered.
-#[derive(Debug, Clone)]
-pub struct ParticipantDraft {
-    /// The tenant's own customer id.
-    pub external_id: String,
-    /// Email.
-    pub email: String,
-    /// First name for greetings.
-    pub first_name: Option<String>,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Orders placed so far.
-    pub order_count: i32,
-    /// ISO alpha-2 country.
-    pub country: Option<String>,
-}
-
-/// A validated participant.
-#[derive(Debug, Clone)]
-pub struct ValidParticipant {
-    external_id: String,
-    email: Email,
-    first_name: Option<String>,
-    tags: Vec<String>,
-    order_count: i32,
-    country: Option<String>,
-}
-
-/// Validate one participant, reporting every problem.
-pub fn validate(draft: ParticipantDraft) -> Result<ValidParticipant, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let external_id = draft.external_id.trim().to_owned();
-    if external_id.is_empty() || external_id.len() > 200 {
-        errors.push(FieldError::new("externalId", "must be 1 to 200 characters"));
-    }
-    let email = Email::parse(&draft.email).map_err(|e| e.renamed("email"));
-    let mut tags = Vec::new();
-    for (i, tag) in draft.tags.iter().enumerate() {
-        let t = tag.trim().to_lowercase();
-        if t.is_empty() || t.len() > 64 {
-            errors.push(FieldError::new(
-                format!("tags[{i}]"),
-                "must be 1 to 64 characters",
-            ));
-        } else if !tags.contains(&t) {
-            tags.push(t);
-        }
-    }
-    if tags.len() > 50 {
-        errors.push(FieldError::new("tags", "at most 50 tags"));
-    }
-    if draft.order_count < 0 {
-        errors.push(FieldError::new("orderCount", "must not be negative"));
-    }
-    let country = draft
-        .country
-        .map(|c| c.trim().to_uppercase())
-        .filter(|c| !c.is_empty());
-    if let Some(c) = &country
-        && !(c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()))
-    {
-        errors.push(FieldError::new(
-            "country",
-            "must be an ISO 3166 alpha-2 code like DE",
-        ));
-    }
-    let first_name = draft
-        .first_name
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty());
-    if first_name.as_ref().is_some_and(|n| n.chars().count() > 100) {
-        errors.push(FieldError::new(
-            "firstName",
-            "must be at most 100 characters",
-        ));
-    }
-    match email {
-        Ok(email) if errors.is_empty() => Ok(ValidParticipant {
-            external_id,
-            email,
-            first_name,
-            tags,
-            order_count: draft.order_count,
-            country,
-        }),
-        Ok(_) => Err(errors),
-        Err(e) => {
-            errors.insert(0, e);
-            Err(errors)
-        }
-    }
-}
 
 /// An enrolment and what came with it.
 #[derive(Debug, Clone)]
@@ -235,33 +142,12 @@ async fn enroll_in(
             code,
         });
     }
-    let audience: AudienceRule =
-        serde_json::from_value(campaign.audience.clone()).unwrap_or_default();
-    let eligible = audience.matches(&ParticipantFacts {
-        tags: &v.tags,
-        order_count: v.order_count,
-        country: v.country.as_deref(),
-    });
-    let weights: Vec<u32> = variants
-        .iter()
-        .map(|x| u32::try_from(x.weight).unwrap_or(0))
-        .collect();
-    let (bucket, variant_id) = if eligible {
-        match assign(
-            campaign.id,
-            participant.id,
-            u32::try_from(campaign.holdout_bps).unwrap_or(0),
-            &weights,
-        ) {
-            Bucket::Holdout => ("holdout".to_owned(), None),
-            Bucket::Control => ("control".to_owned(), None),
-            Bucket::Variant(i) => variants.get(i).map_or(("control".to_owned(), None), |x| {
-                (x.name.clone(), Some(x.id))
-            }),
-        }
-    } else {
-        ("ineligible".to_owned(), None)
-    };
+    let placement = place(campaign, variants, participant.id, &v);
+    let (eligible, bucket, variant_id) = (
+        placement.eligible,
+        placement.bucket.clone(),
+        placement.variant_id,
+    );
     let enrolment = enrolments::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant_id),
@@ -274,7 +160,7 @@ async fn enroll_in(
     }
     .insert(txn)
     .await?;
-    let invited = eligible && bucket != "holdout";
+    let invited = placement.invited();
     let code = if invited {
         Some(
             links::issue(

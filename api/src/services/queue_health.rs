@@ -78,7 +78,7 @@ pub async fn snapshot(
         .filter(job_outbox::Column::TenantId.eq(tenant_id))
         .filter(
             sea_orm::Condition::any()
-                .add(job_outbox::Column::State.ne(JobState::Done))
+                .add(job_outbox::Column::State.is_not_in([JobState::Done, JobState::Discarded]))
                 .add(job_outbox::Column::FinishedAt.gte(hour_ago)),
         )
         .into_tuple()
@@ -106,6 +106,7 @@ pub async fn snapshot(
                 h.dead += 1;
                 None
             }
+            JobState::Discarded => None,
             JobState::Done => {
                 if finished_at.is_some_and(|f| f >= hour_ago) {
                     h.done_last_hour += 1;
@@ -149,4 +150,59 @@ pub async fn snapshot(
         }
     }
     Ok(by_kind.into_values().collect())
+}
+
+/// The outbox's side of the queue: jobs whose time has come that the relay has not yet handed to
+/// the queue, and how long the oldest of them has waited (the relay's lag).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxLag {
+    /// Due jobs not yet on the queue (first attempts and retries alike).
+    pub backlog: u64,
+    /// Seconds since the oldest of them became due; 0 when there is none.
+    pub lag_secs: i64,
+}
+
+/// The outbox backlog and relay lag, for one tenant (`Some`) or all (`None`, the operator's view).
+pub async fn outbox_lag(
+    conn: &impl ConnectionTrait,
+    tenant_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<OutboxLag, DbErr> {
+    let mut q = job_outbox::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .column_as(job_outbox::Column::AvailableAt.min(), "oldest")
+        .filter(job_outbox::Column::State.eq(JobState::Pending))
+        .filter(job_outbox::Column::AvailableAt.lte(now));
+    if let Some(tenant) = tenant_id {
+        q = q.filter(job_outbox::Column::TenantId.eq(tenant));
+    }
+    let row: Option<(i64, Option<DateTime<Utc>>)> = q.into_tuple().one(conn).await?;
+    let (count, oldest) = row.unwrap_or((0, None));
+    Ok(OutboxLag {
+        backlog: u64::try_from(count).unwrap_or(0),
+        lag_secs: oldest.map_or(0, |o| (now - o).num_seconds().max(0)),
+    })
+}
+
+/// A dead job of the tenant, for ops to retry or discard (`verb` goes into the CONFLICT message
+/// when it is not dead).
+pub async fn dead_job(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    verb: &str,
+) -> crate::error::ApiResult<job_outbox::Model> {
+    let job = job_outbox::Entity::find_by_id(id)
+        .filter(job_outbox::Column::TenantId.eq(tenant_id))
+        .one(conn)
+        .await?
+        .ok_or(crate::error::ApiError::NotFound("job"))?;
+    if job.state != JobState::Dead {
+        return Err(crate::error::ApiError::Conflict(format!(
+            "only a dead job can be {verb}; this one is {}",
+            job.state.as_str()
+        )));
+    }
+    Ok(job)
 }

@@ -28,6 +28,48 @@ pub struct Target {
     pub landing_url: Option<String>,
     /// True while the campaign is active: only then does a click carry attribution.
     pub attributing: bool,
+    /// The landing URL with `ref=<code>` added, split around its fragment: a click's location is
+    /// `head` + `&gv_click=<id>` + `fragment`, put together without parsing a URL per click. None
+    /// when the landing URL does not parse.
+    pub attributed: Option<Attributed>,
+}
+
+/// A landing URL prepared for attribution (see `Target::attributed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attributed {
+    /// Up to and including the query, which ends with `ref=<code>`.
+    pub head: String,
+    /// `#fragment`, or empty.
+    pub fragment: String,
+}
+
+impl Attributed {
+    /// Prepare `landing` for links of `code`.
+    pub fn new(landing: &str, code: &str) -> Option<Self> {
+        let mut url = url::Url::parse(landing).ok()?;
+        url.query_pairs_mut().append_pair("ref", code);
+        let fragment = url.fragment().map(|f| format!("#{f}")).unwrap_or_default();
+        url.set_fragment(None);
+        Some(Self {
+            head: url.into(),
+            fragment,
+        })
+    }
+
+    /// The location of a click: with `gv_click` when it was recorded.
+    pub fn location(&self, click: Option<Uuid>) -> String {
+        let Some(id) = click else {
+            return format!("{}{}", self.head, self.fragment);
+        };
+        let mut buf = Uuid::encode_buffer();
+        let id = id.hyphenated().encode_lower(&mut buf);
+        let mut out = String::with_capacity(self.head.len() + 10 + id.len() + self.fragment.len());
+        out.push_str(&self.head);
+        out.push_str("&gv_click=");
+        out.push_str(id);
+        out.push_str(&self.fragment);
+        out
+    }
 }
 
 type Entry = (Option<Arc<Target>>, Instant);
@@ -59,13 +101,19 @@ impl LinkCache {
         if code.is_empty() || code.len() > 64 {
             return Ok(None);
         }
-        let key = code.to_ascii_uppercase();
+        // Codes are stored upper case; most arrive so, and need no copy to be looked up.
+        let key = if code.bytes().any(|b| b.is_ascii_lowercase()) {
+            std::borrow::Cow::Owned(code.to_ascii_uppercase())
+        } else {
+            std::borrow::Cow::Borrowed(code)
+        };
         if let Ok(entries) = self.entries.read()
-            && let Some((hit, at)) = entries.get(&key)
+            && let Some((hit, at)) = entries.get(key.as_ref())
             && at.elapsed() < self.ttl
         {
             return Ok(hit.clone());
         }
+        let key = key.into_owned();
         let target = load(conn, &key).await?.map(Arc::new);
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= MAX_ENTRIES {
@@ -106,6 +154,10 @@ async fn load(conn: &impl ConnectionTrait, code: &str) -> Result<Option<Target>,
     else {
         return Ok(None);
     };
+    let attributed = campaign
+        .landing_url
+        .as_deref()
+        .and_then(|landing| Attributed::new(landing, &link.code));
     Ok(Some(Target {
         link_id: link.id,
         tenant_id: link.tenant_id,
@@ -114,5 +166,6 @@ async fn load(conn: &impl ConnectionTrait, code: &str) -> Result<Option<Target>,
         code: link.code,
         landing_url: campaign.landing_url,
         attributing: campaign.status == CampaignStatus::Active,
+        attributed,
     }))
 }

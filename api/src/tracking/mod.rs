@@ -4,4 +4,5 @@
 pub mod clicks;
 pub mod links;
 pub mod qr;
+pub mod tally;
 pub mod visitor;

@@ -7,17 +7,22 @@
 pub mod attribution;
 pub mod audience;
 pub mod bucket;
+pub mod calendar;
 pub mod campaign;
 pub mod clock;
 pub mod code;
+pub mod cohorts;
 pub mod customer_token;
 pub mod email;
 pub mod error;
 pub mod fraud;
 pub mod goals;
+pub mod hll;
 pub mod ids;
 pub mod money;
+pub mod participant;
 pub mod reward;
+pub mod stats;
 pub mod template;
 
 pub use error::{FieldError, FieldErrors};

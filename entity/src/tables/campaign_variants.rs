@@ -13,6 +13,11 @@ pub struct Model {
     pub name: String,
     pub weight: i32,
     pub created_at: DateTimeUtc,
+    /// When the sequential test stopped it (its weight went to 0: nobody new is assigned to it).
+    pub stopped_at: Option<DateTimeUtc>,
+    /// Why, with the test's numbers.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub stop_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

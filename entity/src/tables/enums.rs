@@ -207,6 +207,8 @@ string_enum! {
         Running = "running",
         Done = "done",
         Dead = "dead",
+        /// A dead job ops chose not to retry (its reason is in `last_error` and the audit log).
+        Discarded = "discarded",
     }
 }
 
@@ -341,6 +343,48 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Where a reconciliation run stands.
+    pub enum ReconciliationStatus {
+        /// Queued or fetching from the providers.
+        Running = "running",
+        /// Finished; its items are the mismatches found.
+        Done = "done",
+        /// The providers could not be read; `error` says why.
+        Failed = "failed",
+    }
+}
+
+string_enum! {
+    /// Which kind of provider object a reconciliation item is about.
+    pub enum ReconciledObject {
+        /// A Stripe Connect transfer (a cash payout).
+        Transfer = "transfer",
+        /// A Stripe coupon (a coupon reward).
+        Coupon = "coupon",
+        /// A gift card from the gift-card API.
+        GiftCard = "gift_card",
+    }
+}
+
+string_enum! {
+    /// What a reconciliation found wrong with one object.
+    pub enum ReconciliationIssue {
+        /// We recorded it as paid or delivered; the provider has no such object.
+        MissingAtProvider = "missing_at_provider",
+        /// The provider has an object for which we have no record.
+        MissingInGrapevine = "missing_in_grapevine",
+        /// Both sides have it, with different amounts.
+        AmountDiffers = "amount_differs",
+        /// Both sides have it, in different currencies.
+        CurrencyDiffers = "currency_differs",
+        /// Both sides have it, and disagree on whether it went through.
+        StatusDiffers = "status_differs",
+        /// The provider has more than one object for one of ours: paid twice.
+        DuplicateAtProvider = "duplicate_at_provider",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +478,21 @@ mod tests {
             PayoutOnboarding::parse,
         );
         round_trips(TaxStatus::ALL, TaxStatus::as_str, TaxStatus::parse);
+        round_trips(
+            ReconciliationStatus::ALL,
+            ReconciliationStatus::as_str,
+            ReconciliationStatus::parse,
+        );
+        round_trips(
+            ReconciledObject::ALL,
+            ReconciledObject::as_str,
+            ReconciledObject::parse,
+        );
+        round_trips(
+            ReconciliationIssue::ALL,
+            ReconciliationIssue::as_str,
+            ReconciliationIssue::parse,
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One module per table (module name = table name); the stored enums live in [`enums`].
 
 pub mod api_keys;
+pub mod applied_recommendations;
 pub mod audit_log;
 pub mod campaign_materials;
 pub mod campaign_variants;
@@ -11,25 +12,37 @@ pub mod device_sightings;
 pub mod emails;
 pub mod enrolments;
 pub mod enums;
+pub mod experiments;
 pub mod fraud_decisions;
 pub mod fraud_signals;
 pub mod fx_rates;
 pub mod job_outbox;
 pub mod job_runs;
 pub mod ledger_entries;
+pub mod participant_import_errors;
+pub mod participant_import_files;
+pub mod participant_imports;
 pub mod participants;
 pub mod payout_attempts;
 pub mod payout_settings;
 pub mod payouts;
+pub mod reconciliation_items;
+pub mod reconciliations;
 pub mod referral_links;
 pub mod referrals;
 pub mod refunds;
 pub mod reward_rules;
 pub mod rewards;
+pub mod rollup_watermarks;
+pub mod rollups;
 pub mod suppressions;
 pub mod tenant_secrets;
 pub mod tenants;
+pub mod tracking_tallies;
 pub mod users;
+pub mod webhook_attempts;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;
 pub mod webhook_events;
 
 pub use enums::*;

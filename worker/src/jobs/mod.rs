@@ -1,8 +1,11 @@
 //! The job kinds. Each is one serde struct carrying ids and one async handler.
 
+pub mod digest;
+pub mod import;
 pub mod launch;
 pub mod prune;
 pub mod release;
+pub mod rollup;
 pub mod settle;
 pub mod validate;
 
@@ -11,10 +14,13 @@ use grapevine_entity::tables::{RewardType, rewards};
 use sea_orm::{ConnectionTrait, DbErr};
 
 pub use crate::email::send::SendEmail;
-pub use crate::payouts::{FulfilReward, PayPayout, PayoutRun};
+pub use crate::payouts::{FulfilReward, PayPayout, PayoutRun, Reconcile};
+pub use digest::{CampaignDigest, DigestRun};
+pub use import::ImportParticipants;
 pub use launch::LaunchCampaign;
 pub use prune::PruneOutbox;
 pub use release::ReleaseRewards;
+pub use rollup::RefreshRollups;
 pub use settle::SettleReferral;
 pub use validate::ValidateReferral;
 
@@ -32,6 +38,12 @@ pub fn registry() -> Registry {
         .register::<PayoutRun>()
         .register::<PayPayout>()
         .register::<PruneOutbox>()
+        .register::<Reconcile>()
+        .register::<RefreshRollups>()
+        .register::<DigestRun>()
+        .register::<CampaignDigest>()
+        .register::<crate::hooks::DeliverWebhook>()
+        .register::<ImportParticipants>()
 }
 
 /// What follows a reward's release: a coupon, credit or gift card is fulfilled on its own; cash

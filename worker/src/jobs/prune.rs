@@ -40,7 +40,7 @@ impl Job for PruneOutbox {
             let ids: Vec<Uuid> = job_outbox::Entity::find()
                 .select_only()
                 .column(job_outbox::Column::Id)
-                .filter(job_outbox::Column::State.eq(JobState::Done))
+                .filter(job_outbox::Column::State.is_in([JobState::Done, JobState::Discarded]))
                 .filter(job_outbox::Column::FinishedAt.lt(cutoff))
                 .limit(BATCH)
                 .into_tuple()
@@ -56,7 +56,7 @@ impl Job for PruneOutbox {
                 .await?;
             pruned += job_outbox::Entity::delete_many()
                 .filter(job_outbox::Column::Id.is_in(ids))
-                .filter(job_outbox::Column::State.eq(JobState::Done))
+                .filter(job_outbox::Column::State.is_in([JobState::Done, JobState::Discarded]))
                 .exec(&txn)
                 .await?
                 .rows_affected;

@@ -32,6 +32,7 @@ use uuid::Uuid;
 use crate::{
     context::JobContext,
     email::notices::{self, NoticeInput, format_money},
+    hooks,
     ledger::{self, Entry},
     outbox::{Job, JobError},
 };
@@ -55,17 +56,30 @@ impl Job for SettleReferral {
             .ok_or_else(|| {
                 JobError::Permanent(anyhow!("referral {} does not exist", self.referral_id))
             })?;
-        let now = ctx.clock.now();
-        match referral.status {
-            ReferralStatus::Approved => {
-                create_rewards(&ctx.db, &referral, now).await?;
-                apply_refunds(&ctx.db, &referral, now).await?;
-            }
-            ReferralStatus::Rejected => reverse_all(&ctx.db, &referral, now).await?,
-            ReferralStatus::Pending | ReferralStatus::Review => {}
-        }
+        let txn = begin_write(&ctx.db).await?;
+        settle_in(&txn, &referral, ctx.clock.now()).await?;
+        txn.commit().await?;
         Ok(())
     }
+}
+
+/// What the job does, inside the caller's write transaction (the caller commits). Validation
+/// calls it in the transaction that records its decision, so a referral's decision and its
+/// rewards commit together, without a second trip through the queue.
+pub async fn settle_in(
+    txn: &impl ConnectionTrait,
+    referral: &referrals::Model,
+    now: DateTime<Utc>,
+) -> Result<(), JobError> {
+    match referral.status {
+        ReferralStatus::Approved => {
+            create_rewards(txn, referral, now).await?;
+            apply_refunds(txn, referral, now).await?;
+        }
+        ReferralStatus::Rejected => reverse_all(txn, referral, now).await?,
+        ReferralStatus::Pending | ReferralStatus::Review => {}
+    }
+    Ok(())
 }
 
 /// One reward about to be created.
@@ -79,44 +93,32 @@ struct Planned<'a> {
 
 /// Create the rewards the referral's events earn and do not have yet.
 async fn create_rewards(
-    db: &sea_orm::DatabaseConnection,
+    txn: &impl ConnectionTrait,
     referral: &referrals::Model,
     now: DateTime<Utc>,
 ) -> Result<(), JobError> {
-    let txn = begin_write(db).await?;
-    // Serialise reward creation per campaign (a row lock on PostgreSQL; SQLite's write
-    // transaction is already exclusive): tiers count earlier rewards and the budget check must see
-    // every reservation made before it.
-    campaigns::Entity::update_many()
-        .col_expr(
-            campaigns::Column::BudgetReservedMinor,
-            Expr::col(campaigns::Column::BudgetReservedMinor),
-        )
-        .filter(campaigns::Column::Id.eq(referral.campaign_id))
-        .exec(&txn)
-        .await?;
     let campaign = campaigns::Entity::find_by_id(referral.campaign_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| JobError::Permanent(anyhow!("campaign {} is gone", referral.campaign_id)))?;
     let tenant = tenants::Entity::find_by_id(referral.tenant_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| JobError::Permanent(anyhow!("tenant {} is gone", referral.tenant_id)))?;
     let referrer = participants::Entity::find_by_id(referral.referrer_participant_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| JobError::Permanent(anyhow!("referrer of {} is gone", referral.id)))?;
     let variant = enrolments::Entity::find()
         .filter(enrolments::Column::CampaignId.eq(campaign.id))
         .filter(enrolments::Column::ParticipantId.eq(referrer.id))
-        .one(&txn)
+        .one(txn)
         .await?
         .and_then(|e| e.variant_id);
     let rules: Vec<reward_rules::Model> = reward_rules::Entity::find()
         .filter(reward_rules::Column::CampaignId.eq(campaign.id))
         .order_by_asc(reward_rules::Column::CreatedAt)
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .filter(|r| r.variant_id.is_none() || r.variant_id == variant)
@@ -125,15 +127,29 @@ async fn create_rewards(
         .filter(conversions::Column::ReferralId.eq(referral.id))
         .order_by_asc(conversions::Column::OccurredAt)
         .order_by_asc(conversions::Column::Id)
-        .all(&txn)
+        .all(txn)
         .await?;
     let existing: HashSet<Uuid> = rewards::Entity::find()
         .filter(rewards::Column::ReferralId.eq(referral.id))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|r| r.id)
         .collect();
+
+    // Serialise reward creation per campaign (a row lock on PostgreSQL; SQLite's write
+    // transaction is already exclusive): tiers count earlier rewards and the budget check must see
+    // every reservation made before it. Taken only now, after the reads that other referrals'
+    // rewards cannot change, so the lock is held for as short a time as the rules allow (one hot
+    // campaign's rewards queue on it).
+    campaigns::Entity::update_many()
+        .col_expr(
+            campaigns::Column::BudgetReservedMinor,
+            Expr::col(campaigns::Column::BudgetReservedMinor),
+        )
+        .filter(campaigns::Column::Id.eq(referral.campaign_id))
+        .exec(txn)
+        .await?;
 
     // The events: the lead, then each purchase in order; each with the rules it triggers.
     let mut events: Vec<(Option<&conversions::Model>, Vec<&reward_rules::Model>)> = vec![(
@@ -179,7 +195,7 @@ async fn create_rewards(
                 RewardSide::Referee => match &referee {
                     Some(p) => p.clone(),
                     None => {
-                        let p = referee_participant(&txn, referral, conversion, now).await?;
+                        let p = referee_participant(txn, referral, conversion, now).await?;
                         referee = Some(p.clone());
                         p
                     }
@@ -190,7 +206,7 @@ async fn create_rewards(
             let earlier = rewards::Entity::find()
                 .filter(rewards::Column::RuleId.eq(rule.id))
                 .filter(rewards::Column::ParticipantId.eq(participant.id))
-                .all(&txn)
+                .all(txn)
                 .await?;
             let nth = match rule.side {
                 RewardSide::Referrer => {
@@ -222,12 +238,12 @@ async fn create_rewards(
         if total == 0 {
             continue;
         }
-        if !reserve(&txn, &campaign, total).await? {
+        if !reserve(txn, &campaign, total).await? {
             tracing::warn!(campaign_id = %campaign.id, total, "campaign budget exhausted: no rewards for this event");
             continue;
         }
         for p in planned {
-            insert_reward(&txn, &campaign, &tenant, referral, p, now).await?;
+            insert_reward(txn, &campaign, &tenant, referral, p, now).await?;
             created += 1;
         }
     }
@@ -237,7 +253,7 @@ async fn create_rewards(
         .or_else(|| conversions.iter().find_map(|c| c.customer_email.clone()))
     {
         notices::record(
-            &txn,
+            txn,
             NoticeInput {
                 tenant_id: referral.tenant_id,
                 campaign_id: Some(campaign.id),
@@ -254,7 +270,6 @@ async fn create_rewards(
         )
         .await?;
     }
-    txn.commit().await?;
     if created > 0 {
         tracing::info!(created, "rewards created");
     }
@@ -292,7 +307,7 @@ async fn insert_reward(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let release_at = now + Duration::days(i64::from(std::cmp::max(campaign.hold_days, 0)));
-    rewards::ActiveModel {
+    let reward = rewards::ActiveModel {
         id: Set(p.id),
         tenant_id: Set(referral.tenant_id),
         campaign_id: Set(campaign.id),
@@ -317,6 +332,7 @@ async fn insert_reward(
     }
     .insert(txn)
     .await?;
+    hooks::emit(txn, &hooks::Event::reward_earned(&reward), now).await?;
     ledger::post(
         txn,
         Entry {
@@ -412,14 +428,13 @@ async fn referee_participant(
 
 /// Shrink conversion rewards in proportion to their order's refunds.
 async fn apply_refunds(
-    db: &sea_orm::DatabaseConnection,
+    txn: &impl ConnectionTrait,
     referral: &referrals::Model,
     now: DateTime<Utc>,
 ) -> Result<(), JobError> {
-    let txn = begin_write(db).await?;
     let conversions: HashMap<Uuid, conversions::Model> = conversions::Entity::find()
         .filter(conversions::Column::ReferralId.eq(referral.id))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|c| (c.id, c))
@@ -427,7 +442,7 @@ async fn apply_refunds(
     let rewards = rewards::Entity::find()
         .filter(rewards::Column::ReferralId.eq(referral.id))
         .filter(rewards::Column::ConversionId.is_not_null())
-        .all(&txn)
+        .all(txn)
         .await?;
     for reward in rewards {
         let Some(c) = reward.conversion_id.and_then(|id| conversions.get(&id)) else {
@@ -441,30 +456,27 @@ async fn apply_refunds(
                 "order {} refunded {} of {}",
                 c.external_order_id, c.refunded_minor, c.amount_minor
             );
-            ledger::reverse(&txn, reward, delta, &memo, now).await?;
+            ledger::reverse(txn, reward, delta, &memo, now).await?;
         }
     }
-    txn.commit().await?;
     Ok(())
 }
 
 /// Reverse every reward of a rejected referral.
 async fn reverse_all(
-    db: &sea_orm::DatabaseConnection,
+    txn: &impl ConnectionTrait,
     referral: &referrals::Model,
     now: DateTime<Utc>,
 ) -> Result<(), JobError> {
-    let txn = begin_write(db).await?;
     let rewards = rewards::Entity::find()
         .filter(rewards::Column::ReferralId.eq(referral.id))
-        .all(&txn)
+        .all(txn)
         .await?;
     for reward in rewards {
         let delta = reward.amount_minor - reward.reversed_minor;
         if delta > 0 {
-            ledger::reverse(&txn, reward, delta, "referral rejected", now).await?;
+            ledger::reverse(txn, reward, delta, "referral rejected", now).await?;
         }
     }
-    txn.commit().await?;
     Ok(())
 }

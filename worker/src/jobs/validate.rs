@@ -2,8 +2,10 @@
 //! refund. Tracking writes these rows in the same transaction as the report.
 //!
 //! The decision and its signals are stored; the referral takes the decision's status (unless a
-//! reviewer has decided it: their word stands); then the settlement job brings its rewards in
-//! line (creates them when approved, reverses them when rejected or refunded).
+//! reviewer has decided it: their word stands), and its rewards are brought in line in the same
+//! transaction (created when approved, reversed when rejected or refunded; see
+//! [`crate::jobs::settle::settle_in`]). A referral a reviewer decided is settled by the
+//! settlement job.
 
 use anyhow::anyhow;
 use grapevine_entity::{
@@ -17,6 +19,7 @@ use uuid::Uuid;
 use crate::{
     context::JobContext,
     fraud::{RulesDecision, policy_of, reviewed, status_of, store},
+    hooks,
     jobs::settle::SettleReferral,
     outbox::{Job, JobError, enqueue},
 };
@@ -107,27 +110,25 @@ impl Job for ValidateReferral {
         .await?;
         if stored {
             let status = status_of(decision);
+            let previous = current.status;
             let mut m = current.into_active_model();
             m.status = Set(status);
             m.score = Set(Some(i32::try_from(total).unwrap_or(i32::MAX)));
             m.decided_at = Set(Some(now));
             m.updated_at = Set(now);
-            m.update(&txn).await?;
+            let updated = m.update(&txn).await?;
+            if status != previous && hooks::flags(status) {
+                let event = hooks::Event::referral_flagged(&updated, "rules", now);
+                hooks::emit(&txn, &event, now).await?;
+            }
             tracing::info!(
                 status = status.as_str(),
                 score = total,
                 signals = signals.len(),
                 "referral validated"
             );
-            enqueue(
-                &txn,
-                Some(referral.tenant_id),
-                &SettleReferral {
-                    referral_id: referral.id,
-                },
-                now,
-            )
-            .await?;
+            // The rewards the decision earns (or reverses) commit with it.
+            crate::jobs::settle::settle_in(&txn, &updated, now).await?;
         }
         txn.commit().await?;
         Ok(())

@@ -29,14 +29,20 @@ pub struct FulfilReward {
     pub reward_id: Uuid,
 }
 
+/// What the provider holds for this reward: an earlier delivery if there is one, else a new one
+/// when `may_issue` (the reward is released), else nothing.
 async fn deliver(
     provider: &impl Fulfiller,
     req: &FulfilRequest<'_>,
-) -> Result<Issued, ProviderError> {
+    may_issue: bool,
+) -> Result<Option<Issued>, ProviderError> {
     if let Some(issued) = provider.find(req).await? {
-        return Ok(issued);
+        return Ok(Some(issued));
     }
-    provider.issue(req).await
+    if !may_issue {
+        return Ok(None);
+    }
+    provider.issue(req).await.map(Some)
 }
 
 fn job_error(err: ProviderError) -> JobError {
@@ -60,7 +66,17 @@ impl Job for FulfilReward {
                 self.reward_id
             )));
         };
-        if reward.status != RewardStatus::Released || reward.reward_type == RewardType::Cash {
+        // A released reward is delivered. A reward reversed before its delivery was recorded may
+        // still have been issued by an attempt cut short (the worker killed between the
+        // provider's answer and our commit): that card is looked up, never issued anew.
+        let may_issue = reward.status == RewardStatus::Released;
+        let interrupted = reward.status == RewardStatus::Reversed
+            && reward.fulfilment_ref.is_none()
+            && matches!(
+                reward.reward_type,
+                RewardType::Coupon | RewardType::GiftCard
+            );
+        if !(may_issue || interrupted) || reward.reward_type == RewardType::Cash {
             return Ok(());
         }
         let participant = participants::Entity::find_by_id(reward.participant_id)
@@ -78,18 +94,18 @@ impl Job for FulfilReward {
         };
         let issued = match reward.reward_type {
             RewardType::Cash => return Ok(()),
-            RewardType::Credit => Issued {
+            RewardType::Credit => Some(Issued {
                 reference: format!("credit_{}", reward.id.simple()),
                 code: String::new(),
-            },
+            }),
             RewardType::Coupon => match super::pay::stripe(ctx, reward.tenant_id).await {
-                Ok(stripe) => deliver(&stripe, &req).await.map_err(job_error)?,
+                Ok(stripe) => deliver(&stripe, &req, may_issue).await.map_err(job_error)?,
                 Err(ProviderError::Permanent(why)) => {
                     tracing::info!(
                         why,
                         "no Stripe for this tenant: the coupon goes to the dry run"
                     );
-                    deliver(&DryRun, &req).await.map_err(job_error)?
+                    deliver(&DryRun, &req, may_issue).await.map_err(job_error)?
                 }
                 Err(err) => return Err(job_error(err)),
             },
@@ -103,13 +119,21 @@ impl Job for FulfilReward {
                 .await
                 .map_err(JobError::Transient)?;
                 match (ctx.config.providers.giftcard_url.as_str(), key) {
-                    ("", _) | (_, None) => deliver(&DryRun, &req).await.map_err(job_error)?,
+                    ("", _) | (_, None) => {
+                        deliver(&DryRun, &req, may_issue).await.map_err(job_error)?
+                    }
                     (url, Some(key)) => {
                         let provider = GiftCards::new(url, key).map_err(job_error)?;
-                        deliver(&provider, &req).await.map_err(job_error)?
+                        deliver(&provider, &req, may_issue)
+                            .await
+                            .map_err(job_error)?
                     }
                 }
             }
+        };
+        let Some(issued) = issued else {
+            // Reversed before anything was issued: nothing to deliver or record.
+            return Ok(());
         };
 
         let now = ctx.clock.now();
@@ -164,7 +188,9 @@ impl Job for FulfilReward {
                 "issued for a reward reversed meanwhile: recorded; the balance shows it as owed"
             );
         }
-        if moved == 1 || late == 1 {
+        // The ledger takes the value this job read; a reward already reversed when read has none
+        // left (the card's value is then for finance to settle: it is on the reward).
+        if moved == 1 || (late == 1 && value > 0) {
             ledger::post(
                 &txn,
                 Entry {

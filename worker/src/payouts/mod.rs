@@ -6,6 +6,7 @@
 pub mod fulfil;
 pub mod pay;
 pub mod providers;
+pub mod reconcile;
 pub mod run;
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
@@ -23,6 +24,7 @@ use crate::outbox::enqueue;
 
 pub use fulfil::FulfilReward;
 pub use pay::PayPayout;
+pub use reconcile::Reconcile;
 pub use run::PayoutRun;
 
 /// Payout attempts before a payout is dead, unless the tenant says otherwise.

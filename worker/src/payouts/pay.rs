@@ -25,6 +25,7 @@ use super::providers::{CashProvider, CashRequest, DryRun, ProviderError, Stripe}
 use crate::{
     context::JobContext,
     email::notices::{self, NoticeInput, format_money},
+    hooks,
     outbox::{Job, JobError, enqueue_at},
 };
 
@@ -209,7 +210,8 @@ async fn finish(
             m.paid_at = Set(Some(now));
             m.last_error = Set(None);
             m.next_attempt_at = Set(None);
-            m.update(&txn).await?;
+            let paid = m.update(&txn).await?;
+            hooks::emit(&txn, &hooks::Event::payout_paid(&paid), now).await?;
             rewards::Entity::update_many()
                 .col_expr(
                     rewards::Column::Status,
@@ -268,7 +270,10 @@ async fn finish(
                 enqueue_at(&txn, Some(tenant_id), &PayPayout { payout_id: id }, at, now).await?;
                 tracing::warn!(attempt, error = err.message(), retry_at = %at, "payout attempt failed");
             }
-            m.update(&txn).await?;
+            let failed = m.update(&txn).await?;
+            if exhausted {
+                hooks::emit(&txn, &hooks::Event::payout_failed(&failed), now).await?;
+            }
         }
     }
     txn.commit().await?;

@@ -409,3 +409,138 @@ impl Fulfiller for GiftCards {
         })
     }
 }
+
+/// A provider object as reconciliation sees it: what it is worth and whether it went through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderObject {
+    /// The provider's id.
+    pub id: String,
+    /// Our id it carries (transfer group = payout id, coupon id or card reference = reward id).
+    pub ours: Option<String>,
+    /// Value still standing at the provider, in minor units (a transfer net of reversals).
+    pub amount_minor: i64,
+    /// ISO currency, upper case.
+    pub currency: String,
+    /// The provider's state in a word: `paid`, `partially_reversed`, `reversed`, `issued`, `valid`…
+    pub status: String,
+}
+
+/// How many transfers one reconciliation reads at most, so a runaway account cannot hold a worker.
+const MAX_LISTED: usize = 100_000;
+
+impl Stripe {
+    /// Every transfer created in `[from, to)` (unix seconds), newest first, following the cursor.
+    pub async fn transfers_created(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<ProviderObject>, ProviderError> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut list = stripe_connect::transfer::ListTransfer::new()
+                .created(stripe_types::RangeQueryTs::Bounds(
+                    stripe_types::RangeBoundsTs {
+                        gte: Some(from),
+                        lt: Some(to),
+                        ..Default::default()
+                    },
+                ))
+                .limit(100);
+            if let Some(cursor) = after.take() {
+                list = list.starting_after(cursor);
+            }
+            let page = list.send(&self.client).await.map_err(classify)?;
+            after = page.data.last().map(|t| t.id.to_string());
+            out.extend(page.data.into_iter().map(transfer_object));
+            if !page.has_more || after.is_none() || out.len() >= MAX_LISTED {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// One transfer by id; `None` if the provider has no such transfer.
+    pub async fn transfer(&self, id: &str) -> Result<Option<ProviderObject>, ProviderError> {
+        match stripe_connect::transfer::RetrieveTransfer::new(id)
+            .send(&self.client)
+            .await
+        {
+            Ok(t) => Ok(Some(transfer_object(t))),
+            Err(StripeError::Stripe(_, 404)) => Ok(None),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    /// One coupon by id; `None` if the provider has no such coupon.
+    pub async fn coupon(&self, id: &str) -> Result<Option<ProviderObject>, ProviderError> {
+        match stripe_product::coupon::RetrieveCoupon::new(id)
+            .send(&self.client)
+            .await
+        {
+            Ok(c) => Ok(Some(ProviderObject {
+                id: c.id.to_string(),
+                ours: Some(c.id.to_string()),
+                amount_minor: c.amount_off.unwrap_or(0),
+                currency: c
+                    .currency
+                    .map(|c| c.to_string().to_ascii_uppercase())
+                    .unwrap_or_default(),
+                status: if c.valid { "valid" } else { "invalid" }.to_owned(),
+            })),
+            Err(StripeError::Stripe(_, 404)) => Ok(None),
+            Err(e) => Err(classify(e)),
+        }
+    }
+}
+
+fn transfer_object(t: stripe_connect::Transfer) -> ProviderObject {
+    let status = if t.reversed || t.amount_reversed >= t.amount {
+        "reversed"
+    } else if t.amount_reversed > 0 {
+        "partially_reversed"
+    } else {
+        "paid"
+    };
+    ProviderObject {
+        id: t.id.to_string(),
+        ours: t.transfer_group.clone(),
+        amount_minor: t.amount - t.amount_reversed,
+        currency: t.currency.to_string().to_ascii_uppercase(),
+        status: status.to_owned(),
+    }
+}
+
+impl GiftCards {
+    /// Every card issued with `reference` (ours: the reward id). More than one means issued twice.
+    pub async fn cards_with_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Vec<ProviderObject>, ProviderError> {
+        let res = self
+            .http
+            .get(format!("{}/v1/cards", self.base))
+            .bearer_auth(self.key.expose_secret())
+            .query(&[("reference", reference)])
+            .send()
+            .await
+            .map_err(http_error)?;
+        if !res.status().is_success() {
+            return Err(status_error(res).await);
+        }
+        let body: Value = res.json().await.map_err(http_error)?;
+        Ok(body["data"]
+            .as_array()
+            .map(|cards| cards.iter().filter_map(card_object).collect())
+            .unwrap_or_default())
+    }
+}
+
+fn card_object(card: &Value) -> Option<ProviderObject> {
+    Some(ProviderObject {
+        id: card["id"].as_str()?.to_owned(),
+        ours: card["reference"].as_str().map(str::to_owned),
+        amount_minor: card["amount_minor"].as_i64()?,
+        currency: card["currency"].as_str()?.to_ascii_uppercase(),
+        status: card["status"].as_str().unwrap_or("issued").to_owned(),
+    })
+}

@@ -133,6 +133,37 @@ impl From<crate::services::queue_health::KindHealth> for QueueKindHealth {
     }
 }
 
+/// The tenant's queue at a glance (ops): per-kind health plus the outbox's side — what is due
+/// but not yet handed to the queue, and how long the oldest of it has waited.
+#[derive(SimpleObject, Clone)]
+pub struct QueueOverview {
+    /// When it was read.
+    pub at: DateTime<Utc>,
+    /// Per job kind: waiting, running, retrying, dead, done in the last hour, oldest wait, p95.
+    pub kinds: Vec<QueueKindHealth>,
+    /// Jobs whose time has come that the relay has not yet put on the queue. Normally 0 or a
+    /// handful; a growing number means the relay is not running or cannot reach the queue.
+    pub outbox_backlog: i64,
+    /// Seconds the oldest of those has waited (0 when there is none): the relay's lag.
+    pub relay_lag_secs: i64,
+}
+
+impl QueueOverview {
+    /// From the service's figures.
+    pub fn new(
+        at: DateTime<Utc>,
+        kinds: Vec<crate::services::queue_health::KindHealth>,
+        lag: crate::services::queue_health::OutboxLag,
+    ) -> Self {
+        Self {
+            at,
+            kinds: kinds.into_iter().map(Into::into).collect(),
+            outbox_backlog: i64::try_from(lag.backlog).unwrap_or(i64::MAX),
+            relay_lag_secs: lag.lag_secs,
+        }
+    }
+}
+
 /// A background job of the tenant (ops).
 #[derive(SimpleObject, Clone)]
 pub struct Job {

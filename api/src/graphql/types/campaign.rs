@@ -3,7 +3,7 @@
 use async_graphql::{ComplexObject, Context, InputObject, MaybeUndefined, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use grapevine_entity::{domain, tables};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{
@@ -12,12 +12,13 @@ use super::{
         RewardType,
     },
     goals::{self, FocusArea},
+    links::ReferralLink,
     people::Enrolment,
 };
 use crate::{
     auth::principal::CAMPAIGN_READERS,
     graphql::{
-        ContextExt,
+        ContextExt, loaders,
         pagination::{IdConnection, Page, connection, fetch},
         scalars::{BigInt, Money},
     },
@@ -135,12 +136,7 @@ impl From<tables::campaigns::Model> for Campaign {
 impl Campaign {
     /// Reward rules.
     async fn reward_rules(&self, ctx: &Context<'_>) -> Result<Vec<RewardRule>> {
-        let rows = tables::reward_rules::Entity::find()
-            .filter(tables::reward_rules::Column::CampaignId.eq(self.id))
-            .order_by_asc(tables::reward_rules::Column::Id)
-            .all(&ctx.state().db)
-            .await
-            .map_err(crate::error::ApiError::from)?;
+        let rows = loaders::load(ctx, loaders::RulesOf(self.id)).await?;
         Ok(rows
             .into_iter()
             .map(|r| RewardRule::from_model(r, &self.currency))
@@ -149,26 +145,39 @@ impl Campaign {
 
     /// Share materials per channel.
     async fn materials(&self, ctx: &Context<'_>) -> Result<Vec<Material>> {
-        let rows = tables::campaign_materials::Entity::find()
-            .filter(tables::campaign_materials::Column::CampaignId.eq(self.id))
-            .order_by_asc(tables::campaign_materials::Column::Id)
-            .all(&ctx.state().db)
-            .await
-            .map_err(crate::error::ApiError::from)?;
+        let rows = loaders::load(ctx, loaders::MaterialsOf(self.id)).await?;
         Ok(rows.into_iter().map(Material::from).collect())
     }
 
     /// Offer variants.
     async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<Variant>> {
-        let rows = crate::services::campaigns::variants(&ctx.state().db, self.id).await?;
-        Ok(rows
-            .into_iter()
-            .map(|v| Variant {
-                id: v.id,
-                name: v.name,
-                weight: v.weight,
-            })
-            .collect())
+        let rows = loaders::load(ctx, loaders::VariantsOf(self.id)).await?;
+        Ok(rows.into_iter().map(Variant::from).collect())
+    }
+
+    /// The campaign's newest referral links, `first` of them (1 to 50), newest first: what a
+    /// dashboard lists beside each campaign. For all of a participant's links, see `enrolments`.
+    #[graphql(complexity = "(first.clamp(1, 50) as usize) * child_complexity")]
+    async fn links(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+    ) -> Result<Vec<ReferralLink>> {
+        ctx.principal().staff_or_secret_key(CAMPAIGN_READERS)?;
+        let Ok(first @ 1..=50) = u64::try_from(first) else {
+            return Err(
+                crate::error::ApiError::invalid("first", "must be between 1 and 50").into(),
+            );
+        };
+        let rows = loaders::load(
+            ctx,
+            loaders::LatestLinks {
+                campaign: self.id,
+                first,
+            },
+        )
+        .await?;
+        Ok(rows.into_iter().map(ReferralLink::from).collect())
     }
 
     /// Enrolments, newest first.
@@ -327,8 +336,24 @@ pub struct Variant {
     pub id: Uuid,
     /// Name.
     pub name: String,
-    /// Relative weight.
+    /// Relative weight (0 once stopped).
     pub weight: i32,
+    /// When its sequential test stopped it (see `setExperimentSettings`); nobody new gets it.
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// Why, with the test's numbers.
+    pub stop_reason: Option<String>,
+}
+
+impl From<tables::campaign_variants::Model> for Variant {
+    fn from(v: tables::campaign_variants::Model) -> Self {
+        Self {
+            id: v.id,
+            name: v.name,
+            weight: v.weight,
+            stopped_at: v.stopped_at,
+            stop_reason: v.stop_reason,
+        }
+    }
 }
 
 /// New campaign.

@@ -169,8 +169,10 @@ pub enum JobState {
     Running,
     /// Finished.
     Done,
-    /// Every attempt failed; `retryJob` puts it back in line.
+    /// Every attempt failed; `retryJob` puts it back in line, `discardJob` gives it up.
     Dead,
+    /// A dead job ops gave up (`discardJob`): kept for the record, never run again.
+    Discarded,
 }
 
 /// What kind of referral link.

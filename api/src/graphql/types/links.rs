@@ -44,7 +44,9 @@ impl From<tables::referral_links::Model> for ReferralLink {
 pub struct LinkStats {
     /// Counted clicks (bots and HEAD requests excluded).
     pub clicks: BigInt,
-    /// Distinct visitors, by keyed hash of address and user agent (exact).
+    /// Distinct visitors, by keyed hash of address and user agent: exact up to 128 visitors;
+    /// beyond, a HyperLogLog estimate (standard error 1.6 %, so within ±4.9 % in 99.7 % of
+    /// cases).
     pub unique_visitors: BigInt,
 }
 
@@ -60,7 +62,8 @@ impl ReferralLink {
         format!("{}/qr/{}.svg", ctx.state().config.public_url, self.code)
     }
 
-    /// Click counts.
+    /// Click counts, from the reporting rollups: they take in new clicks every
+    /// `analytics.rollup_interval_secs` (a minute by default).
     async fn stats(&self, ctx: &Context<'_>) -> Result<LinkStats> {
         let s = crate::services::links::stats(&ctx.state().db, self.id).await?;
         Ok(LinkStats {

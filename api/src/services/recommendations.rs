@@ -1,0 +1,192 @@
+//! Recommendations applied: a campaign's team records that it acted on a kind of report insight,
+//! and programme health measures the click-to-customer rate over the 14 campaign-local days
+//! before against the 14 after.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use grapevine_entity::{
+    domain::{
+        calendar,
+        stats::{
+            BeforeAfter, Confidence,
+            before_after::{self, Windows},
+        },
+    },
+    tables::{applied_recommendations, campaigns},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Principal, Role},
+    error::{ApiError, ApiResult},
+    services::reports::{INSIGHT_KINDS, Totals, campaign_totals},
+};
+
+/// Who records an applied recommendation (admins always may).
+pub const APPLIERS: &[Role] = &[Role::MarketingManager];
+/// The longest note kept.
+pub const MAX_NOTE: usize = 2000;
+
+/// Record that the caller applied a recommendation of `kind` (a kind of report insight) to a
+/// campaign of their tenant.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    user_id: Option<Uuid>,
+    campaign_id: Uuid,
+    kind: &str,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<applied_recommendations::Model> {
+    let kind = kind.trim();
+    let Some(kind) = INSIGHT_KINDS.iter().find(|k| **k == kind) else {
+        return Err(ApiError::invalid(
+            "kind",
+            format!(
+                "not a kind of insight; one of: {}",
+                INSIGHT_KINDS.join(", ")
+            ),
+        ));
+    };
+    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
+        return Err(ApiError::invalid(
+            "note",
+            format!("at most {MAX_NOTE} characters"),
+        ));
+    }
+    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let campaign = crate::services::campaigns::get(&txn, tenant_id, campaign_id).await?;
+    let row = applied_recommendations::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        campaign_id: Set(campaign.id),
+        kind: Set((*kind).to_owned()),
+        note: Set(note),
+        applied_by: Set(user_id),
+        applied_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    crate::services::audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "recommendation.applied",
+        "campaign",
+        Some(campaign.id),
+        serde_json::json!({ "kind": row.kind, "recommendation_id": row.id }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// A campaign's applied recommendations, latest first.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+) -> ApiResult<Vec<applied_recommendations::Model>> {
+    let campaign = crate::services::campaigns::get(conn, tenant_id, campaign_id).await?;
+    Ok(applied_recommendations::Entity::find()
+        .filter(applied_recommendations::Column::TenantId.eq(tenant_id))
+        .filter(applied_recommendations::Column::CampaignId.eq(campaign.id))
+        .order_by_desc(applied_recommendations::Column::AppliedAt)
+        .order_by_desc(applied_recommendations::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// One applied recommendation and the change in its campaign's click-to-customer rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Impact {
+    /// The recommendation.
+    pub recommendation: applied_recommendations::Model,
+    /// The local days compared.
+    pub windows: Windows,
+    /// Counts over the days before.
+    pub before: Totals,
+    /// Counts over the days after.
+    pub after: Totals,
+    /// The rates and their comparison (A = after, B = before).
+    pub change: BeforeAfter,
+    /// Whether the days after have all passed (otherwise the after side is partial).
+    pub complete: bool,
+}
+
+/// The impact of each recommendation applied in `[from, to)` in the tenant, oldest first: new
+/// customers over clicks (the rollups' click-to-customer rate) over the 14 local days before the
+/// day it was applied against the 14 after.
+pub async fn impacts(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<Impact>> {
+    let applied = applied_recommendations::Entity::find()
+        .filter(applied_recommendations::Column::TenantId.eq(tenant_id))
+        .filter(applied_recommendations::Column::AppliedAt.gte(from))
+        .filter(applied_recommendations::Column::AppliedAt.lt(to))
+        .order_by_asc(applied_recommendations::Column::AppliedAt)
+        .order_by_asc(applied_recommendations::Column::Id)
+        .all(conn)
+        .await?;
+    let mut campaigns: HashMap<Uuid, campaigns::Model> = HashMap::new();
+    let mut out = Vec::with_capacity(applied.len());
+    for recommendation in applied {
+        let campaign = match campaigns.get(&recommendation.campaign_id) {
+            Some(c) => c.clone(),
+            None => {
+                let c =
+                    crate::services::campaigns::get(conn, tenant_id, recommendation.campaign_id)
+                        .await?;
+                campaigns.insert(c.id, c.clone());
+                c
+            }
+        };
+        let tz = calendar::zone(&campaign.time_zone);
+        let windows = before_after::windows(calendar::local_day(tz, recommendation.applied_at));
+        let before = campaign_totals(conn, &campaign, windows.before.0, windows.before.1).await?;
+        let after = campaign_totals(conn, &campaign, windows.after.0, windows.after.1).await?;
+        let counts = |t: &Totals| {
+            (
+                u64::try_from(t.customers).unwrap_or(0),
+                u64::try_from(t.clicks).unwrap_or(0),
+            )
+        };
+        let change = BeforeAfter::new(counts(&before), counts(&after), Confidence::P95);
+        let complete = now >= calendar::day_span(tz, windows.after.1).1;
+        out.push(Impact {
+            recommendation,
+            windows,
+            before,
+            after,
+            change,
+            complete,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_insight_kind_is_unique() {
+        let mut kinds: Vec<&str> = INSIGHT_KINDS.to_vec();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), INSIGHT_KINDS.len());
+    }
+}
