@@ -37,7 +37,9 @@ pub struct Application {
     port: u16,
     server: Option<Server>,
     state: AppState,
-    worker_ctx: Option<JobContext>,
+    /// What the jobs run with; the relay and workers start only when `run_jobs`.
+    worker_ctx: JobContext,
+    run_jobs: bool,
     shutdown: CancellationToken,
     writer_stop: CancellationToken,
     click_writer: tokio::task::JoinHandle<()>,
@@ -141,30 +143,29 @@ impl Application {
             metrics,
             (clicks, tally),
         )?;
-        let worker_ctx = parts.jobs.then(|| -> anyhow::Result<JobContext> {
-            Ok(JobContext {
-                db: db.clone(),
-                mailer: Arc::new(Mailer::from_config(&config.email)?),
-                clock: clock.clone(),
-                config: Arc::new(WorkerConfig {
-                    queue: config.queue.clone(),
-                    email: config.email.clone(),
-                    public_url: state.config.public_url.clone(),
-                    link_key: http::unsubscribe::link_key(&state),
-                    worker_name: worker_name(),
-                    providers: grapevine_worker::config::ProvidersConfig {
-                        stripe_api_base: config.stripe.api_base.clone(),
-                        stripe_connect_api_base: config.stripe.connect_base().to_owned(),
-                        giftcard_url: config.giftcard.url.clone(),
-                    },
-                    webhooks: config.webhooks.clone(),
-                    analytics: config.analytics.clone(),
-                }),
-                metrics: job_metrics,
-                secrets: state.secrets.clone(),
-            })
-        });
-        let worker_ctx = worker_ctx.transpose()?;
+        // Built even without workers: it checks the email settings up front, and a test without
+        // background work runs a job by hand with it.
+        let worker_ctx = JobContext {
+            db: db.clone(),
+            mailer: Arc::new(Mailer::from_config(&config.email)?),
+            clock: clock.clone(),
+            config: Arc::new(WorkerConfig {
+                queue: config.queue.clone(),
+                email: config.email.clone(),
+                public_url: state.config.public_url.clone(),
+                link_key: http::unsubscribe::link_key(&state),
+                worker_name: worker_name(),
+                providers: grapevine_worker::config::ProvidersConfig {
+                    stripe_api_base: config.stripe.api_base.clone(),
+                    stripe_connect_api_base: config.stripe.connect_base().to_owned(),
+                    giftcard_url: config.giftcard.url.clone(),
+                },
+                webhooks: config.webhooks.clone(),
+                analytics: config.analytics.clone(),
+            }),
+            metrics: job_metrics,
+            secrets: state.secrets.clone(),
+        };
         let (server, port) = match listener {
             Some(listener) => {
                 // Hear the other replicas' cache changes while serving.
@@ -179,6 +180,7 @@ impl Application {
             server,
             state,
             worker_ctx,
+            run_jobs: parts.jobs,
             shutdown,
             writer_stop,
             click_writer,
@@ -195,6 +197,11 @@ impl Application {
         &self.state
     }
 
+    /// What the jobs run with (a test without background work runs a job by hand with it).
+    pub fn job_context(&self) -> &JobContext {
+        &self.worker_ctx
+    }
+
     /// A token that stops the job side when cancelled (the HTTP side stops on signals).
     pub fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
@@ -203,7 +210,8 @@ impl Application {
     /// Serve until stopped. On SIGTERM/SIGINT the server drains in-flight requests, then the
     /// workers finish their current jobs.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let jobs = self.worker_ctx.map(|ctx| {
+        let jobs = self.run_jobs.then(|| {
+            let ctx = self.worker_ctx;
             let wake = self.state.wake.clone();
             let stop = self.shutdown.clone();
             tokio::spawn(service::run(

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub tenant_id: String,
     /// An admin token of that tenant.
     pub admin_token: String,
+    /// What its jobs run with: a test started without workers runs a job by hand with it.
+    pub jobs: grapevine_worker::context::JobContext,
     shutdown: tokio_util::sync::CancellationToken,
     _server: tokio::task::JoinHandle<()>,
 }
@@ -342,6 +344,7 @@ async fn spawn(
         .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (tenant_id, admin_token) = seed_tenant(&db, &config).await;
+    let jobs = app.job_context().clone();
     let shutdown = app.shutdown_token();
     let server = tokio::spawn(async move {
         if let Err(e) = app.run_until_stopped().await {
@@ -360,6 +363,7 @@ async fn spawn(
         config,
         tenant_id,
         admin_token,
+        jobs,
         shutdown,
         _server: server,
     }

@@ -924,3 +924,149 @@ async fn two_jobs_reversing_the_same_reward_at_once_post_one_reversal() {
     assert_eq!(reversals, [-300], "one reversal entry: {entries:#?}");
     assert_eq!(entries.iter().map(|e| e.amount_minor).sum::<i64>(), 700);
 }
+
+/// A reward committed while a payout run for the same referrer is under way (seen in CI: with
+/// validation creating rewards in its own transaction, a payout run paid a reward's entry without
+/// taking the reward into the payout, and the reward waited for ever). The run is held inside its
+/// statements by a row lock on the referrer's first reward while the second reward's transaction
+/// commits; every reward must end in exactly one payout that paid exactly its rewards. PostgreSQL
+/// only: SQLite runs one write transaction at a time, so the interleaving cannot happen there.
+#[tokio::test]
+async fn a_reward_committed_during_a_payout_run_is_paid_by_exactly_one_payout() {
+    use grapevine_entity::{
+        db::begin_write,
+        tables::{ReferralStatus, RewardStatus, payouts, referrals},
+    };
+    use grapevine_worker::{
+        jobs::{PayoutRun, ReleaseRewards, ValidateReferral, settle::settle_in},
+        outbox::Job,
+    };
+    use sea_orm::{
+        ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbBackend, IntoActiveModel,
+        QuerySelect, Statement, TransactionTrait,
+    };
+
+    // No workers: this test runs each job itself, at the moment it chooses.
+    let app = grapevine_tests::spawn_api_only(Backend::Postgres).await;
+    let s = shop(
+        app,
+        &[fixed("REFERRER", "FIRST_PURCHASE", "1000", "CASH")],
+        None,
+        0,
+    )
+    .await;
+    let (_, code) = s.referrers[0].clone();
+    let ctx = s.app.jobs.clone();
+    let tenant: uuid::Uuid = s.app.tenant_id.parse().unwrap();
+    let db = s.app.db.connect().await;
+    let purchase = |customer: &'static str| {
+        let s = &s;
+        let code = code.clone();
+        async move {
+            let referral = lead(s, &code, customer).await;
+            let c = s.app.graphql_ok(Some(&s.key), CONVERSION, json!({ "i": { "orderId": format!("o-{customer}"), "customerId": customer, "amountMinor": "5000", "currency": "USD", "code": code } })).await;
+            let conversion: uuid::Uuid = c["trackConversion"]["conversion"]["id"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            (referral.parse::<uuid::Uuid>().unwrap(), conversion)
+        }
+    };
+
+    // Rita's purchase is validated: Ada's first reward, its hold already over.
+    let (first, conversion) = purchase("rita").await;
+    ValidateReferral {
+        referral_id: first,
+        conversion_id: Some(conversion),
+    }
+    .run(&ctx)
+    .await
+    .unwrap();
+    let held = rewards::Entity::find()
+        .filter(rewards::Column::ReferralId.eq(first))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held.status, RewardStatus::Held);
+    let (second, _) = purchase("sam").await;
+
+    // B holds the first reward's row, so a payout run releasing it waits inside that statement.
+    let b = db.begin().await.unwrap();
+    rewards::Entity::find_by_id(held.id)
+        .lock_exclusive()
+        .one(&b)
+        .await
+        .unwrap()
+        .unwrap();
+    // A approves Sam's referral and creates its reward, as validation does, and stays open.
+    let a = begin_write(&db).await.unwrap();
+    let mut approved = referrals::Entity::find_by_id(second)
+        .one(&a)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    approved.status = Set(ReferralStatus::Approved);
+    let approved = approved.update(&a).await.unwrap();
+    settle_in(&a, &approved, Utc::now()).await.unwrap();
+
+    let run = {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            PayoutRun {
+                tenant_id: Some(tenant),
+            }
+            .run(&ctx)
+            .await
+        })
+    };
+    // Once the run waits (for A's lock or B's), A commits, then B.
+    poll_until(Duration::from_secs(10), || async {
+        let waiting = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT count(*) AS n FROM pg_stat_activity \
+                 WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        (waiting > 0).then_some(())
+    })
+    .await;
+    a.commit().await.unwrap();
+    b.commit().await.unwrap();
+    run.await.unwrap().unwrap();
+    // Whatever is left is released and paid by the next runs.
+    ReleaseRewards {}.run(&ctx).await.unwrap();
+    PayoutRun {
+        tenant_id: Some(tenant),
+    }
+    .run(&ctx)
+    .await
+    .unwrap();
+
+    let all = rewards::Entity::find().all(&db).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(
+        all.iter().all(|r| r.payout_id.is_some()),
+        "every reward is in a payout: {all:#?}"
+    );
+    let payouts = payouts::Entity::find().all(&db).await.unwrap();
+    for payout in &payouts {
+        let covered: i64 = all
+            .iter()
+            .filter(|r| r.payout_id == Some(payout.id))
+            .map(|r| r.amount_minor - r.reversed_minor)
+            .sum();
+        assert_eq!(
+            payout.amount_minor, covered,
+            "a payout pays exactly its rewards: {payouts:#?} {all:#?}"
+        );
+    }
+    assert_eq!(payouts.iter().map(|p| p.amount_minor).sum::<i64>(), 2000);
+}

@@ -1,10 +1,14 @@
 //! The append-only ledger: every reward, reversal, clawback, fulfilment, payout and adjustment is
 //! one signed entry; a balance is a sum. An entry counts towards what can be paid out from its
 //! `available_at` (a held reward's entry becomes available when its hold ends).
+//!
+//! A payout pays a participant's cash balance and marks the rewards that make it up, so it must
+//! see a balance nobody is changing: every posting to a cash account, and the payout run, first
+//! take the participant's lock ([`lock_participant`]) and hold it until they commit.
 
 use chrono::{DateTime, Utc};
 use grapevine_entity::tables::{
-    LedgerKind, RewardStatus, RewardType, campaigns, ledger_entries, rewards,
+    LedgerKind, RewardStatus, RewardType, campaigns, ledger_entries, participants, rewards,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
@@ -41,12 +45,32 @@ pub struct Entry {
     pub available_at: DateTime<Utc>,
 }
 
-/// Append an entry.
+/// Serialise changes to one participant's cash balance until the caller's transaction ends: a
+/// row lock on PostgreSQL (SQLite's write transaction is exclusive already).
+pub async fn lock_participant(
+    conn: &impl ConnectionTrait,
+    participant_id: Uuid,
+) -> Result<(), DbErr> {
+    participants::Entity::update_many()
+        .col_expr(
+            participants::Column::UpdatedAt,
+            Expr::col(participants::Column::UpdatedAt),
+        )
+        .filter(participants::Column::Id.eq(participant_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Append an entry (to a cash account under the participant's lock).
 pub async fn post(
     conn: &impl ConnectionTrait,
     e: Entry,
     now: DateTime<Utc>,
 ) -> Result<Uuid, DbErr> {
+    if e.account == RewardType::Cash {
+        lock_participant(conn, e.participant_id).await?;
+    }
     let id = Uuid::now_v7();
     ledger_entries::ActiveModel {
         id: Set(id),
@@ -107,8 +131,17 @@ pub async fn reverse(
     if delta <= 0 {
         return Ok(reward);
     }
-    let settled = reward.payout_id.is_some()
-        || matches!(reward.status, RewardStatus::Fulfilled | RewardStatus::Paid);
+    if reward.reward_type == RewardType::Cash {
+        lock_participant(conn, reward.participant_id).await?;
+    }
+    // Whether it is settled is read now, under the lock: a payout run may have taken the reward
+    // into a payout since the caller read it.
+    let current = rewards::Entity::find_by_id(reward.id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("reward {}", reward.id)))?;
+    let settled = current.payout_id.is_some()
+        || matches!(current.status, RewardStatus::Fulfilled | RewardStatus::Paid);
     // Claim the reversal first, on the amount this caller saw: of two jobs reversing the same
     // reward at once (a refund's re-check and a conversion's, say), only the one whose view is
     // still current moves it and posts the entry; the other finds it already done.

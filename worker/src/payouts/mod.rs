@@ -16,7 +16,7 @@ use grapevine_entity::tables::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QuerySelect, sea_query::Expr,
+    IntoActiveModel, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -161,23 +161,6 @@ pub async fn recheck_holds(
         }
     }
     Ok(moved)
-}
-
-/// Serialise payout work per participant: a row lock on PostgreSQL (SQLite's write transaction
-/// is exclusive already).
-pub async fn lock_participant(
-    conn: &impl ConnectionTrait,
-    participant_id: Uuid,
-) -> Result<(), DbErr> {
-    participants::Entity::update_many()
-        .col_expr(
-            participants::Column::UpdatedAt,
-            Expr::col(participants::Column::UpdatedAt),
-        )
-        .filter(participants::Column::Id.eq(participant_id))
-        .exec(conn)
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]

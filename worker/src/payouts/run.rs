@@ -17,10 +17,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{lock_participant, proceed, schedule_due, settings};
+use super::{proceed, schedule_due, settings};
 use crate::{
     context::JobContext,
-    ledger::{self, Entry},
+    ledger::{self, Entry, lock_participant},
     outbox::{Job, JobError},
 };
 
@@ -156,6 +156,9 @@ async fn create_payout(
         now,
     )
     .await?;
+    // The rewards this payout pays are exactly those whose entries the balance counted: no cash
+    // entry can be posted while we hold the lock, and `release_at` is their entries'
+    // `available_at` (a release job running meanwhile may release a later one).
     rewards::Entity::update_many()
         .col_expr(rewards::Column::PayoutId, Expr::value(payout.id))
         .col_expr(rewards::Column::UpdatedAt, Expr::value(now))
@@ -163,6 +166,7 @@ async fn create_payout(
         .filter(rewards::Column::Currency.eq(currency))
         .filter(rewards::Column::RewardType.eq(RewardType::Cash))
         .filter(rewards::Column::Status.eq(RewardStatus::Released))
+        .filter(rewards::Column::ReleaseAt.lte(now))
         .filter(rewards::Column::PayoutId.is_null())
         .exec(&txn)
         .await?;
