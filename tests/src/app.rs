@@ -312,6 +312,12 @@ pub async fn spawn_app_with_clock(
 /// Start the API alone (no relay, no workers: nothing runs in the background), for tests that
 /// count what a request costs.
 pub async fn spawn_api_only(backend: Backend) -> TestApp {
+    spawn_api_only_with(backend, |_| {}).await
+}
+
+/// The API alone, with a configuration adjusted by `adjust`; the test runs jobs by hand with
+/// [`TestApp::jobs`].
+pub async fn spawn_api_only_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     spawn(
         backend,
         None,
@@ -319,7 +325,7 @@ pub async fn spawn_api_only(backend: Backend) -> TestApp {
             http: true,
             jobs: false,
         },
-        |_| {},
+        adjust,
     )
     .await
 }

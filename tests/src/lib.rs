@@ -21,7 +21,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 pub use app::{
-    TestApp, spawn_api_only, spawn_app, spawn_app_on, spawn_app_with, spawn_app_with_clock,
+    TestApp, spawn_api_only, spawn_api_only_with, spawn_app, spawn_app_on, spawn_app_with,
+    spawn_app_with_clock,
 };
 pub use db::TestDatabase;
 pub use env::{Backend, admin_database_url, redis_url, require_services};

@@ -60,6 +60,18 @@ async fn launched(app: TestApp, rule: Value) -> (TestApp, String, String, String
     (app, key, code, ada)
 }
 
+/// The tenant's key for the gift-card API (the Stripe-shaped server takes any).
+const GIFT_CARD_KEY: &str = "gc_test_key";
+
+async fn store_gift_card_key(app: &TestApp) {
+    app.graphql_ok(
+        Some(&app.admin_token),
+        "mutation($v: String!) { setTenantSecret(name: \"giftcard_api_key\", value: $v) }",
+        json!({ "v": GIFT_CARD_KEY }),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_gift_card_is_issued_once_with_our_reward_id_as_reference_even_when_the_provider_fails_first()
  {
@@ -67,12 +79,7 @@ async fn a_gift_card_is_issued_once_with_our_reward_id_as_reference_even_when_th
     let url = shaped.giftcard_url();
     let app = spawn_app_with_clock(Backend::current(), None, move |c| c.giftcard.url = url).await;
     let token = app.admin_token.clone();
-    app.graphql_ok(
-        Some(&token),
-        "mutation { setTenantSecret(name: \"giftcard_api_key\", value: \"gc_test_key\") }",
-        json!({}),
-    )
-    .await;
+    store_gift_card_key(&app).await;
     let (app, key, code, _) = launched(app, json!({ "side": "REFEREE", "trigger": "LEAD", "kind": "FIXED", "amountMinor": "2500", "rewardType": "GIFT_CARD" })).await;
     shaped
         .fail("/giftcards/v1/cards", 2, 503, "gift cards are down")
@@ -338,12 +345,7 @@ async fn a_gift_card_issued_while_a_refund_reverses_its_reward_is_recorded_and_s
     let url = shaped.giftcard_url();
     let app = spawn_app_with_clock(Backend::current(), None, move |c| c.giftcard.url = url).await;
     let token = app.admin_token.clone();
-    app.graphql_ok(
-        Some(&token),
-        "mutation { setTenantSecret(name: \"giftcard_api_key\", value: \"gc_test_key\") }",
-        json!({}),
-    )
-    .await;
+    store_gift_card_key(&app).await;
     let (app, key, code, _) = launched(app, json!({ "side": "REFEREE", "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": "2500", "rewardType": "GIFT_CARD" })).await;
     // The provider creates the card at once but answers only after three seconds.
     shaped
@@ -399,4 +401,143 @@ async fn a_gift_card_issued_while_a_refund_reverses_its_reward_is_recorded_and_s
         to_gina.iter().all(|s| !s.contains("25.00 USD")),
         "{to_gina:?}"
     );
+}
+
+/// A card issued by an attempt that was cut short (the worker killed between the provider's answer
+/// and our commit), then the reward reversed by a full refund before the retry: the retry finds
+/// the card at the provider and records it on the reward, issues no second one, and posts nothing
+/// (the reward has no value left). A reversed reward for which nothing was issued stays without a
+/// card. Jobs are run by hand, so each step happens in this order.
+#[tokio::test]
+async fn a_card_issued_by_an_interrupted_attempt_is_recorded_after_a_reversal_and_never_issued_again()
+ {
+    use grapevine_entity::tables::{LedgerKind, RewardStatus, ledger_entries, rewards};
+    use grapevine_worker::{
+        jobs::{FulfilReward, ReleaseRewards, ValidateReferral},
+        outbox::Job,
+        payouts::providers::{FulfilRequest, Fulfiller, GiftCards},
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let shaped = StripeShaped::start().await;
+    let url = shaped.giftcard_url();
+    let app = grapevine_tests::spawn_api_only_with(Backend::current(), move |c| {
+        c.giftcard.url = url;
+    })
+    .await;
+    store_gift_card_key(&app).await;
+    let (app, key, code, _) = launched(app, json!({ "side": "REFEREE", "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": "2500", "rewardType": "GIFT_CARD" })).await;
+    let ctx = app.jobs.clone();
+    let db = app.db.connect().await;
+
+    // Gina and Hugo buy; their purchases are validated and the (unheld) rewards released.
+    let mut reward_of = Vec::new();
+    for customer in ["gina", "hugo"] {
+        let c = app.graphql_ok(Some(&key), "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { id referralId } } }", json!({ "i": { "orderId": format!("o-{customer}"), "customerId": customer, "email": format!("{customer}@example.com"), "amountMinor": "5000", "currency": "USD", "code": code } })).await;
+        let id = |field: &str| -> uuid::Uuid {
+            c["trackConversion"]["conversion"][field]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let (referral, conversion) = (id("referralId"), id("id"));
+        ValidateReferral {
+            referral_id: referral,
+            conversion_id: Some(conversion),
+        }
+        .run(&ctx)
+        .await
+        .unwrap();
+        reward_of.push((referral, conversion));
+    }
+    ReleaseRewards {}.run(&ctx).await.unwrap();
+    let reward = |referral: uuid::Uuid| {
+        let db = db.clone();
+        async move {
+            rewards::Entity::find()
+                .filter(rewards::Column::ReferralId.eq(referral))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let (gina, hugo) = (reward(reward_of[0].0).await, reward(reward_of[1].0).await);
+    assert_eq!(
+        (gina.status, hugo.status),
+        (RewardStatus::Released, RewardStatus::Released)
+    );
+
+    // The interrupted attempt: the provider issued Gina's card; nothing of it was recorded.
+    let provider = GiftCards::new(
+        &shaped.giftcard_url(),
+        secrecy::SecretString::from(GIFT_CARD_KEY.to_owned()),
+    )
+    .unwrap();
+    let card = provider
+        .issue(&FulfilRequest {
+            reward_id: gina.id,
+            amount_minor: 2500,
+            currency: "USD",
+            recipient_email: "gina@example.com",
+        })
+        .await
+        .unwrap();
+
+    // Both orders are refunded in full before the fulfilment is retried.
+    for (customer, (referral, conversion)) in ["gina", "hugo"].iter().zip(&reward_of) {
+        app.graphql_ok(Some(&key), "mutation($o: String!, $r: String!) { refundConversion(orderId: $o, refundId: $r, amountMinor: \"5000\") { id } }", json!({ "o": format!("o-{customer}"), "r": format!("rf-{customer}") })).await;
+        ValidateReferral {
+            referral_id: *referral,
+            conversion_id: Some(*conversion),
+        }
+        .run(&ctx)
+        .await
+        .unwrap();
+    }
+    for r in [&gina, &hugo] {
+        let now = reward(r.referral_id).await;
+        assert_eq!(now.status, RewardStatus::Reversed, "{now:#?}");
+        assert_eq!(now.fulfilment_ref, None);
+    }
+
+    // The retries (twice each: a retry may itself be retried).
+    for _ in 0..2 {
+        for r in [&gina, &hugo] {
+            FulfilReward { reward_id: r.id }.run(&ctx).await.unwrap();
+        }
+    }
+    let (gina, hugo) = (
+        reward(gina.referral_id).await,
+        reward(hugo.referral_id).await,
+    );
+    assert_eq!(gina.status, RewardStatus::Reversed);
+    assert_eq!(
+        gina.fulfilment_ref.as_deref(),
+        Some(card.reference.as_str()),
+        "the card issued before the reversal is on record"
+    );
+    assert_eq!(gina.fulfilment_code.as_deref(), Some(card.code.as_str()));
+    assert_eq!(
+        (hugo.status, hugo.fulfilment_ref),
+        (RewardStatus::Reversed, None),
+        "nothing was issued for Hugo, and nothing is"
+    );
+    let stats = shaped.stats().await;
+    assert_eq!(
+        stats["creates"]["/giftcards/v1/cards"], 1,
+        "the interrupted attempt's card only: {stats:#}"
+    );
+    // Gina's ledger: earned and reversed; the lookup gives no value, so no fulfilment entry.
+    let entries = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::RewardId.eq(gina.id))
+        .all(&db)
+        .await
+        .unwrap();
+    assert!(
+        entries.iter().all(|e| e.kind != LedgerKind::Fulfilment),
+        "{entries:#?}"
+    );
+    assert_eq!(entries.iter().map(|e| e.amount_minor).sum::<i64>(), 0);
 }
