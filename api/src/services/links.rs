@@ -198,7 +198,9 @@ pub async fn stats(conn: &impl ConnectionTrait, link_id: Uuid) -> ApiResult<Link
     let mut clicks = 0;
     for (n, sketch) in rows {
         clicks += n;
-        visitors.merge(&Sketch::from_bytes(&sketch).map_err(|e| ApiError::Internal(e.into()))?);
+        visitors
+            .merge_bytes(&sketch)
+            .map_err(|e| ApiError::Internal(e.into()))?;
     }
     Ok(LinkStats {
         clicks,

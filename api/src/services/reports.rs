@@ -101,8 +101,9 @@ pub struct Totals {
 impl Totals {
     fn add(&mut self, r: &rollups::Model) -> ApiResult<()> {
         self.clicks += r.clicks;
-        let sketch = Sketch::from_bytes(&r.visitors).map_err(|e| ApiError::Internal(e.into()))?;
-        self.visitors.merge(&sketch);
+        self.visitors
+            .merge_bytes(&r.visitors)
+            .map_err(|e| ApiError::Internal(e.into()))?;
         self.leads += r.leads;
         self.approved += r.approved;
         self.in_review += r.in_review;

@@ -11,8 +11,10 @@
 //! Stored as bytes: a version byte, then the exact hashes (8 bytes each), or the set registers
 //! (sparse: index and rank, 3 bytes each, sorted by index), or all 4 096 registers (dense),
 //! whichever applies and is smallest, so a link's quiet day costs a few bytes.
-
-use std::collections::BTreeMap;
+//!
+//! In memory the registers are one flat array, and a report folds stored sketches into its
+//! running union straight from their bytes ([`Sketch::merge_bytes`]): a union of thousands of
+//! link-days is then a byte-wise maximum per row, with nothing allocated per row.
 
 use sha2::{Digest, Sha256};
 
@@ -34,12 +36,13 @@ const EXACT: u8 = 2;
 const SPARSE_LIMIT: usize = REGISTERS / 3;
 
 /// A sketch of a set of visitors.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Sketch {
-    /// Register index → rank, for registers that are set (all others are 0).
-    registers: BTreeMap<u16, u8>,
-    /// The visitors themselves while there are at most [`EXACT_LIMIT`] of them.
-    exact: Option<std::collections::BTreeSet<u64>>,
+    /// While there are at most [`EXACT_LIMIT`] visitors (and `registers` is `None`): their
+    /// hashes, sorted and distinct.
+    exact: Vec<u64>,
+    /// Past that: register index → rank (0 for a register never set).
+    registers: Option<Box<[u8; REGISTERS]>>,
 }
 
 /// A stored sketch that cannot be read.
@@ -47,38 +50,45 @@ pub struct Sketch {
 #[error("unreadable visitor sketch: {0}")]
 pub struct BadSketch(&'static str);
 
-impl Default for Sketch {
-    fn default() -> Self {
-        Self::new()
-    }
+/// The register a hash falls in, and its rank there.
+fn register_of(hash: u64) -> (usize, u8) {
+    let index = (hash >> (64 - PRECISION)) as usize;
+    let rest = (hash << PRECISION) | (1 << (PRECISION - 1));
+    (index, (rest.leading_zeros() + 1) as u8)
 }
 
 impl Sketch {
     /// An empty sketch.
     pub fn new() -> Self {
-        Self {
-            registers: BTreeMap::new(),
-            exact: Some(std::collections::BTreeSet::new()),
-        }
+        Self::default()
     }
 
     /// Add a visitor by its 64-bit hash.
     pub fn insert_hash(&mut self, hash: u64) {
-        if let Some(exact) = &mut self.exact {
-            exact.insert(hash);
-            if exact.len() > EXACT_LIMIT {
-                self.exact = None;
+        if let Some(registers) = &mut self.registers {
+            let (index, rank) = register_of(hash);
+            registers[index] = registers[index].max(rank);
+            return;
+        }
+        if let Err(at) = self.exact.binary_search(&hash) {
+            self.exact.insert(at, hash);
+            if self.exact.len() > EXACT_LIMIT {
+                self.registers();
             }
         }
-        self.set_register(hash);
     }
 
-    fn set_register(&mut self, hash: u64) {
-        let index = (hash >> (64 - PRECISION)) as u16;
-        let rest = (hash << PRECISION) | (1 << (PRECISION - 1));
-        let rank = (rest.leading_zeros() + 1) as u8;
-        let slot = self.registers.entry(index).or_insert(0);
-        *slot = (*slot).max(rank);
+    /// The registers, built from the exact visitors the first time they are needed.
+    fn registers(&mut self) -> &mut [u8; REGISTERS] {
+        let exact = &mut self.exact;
+        self.registers.get_or_insert_with(|| {
+            let mut registers = Box::new([0u8; REGISTERS]);
+            for hash in exact.drain(..) {
+                let (index, rank) = register_of(hash);
+                registers[index] = registers[index].max(rank);
+            }
+            registers
+        })
     }
 
     /// Add a visitor by its stored visitor hash (hex; anything else is hashed first).
@@ -88,42 +98,79 @@ impl Sketch {
 
     /// Add every visitor of `other` (the union).
     pub fn merge(&mut self, other: &Sketch) {
-        self.exact = match (self.exact.take(), &other.exact) {
-            (Some(mut mine), Some(theirs)) => {
-                mine.extend(theirs.iter().copied());
-                (mine.len() <= EXACT_LIMIT).then_some(mine)
+        match &other.registers {
+            None => other.exact.iter().for_each(|&h| self.insert_hash(h)),
+            Some(theirs) => {
+                let mine = self.registers();
+                for (slot, &rank) in mine.iter_mut().zip(theirs.iter()) {
+                    *slot = (*slot).max(rank);
+                }
             }
-            _ => None,
-        };
-        for (&index, &rank) in &other.registers {
-            let slot = self.registers.entry(index).or_insert(0);
-            *slot = (*slot).max(rank);
         }
+    }
+
+    /// Add every visitor of a stored sketch (see the module documentation), without building it
+    /// first; empty bytes add nothing. On an error the sketch may hold part of the stored one.
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), BadSketch> {
+        match bytes {
+            [] => {}
+            [VERSION, EXACT, rest @ ..] => {
+                if rest.len() % 8 != 0 || rest.len() / 8 > EXACT_LIMIT {
+                    return Err(BadSketch("exact visitors are 8 bytes each, at most 128"));
+                }
+                for h in rest.chunks_exact(8) {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(h);
+                    self.insert_hash(u64::from_le_bytes(b));
+                }
+            }
+            [VERSION, SPARSE, rest @ ..] => {
+                if rest.len() % 3 != 0 {
+                    return Err(BadSketch("sparse registers are 3 bytes each"));
+                }
+                let registers = self.registers();
+                for entry in rest.chunks_exact(3) {
+                    let index = usize::from(u16::from_le_bytes([entry[0], entry[1]]));
+                    if index >= REGISTERS || entry[2] == 0 {
+                        return Err(BadSketch("register out of range"));
+                    }
+                    registers[index] = registers[index].max(entry[2]);
+                }
+            }
+            [VERSION, DENSE, rest @ ..] => {
+                if rest.len() != REGISTERS {
+                    return Err(BadSketch("a dense sketch has 4096 registers"));
+                }
+                let registers = self.registers();
+                for (slot, &rank) in registers.iter_mut().zip(rest) {
+                    *slot = (*slot).max(rank);
+                }
+            }
+            _ => return Err(BadSketch("unknown version or form")),
+        }
+        Ok(())
     }
 
     /// True if no visitor was added.
     pub fn is_empty(&self) -> bool {
-        self.registers.is_empty()
+        self.registers.is_none() && self.exact.is_empty()
     }
 
     /// Whether `estimate` is an exact count.
     pub fn is_exact(&self) -> bool {
-        self.exact.is_some()
+        self.registers.is_none()
     }
 
     /// Estimated number of distinct visitors.
     pub fn estimate(&self) -> u64 {
-        if let Some(exact) = &self.exact {
-            return exact.len() as u64;
-        }
+        let Some(registers) = &self.registers else {
+            return self.exact.len() as u64;
+        };
         let m = REGISTERS as f64;
-        let zeros = (REGISTERS - self.registers.len()) as f64;
-        let sum: f64 = zeros
-            + self
-                .registers
-                .values()
-                .map(|&r| 2f64.powi(-i32::from(r)))
-                .sum::<f64>();
+        let (zeros, sum) = registers.iter().fold((0u32, 0f64), |(zeros, sum), &r| {
+            (zeros + u32::from(r == 0), sum + 2f64.powi(-i32::from(r)))
+        });
+        let zeros = f64::from(zeros);
         let alpha = 0.7213 / (1.0 + 1.079 / m);
         let raw = alpha * m * m / sum;
         let estimate = if raw <= 2.5 * m && zeros > 0.0 {
@@ -136,75 +183,34 @@ impl Sketch {
 
     /// The stored form (see the module documentation).
     pub fn to_bytes(&self) -> Vec<u8> {
-        if let Some(exact) = &self.exact {
-            let mut out = Vec::with_capacity(2 + 8 * exact.len());
+        let Some(registers) = &self.registers else {
+            let mut out = Vec::with_capacity(2 + 8 * self.exact.len());
             out.extend([VERSION, EXACT]);
-            exact.iter().for_each(|h| out.extend(h.to_le_bytes()));
-            out
-        } else if self.registers.len() <= SPARSE_LIMIT {
-            let mut out = Vec::with_capacity(2 + 3 * self.registers.len());
+            self.exact.iter().for_each(|h| out.extend(h.to_le_bytes()));
+            return out;
+        };
+        let set = registers.iter().filter(|&&r| r > 0).count();
+        if set <= SPARSE_LIMIT {
+            let mut out = Vec::with_capacity(2 + 3 * set);
             out.extend([VERSION, SPARSE]);
-            for (&index, &rank) in &self.registers {
-                out.extend(index.to_le_bytes());
+            for (index, &rank) in registers.iter().enumerate().filter(|(_, r)| **r > 0) {
+                out.extend((index as u16).to_le_bytes());
                 out.push(rank);
             }
             out
         } else {
-            let mut out = vec![0; 2 + REGISTERS];
-            out[0] = VERSION;
-            out[1] = DENSE;
-            for (&index, &rank) in &self.registers {
-                out[2 + usize::from(index)] = rank;
-            }
+            let mut out = Vec::with_capacity(2 + REGISTERS);
+            out.extend([VERSION, DENSE]);
+            out.extend_from_slice(&registers[..]);
             out
         }
     }
 
     /// Read a stored sketch; empty bytes are an empty sketch.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, BadSketch> {
-        let mut registers = BTreeMap::new();
-        match bytes {
-            [] => return Ok(Self::new()),
-            [VERSION, EXACT, rest @ ..] => {
-                if rest.len() % 8 != 0 || rest.len() / 8 > EXACT_LIMIT {
-                    return Err(BadSketch("exact visitors are 8 bytes each, at most 128"));
-                }
-                let mut sketch = Self::new();
-                for h in rest.chunks_exact(8) {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(h);
-                    sketch.insert_hash(u64::from_le_bytes(b));
-                }
-                return Ok(sketch);
-            }
-            [VERSION, SPARSE, rest @ ..] => {
-                if rest.len() % 3 != 0 {
-                    return Err(BadSketch("sparse registers are 3 bytes each"));
-                }
-                for entry in rest.chunks_exact(3) {
-                    let index = u16::from_le_bytes([entry[0], entry[1]]);
-                    if usize::from(index) >= REGISTERS || entry[2] == 0 {
-                        return Err(BadSketch("register out of range"));
-                    }
-                    registers.insert(index, entry[2]);
-                }
-            }
-            [VERSION, DENSE, rest @ ..] => {
-                if rest.len() != REGISTERS {
-                    return Err(BadSketch("a dense sketch has 4096 registers"));
-                }
-                for (index, &rank) in rest.iter().enumerate() {
-                    if rank > 0 {
-                        registers.insert(index as u16, rank);
-                    }
-                }
-            }
-            _ => return Err(BadSketch("unknown version or form")),
-        }
-        Ok(Self {
-            registers,
-            exact: None,
-        })
+        let mut sketch = Self::new();
+        sketch.merge_bytes(bytes)?;
+        Ok(sketch)
     }
 }
 
@@ -307,7 +313,15 @@ mod tests {
             assert_eq!(Sketch::from_bytes(&bytes).unwrap(), s, "n = {n}");
             let expected = match n {
                 n if n <= EXACT_LIMIT => 2 + 8 * n,
-                1_000 => 2 + 3 * s.registers.len(),
+                1_000 => {
+                    2 + 3 * s
+                        .registers
+                        .as_ref()
+                        .unwrap()
+                        .iter()
+                        .filter(|&&r| r > 0)
+                        .count()
+                }
                 _ => 2 + REGISTERS,
             };
             assert_eq!(bytes.len(), expected, "n = {n}");
@@ -317,6 +331,34 @@ mod tests {
         assert!(Sketch::from_bytes(&[VERSION, SPARSE, 1, 2]).is_err());
         assert!(Sketch::from_bytes(&[VERSION, SPARSE, 0xff, 0xff, 1]).is_err());
         assert!(Sketch::from_bytes(&[VERSION, DENSE, 1]).is_err());
+    }
+
+    #[test]
+    fn folding_stored_forms_equals_merging_the_sketches() {
+        // Exact, sparse and dense stored forms, folded in every order into empty, exact and
+        // dense running unions.
+        let parts = [
+            sketch_of(31, 40),
+            sketch_of(32, 1_000),
+            sketch_of(33, 50_000),
+        ];
+        for start in [Sketch::new(), sketch_of(34, 100), sketch_of(35, 20_000)] {
+            for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2]] {
+                let mut merged = start.clone();
+                let mut folded = start.clone();
+                for i in order {
+                    merged.merge(&parts[i]);
+                    folded.merge_bytes(&parts[i].to_bytes()).unwrap();
+                }
+                assert_eq!(folded, merged, "{order:?}");
+            }
+        }
+        let mut small = sketch_of(36, 10);
+        small.merge_bytes(&sketch_of(37, 20).to_bytes()).unwrap();
+        assert_eq!((small.estimate(), small.is_exact()), (30, true));
+        small.merge_bytes(&[]).unwrap();
+        assert_eq!(small.estimate(), 30);
+        assert!(small.merge_bytes(&[VERSION, DENSE, 0]).is_err());
     }
 
     #[test]
