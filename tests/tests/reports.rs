@@ -30,7 +30,7 @@ const REPORT: &str = "query($c: UUID!, $f: NaiveDate, $t: NaiveDate) { campaignR
   participants kFactor
   byChannel { key clicks customers orders revenue { amountMinor } conversionRate { value } }
   series { key clicks customers orders }
-  topReferrers { externalId customers clicks }
+  topReferrers { externalId customers clicks uniqueVisitors }
   kpis { metric target value status projected runRatePerDay neededPerDay }
   insights { kind finding evidence action significant pValue sample } } }";
 
@@ -143,10 +143,11 @@ async fn test_case_b1_the_report_equals_the_seeded_events_and_names_the_better_c
     let days = ["2026-11-10", "2026-11-11", "2026-11-12"];
     let mut clicks: Vec<(usize, String, String)> = Vec::new(); // (link index, click id, day)
     let mut visitors: BTreeSet<String> = BTreeSet::new();
+    let mut visitors_by_referrer: Vec<BTreeSet<String>> = vec![BTreeSet::new(); 20];
     let (mut per_channel_clicks, mut per_day_clicks) = ([0i64; 2], [0i64; 3]);
     for (d, day) in days.iter().enumerate() {
         clock.set(at(&format!("{day}T12:00:00Z")));
-        for (l, (code, channel, _)) in links.iter().enumerate() {
+        for (l, (code, channel, referrer)) in links.iter().enumerate() {
             for _ in 0..25 {
                 let ua = format!(
                     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/{}.0",
@@ -168,6 +169,7 @@ async fn test_case_b1_the_report_equals_the_seeded_events_and_names_the_better_c
                     .1
                     .into_owned();
                 clicks.push((l, click, (*day).to_owned()));
+                visitors_by_referrer[*referrer].insert(ua.clone());
                 visitors.insert(ua);
                 per_channel_clicks[usize::from(*channel == "social")] += 1;
                 per_day_clicks[d] += 1;
@@ -318,12 +320,25 @@ async fn test_case_b1_the_report_equals_the_seeded_events_and_names_the_better_c
         revenue / orders
     );
     assert_eq!(n(&report["participants"]), 20);
-    // The leaderboard: most new customers first, with the seeded counts.
-    let top = &report["topReferrers"][0];
+    // The leaderboard: most new customers first, each with the seeded counts (two links of 75
+    // clicks a referrer) and their distinct visitors within the sketch's bound.
+    let top = report["topReferrers"].as_array().unwrap();
+    assert_eq!(top.len(), 10);
+    let mut expected: Vec<i64> = buyers_by_referrer.to_vec();
+    expected.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(
-        n(&top["customers"]),
-        *buyers_by_referrer.iter().max().unwrap()
+        top.iter().map(|r| n(&r["customers"])).collect::<Vec<_>>(),
+        expected[..10]
     );
+    for r in top {
+        let external = r["externalId"].as_str().unwrap();
+        let referrer: usize = external.rsplit("-r").next().unwrap().parse().unwrap();
+        assert_eq!(n(&r["customers"]), buyers_by_referrer[referrer], "{r}");
+        assert_eq!(n(&r["clicks"]), 150, "{r}");
+        let truth = visitors_by_referrer[referrer].len() as f64;
+        let error = (n(&r["uniqueVisitors"]) as f64 - truth).abs() / truth;
+        assert!(error <= 3.0 * hll::STANDARD_ERROR, "{r}: {truth} visitors");
+    }
 
     // The insight names the better channel with its evidence, and says what to do.
     let best = report["insights"]

@@ -221,6 +221,8 @@ pub struct TopReferrer {
     pub external_id: String,
     /// Clicks on their links.
     pub clicks: BigInt,
+    /// Distinct visitors of their links (see `Funnel.uniqueVisitors`).
+    pub unique_visitors: BigInt,
     /// People they referred.
     pub leads: BigInt,
     /// New customers they brought.
@@ -570,6 +572,9 @@ impl From<svc::CampaignReport> for CampaignReport {
                     participant_id: p.participant_id,
                     external_id: p.external_id.clone(),
                     clicks: BigInt(p.totals.clicks),
+                    unique_visitors: BigInt(
+                        i64::try_from(p.totals.visitors.estimate()).unwrap_or(i64::MAX),
+                    ),
                     leads: BigInt(p.totals.leads),
                     customers: BigInt(p.totals.customers),
                     revenue: money(p.totals.revenue_minor),
