@@ -24,8 +24,9 @@ use grapevine_entity::{
     },
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, JoinType,
-    PaginatorTrait, QueryFilter, QuerySelect, sea_query::Expr,
+    AccessMode, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, IdenStatic, IsolationLevel, JoinType, PaginatorTrait, QueryFilter,
+    QuerySelect, Statement, TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -239,7 +240,8 @@ pub struct CampaignReport {
     pub by_period_channel: PeriodChannelTotals,
     /// The leaderboard: most new customers, then revenue, then clicks.
     pub top_referrers: Vec<Referrer>,
-    /// Referrers with at least [`QUIET_CLICKS`] clicks and no new customer, most clicks first.
+    /// Referrers with at least [`QUIET_CLICKS`] clicks and no new customer, most clicks first
+    /// (their visitors are not read: `totals.visitors` is empty).
     pub quiet_referrers: Vec<Referrer>,
     /// Reward cost per day over the last [`SPEND_DAYS`] days up to the report's time.
     pub recent_daily_cost: f64,
@@ -267,7 +269,44 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
 
 /// Build the report of a campaign of the tenant over `[from, to]` (local days; by default from
 /// the campaign's start to today).
+///
+/// Every query of the report reads one snapshot (a read-only repeatable-read transaction), so its
+/// numbers agree with each other. On PostgreSQL each statement is planned for its own values: the
+/// report's range scans are prepared statements, and after five runs PostgreSQL would switch to a
+/// generic plan that guesses a few thousand rows where a 90-day range has hundreds of thousands.
 pub async fn campaign_report(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    granularity: Granularity,
+    now: DateTime<Utc>,
+) -> ApiResult<CampaignReport> {
+    // (A SQLite transaction reads one snapshot already, and takes no isolation settings.)
+    let txn = if db.get_database_backend() == DbBackend::Postgres {
+        let txn = db
+            .begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await?;
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SET LOCAL plan_cache_mode = force_custom_plan",
+        ))
+        .await?;
+        txn
+    } else {
+        db.begin().await?
+    };
+    let report = report_in(&txn, tenant_id, campaign_id, from, to, granularity, now).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// [`campaign_report`] on an open connection or transaction.
+async fn report_in(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     campaign_id: Uuid,
@@ -677,7 +716,7 @@ impl From<LinkSums> for Totals {
 
 /// The referrers with the most new customers (then revenue, then clicks) in the period, and those
 /// with many clicks and no new customer. The database sums each link's counters; only the
-/// referrers listed have their links' visitor sketches read and merged.
+/// leaderboard's referrers have their links' visitor sketches read and merged.
 async fn top_referrers(
     conn: &impl ConnectionTrait,
     campaign: &campaigns::Model,
@@ -756,12 +795,9 @@ async fn top_referrers(
     quiet.sort_by_key(|r| std::cmp::Reverse(r.totals.clicks));
     list.truncate(TOP_REFERRERS);
 
-    // The distinct visitors of the referrers listed: their links' sketches, merged.
-    let listed: std::collections::BTreeSet<Uuid> = list
-        .iter()
-        .chain(&quiet)
-        .map(|r| r.participant_id)
-        .collect();
+    // The distinct visitors of the leaderboard's referrers: their links' sketches, merged. (The
+    // quiet referrers may be all of them, and only their clicks are used.)
+    let listed: std::collections::BTreeSet<Uuid> = list.iter().map(|r| r.participant_id).collect();
     let links: Vec<Uuid> = owner_of
         .iter()
         .filter(|(_, p)| listed.contains(p))
@@ -787,9 +823,9 @@ async fn top_referrers(
             }
         }
     }
-    for r in list.iter_mut().chain(quiet.iter_mut()) {
-        if let Some(sketch) = visitors.get(&r.participant_id) {
-            r.totals.visitors = sketch.clone();
+    for r in &mut list {
+        if let Some(sketch) = visitors.remove(&r.participant_id) {
+            r.totals.visitors = sketch;
         }
     }
     Ok((list, quiet))
