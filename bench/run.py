@@ -26,16 +26,25 @@ SECTIONS = {"redirect": redirect.run, "conversion": conversion.run, "reports": r
             "graphql": graphql_list.run, "embedded": embedded.run}
 
 
+def sections_of(kept):
+    """The figures file as {section: {"header", "figures"}} (also from the older one-run format)."""
+    if "sections" in kept:
+        return kept["sections"]
+    return {name: {"header": kept["header"], "figures": figures} for name, figures in kept["figures"].items()}
+
+
 def rerender():
-    """BENCH_RERENDER=1: BENCHMARKS.md rendered again from the last run's figures
-    (bench/results/figures.json) and the current notes, measuring nothing."""
+    """BENCH_RERENDER=1: BENCHMARKS.md rendered again from the figures kept of each section's last
+    run (bench/results/figures.json) and the current notes, measuring nothing."""
     with open(os.path.join(RESULTS, "figures.json")) as f:
-        kept = json.load(f)
+        sections = sections_of(json.load(f))
     path = os.path.join(ROOT, "BENCHMARKS.md")
-    existing = open(path).read() if os.path.exists(path) else ""
+    text = open(path).read() if os.path.exists(path) else ""
+    for name, run in sections.items():
+        text = report_md.merge(text, run["header"], {name: run["figures"]})
     with open(path, "w") as f:
-        f.write(report_md.merge(existing, kept["header"], kept["figures"]))
-    log(f"BENCHMARKS.md rendered again from the figures of {kept['header']['date']}")
+        f.write(text)
+    log("BENCHMARKS.md rendered again from " + ", ".join(f"{n} of {r['header']['date']}" for n, r in sections.items()))
 
 
 def main():
@@ -74,10 +83,17 @@ def main():
     with open(path, "w") as f:
         f.write(text)
     print(text)
-    # The figures as measured, beside the raw tool outputs (BENCHMARKS.md is rendered from them).
+    # The figures as measured, beside the raw tool outputs (BENCHMARKS.md is rendered from them):
+    # each section's from its last run, so a partial run keeps the others'.
+    kept_path = os.path.join(RESULTS, "figures.json")
     try:
-        with open(os.path.join(RESULTS, "figures.json"), "w") as f:
-            json.dump({"header": header, "figures": figures, "failed": failed}, f, indent=1, default=str)
+        sections = {}
+        if only and os.path.exists(kept_path):
+            with open(kept_path) as f:
+                sections = sections_of(json.load(f))
+        sections.update({name: {"header": header, "figures": fig} for name, fig in figures.items()})
+        with open(kept_path, "w") as f:
+            json.dump({"sections": sections, "failed": failed}, f, indent=1, default=str)
     except (TypeError, ValueError) as err:
         log(f"could not keep the figures as JSON: {err}")
     log(f"written to BENCHMARKS.md ({', '.join(figures)})")
