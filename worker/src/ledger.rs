@@ -132,6 +132,16 @@ pub async fn reverse(
         return Ok(reward);
     }
     if reward.reward_type == RewardType::Cash {
+        // Locks in the order reward creation takes them (the campaign's budget, then the
+        // participant), so a reversal and a new reward of the same referrer cannot deadlock.
+        campaigns::Entity::update_many()
+            .col_expr(
+                campaigns::Column::BudgetReservedMinor,
+                Expr::col(campaigns::Column::BudgetReservedMinor),
+            )
+            .filter(campaigns::Column::Id.eq(reward.campaign_id))
+            .exec(conn)
+            .await?;
         lock_participant(conn, reward.participant_id).await?;
     }
     // Whether it is settled is read now, under the lock: a payout run may have taken the reward
