@@ -610,16 +610,20 @@ fn kill_when_stored(maildir: &Path, n: usize, pid: u32, timeout: Duration) -> Op
     }
 }
 
+/// A campaign live now, whatever the date: this test runs on the wall clock.
 fn campaign_input() -> Value {
+    let now = chrono::Utc::now();
+    let (starts, ends) = (now - chrono::Duration::days(30), now + chrono::Duration::days(3 * 365));
+    let due = (now + chrono::Duration::days(365)).date_naive();
     json!({
         "name": "Crash test",
-        "startsAt": "2026-01-01T00:00:00Z",
-        "endsAt": "2030-01-01T00:00:00Z",
+        "startsAt": starts.to_rfc3339(),
+        "endsAt": ends.to_rfc3339(),
         "currency": "usd",
         "budgetMinor": "500000",
         "landingUrl": "https://shop.example/welcome",
         "audience": { "tagsAny": ["vip"], "minOrders": 1 },
-        "goals": [{ "name": "Acquisition", "objectives": [{ "name": "Grow", "kpis": [{ "metric": "CONVERSIONS", "target": 100.0, "due": "2026-12-31" }] }] }]
+        "goals": [{ "name": "Acquisition", "objectives": [{ "name": "Grow", "kpis": [{ "metric": "CONVERSIONS", "target": 100.0, "due": due.to_string() }] }] }]
     })
 }
 

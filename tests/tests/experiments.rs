@@ -335,7 +335,10 @@ async fn the_winner_and_the_incremental_lift_agree_with_the_seeded_truth_and_com
 
 #[tokio::test]
 async fn an_opted_in_campaign_stops_the_clearly_worse_variant_by_itself_and_only_then() {
-    let app = grapevine_tests::spawn_app().await;
+    // On the test clock: the report below reads November, so the clicks must fall in it whatever
+    // the wall clock says.
+    let clock = ManualClock::new(at("2026-11-10T09:00:00Z"));
+    let app = spawn_app_with_clock(Backend::current(), Some(Arc::new(clock)), |_| {}).await;
     let token = app.admin_token.clone();
     let input = json!({ "name": "Auto stop", "startsAt": "2026-01-01T00:00:00Z", "currency": "USD", "landingUrl": "https://shop.example/welcome" });
     let campaign = app
@@ -445,8 +448,9 @@ async fn an_opted_in_campaign_stops_the_clearly_worse_variant_by_itself_and_only
         wait_idle(&app, sent).await;
         report_when(&app, &campaign, customers, i64::try_from(sent).unwrap()).await;
         if k == 1 {
-            // A look with a handful of events, a few passes later: nothing stopped.
-            tokio::time::sleep(Duration::from_secs(3)).await;
+            // A look with a handful of events: once the pass that counted them has also looked,
+            // nothing is stopped.
+            rollup_passes_finished(&app).await;
             assert!(
                 stopped(&app, &campaign).await.is_empty(),
                 "stopped on {customers} customers"
@@ -489,6 +493,37 @@ async fn an_opted_in_campaign_stops_the_clearly_worse_variant_by_itself_and_only
         .collect();
     assert_eq!(buckets.len(), 20);
     assert!(buckets.iter().all(|b| *b == "high"), "{buckets:?}");
+}
+
+/// Waits until every rollup pass queued or running now has finished. A pass looks at the
+/// opted-in campaigns right after it commits its counts, so once a report shows the counts, the
+/// pass that wrote them (finished or among these) has taken its look.
+async fn rollup_passes_finished(app: &TestApp) {
+    use grapevine_entity::tables::{JobState, job_outbox};
+    use grapevine_worker::{Job, jobs::RefreshRollups};
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let db = app.db.connect().await;
+    let busy = [JobState::Pending, JobState::Dispatched, JobState::Running];
+    let in_flight: Vec<uuid::Uuid> = job_outbox::Entity::find()
+        .select_only()
+        .column(job_outbox::Column::Id)
+        .filter(job_outbox::Column::Kind.eq(RefreshRollups::KIND))
+        .filter(job_outbox::Column::State.is_in(busy))
+        .into_tuple()
+        .all(&db)
+        .await
+        .unwrap();
+    try_poll_until(Duration::from_secs(60), || async {
+        let left = job_outbox::Entity::find()
+            .filter(job_outbox::Column::Id.is_in(in_flight.clone()))
+            .filter(job_outbox::Column::State.is_in(busy))
+            .count(&db)
+            .await
+            .unwrap();
+        (left == 0).then_some(())
+    })
+    .await
+    .expect("the rollup passes under way finished");
 }
 
 /// The names of the campaign's stopped variants.
