@@ -613,7 +613,10 @@ fn kill_when_stored(maildir: &Path, n: usize, pid: u32, timeout: Duration) -> Op
 /// A campaign live now, whatever the date: this test runs on the wall clock.
 fn campaign_input() -> Value {
     let now = chrono::Utc::now();
-    let (starts, ends) = (now - chrono::Duration::days(30), now + chrono::Duration::days(3 * 365));
+    let (starts, ends) = (
+        now - chrono::Duration::days(30),
+        now + chrono::Duration::days(3 * 365),
+    );
     let due = (now + chrono::Duration::days(365)).date_naive();
     json!({
         "name": "Crash test",
