@@ -1,0 +1,88 @@
+import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { Suspense } from 'react';
+import { NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { can } from '../auth/roles';
+import { session } from '../auth/session';
+import { useSession } from '../auth/useSession';
+import { t } from '../i18n';
+import { MENU } from './menu';
+import { Loading } from './Page';
+import { roleLabel } from './labels';
+
+export function Shell() {
+  const current = useSession();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const location = useLocation();
+  const navigate = useNavigate();
+  const role = current?.user.role;
+  const entries = MENU.filter((entry) => can(role, entry.capability));
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={t('nav.toggle')}
+            />
+            <Text fw={700}>{t('app.name')}</Text>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            {role ? (
+              <Badge variant="light" visibleFrom="xs">
+                {roleLabel(role)}
+              </Badge>
+            ) : null}
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => {
+                session.end('signedOut');
+                void navigate('/sign-in?reason=signedOut', { replace: true });
+              }}
+            >
+              {t('auth.signOut')}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" aria-label={t('nav.label')}>
+        <Stack gap={4} component="nav" aria-label={t('nav.label')}>
+          {entries.map((entry) =>
+            entry.external ? (
+              <NavLink key={entry.to} href={entry.to} label={t(entry.label)} target="_blank" />
+            ) : (
+              <NavLink
+                key={entry.to}
+                component={RouterLink}
+                to={entry.to}
+                label={t(entry.label)}
+                active={location.pathname.startsWith(entry.to)}
+                onClick={close}
+              />
+            ),
+          )}
+          {current ? (
+            <Text size="xs" c="dimmed" mt="md">
+              {t('nav.signedInAs', { name: current.user.name, email: current.user.email })}
+            </Text>
+          ) : null}
+        </Stack>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

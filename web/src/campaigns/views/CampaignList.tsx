@@ -1,0 +1,160 @@
+import { Anchor, Button, Group, SegmentedControl, Table, Text } from '@mantine/core';
+import { useMemo, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useQuery } from 'urql';
+import { Empty, Loading, Page, QueryError } from '../../app/Page';
+import { Pager } from '../../app/Pager';
+import { readPage } from '../../app/paging';
+import { useCan } from '../../auth/useSession';
+import {
+  formatCount,
+  formatDateTime,
+  formatMoney,
+  formatPercent,
+  formatNumber,
+} from '../../format';
+import type { CampaignStatus } from '../../graphql/generated/graphql';
+import { t } from '../../i18n';
+import { statusLabel } from '../../app/labels';
+import { budgetUsed } from '../budget';
+import { ImportDesign } from '../components/ImportDesign';
+import { StatusBadge } from '../components/StatusBadge';
+import { CampaignHeadlinesQuery, CampaignListQuery } from '../queries';
+import { campaignUrls, parseStatus } from '../urls';
+
+const PAGE_SIZE = 10;
+const FILTERS: readonly (CampaignStatus | 'ALL')[] = ['ALL', 'DRAFT', 'ACTIVE', 'PAUSED', 'ENDED'];
+
+export default function CampaignList() {
+  const [search] = useSearchParams();
+  const navigate = useNavigate();
+  const page = readPage(search);
+  const status = parseStatus(search.get('status'));
+  const canEdit = useCan('campaigns.edit');
+  const canReport = useCan('reports.read');
+
+  const [list, refetch] = useQuery({
+    query: CampaignListQuery,
+    variables: { first: PAGE_SIZE, after: page.after, filter: status ? { status } : null },
+  });
+  const campaigns = list.data?.campaigns.nodes;
+
+  // Reports exist from a campaign's start: only started campaigns get headline numbers.
+  const [now] = useState(() => Date.now());
+  const startedIds = useMemo(() => {
+    return (campaigns ?? []).filter((c) => new Date(c.startsAt).getTime() <= now).map((c) => c.id);
+  }, [campaigns, now]);
+  const [headlines] = useQuery({
+    query: CampaignHeadlinesQuery,
+    variables: { ids: startedIds },
+    pause: !canReport || startedIds.length === 0,
+  });
+  const numbers = new Map((headlines.data?.compareCampaigns ?? []).map((r) => [r.campaignId, r]));
+  const numbersPending = canReport && startedIds.length > 0 && !headlines.data && !headlines.error;
+
+  const ready = Boolean(list.data) && !numbersPending;
+
+  return (
+    <Page
+      title={t('campaigns.title')}
+      ready={ready}
+      actions={
+        canEdit ? (
+          <>
+            <Button component={Link} to={campaignUrls.create()}>
+              {t('campaigns.new')}
+            </Button>
+            <ImportDesign />
+          </>
+        ) : null
+      }
+    >
+      <SegmentedControl
+        aria-label={t('campaigns.filter')}
+        value={status ?? 'ALL'}
+        data={FILTERS.map((f) => ({
+          value: f,
+          label: f === 'ALL' ? t('campaigns.all') : statusLabel(f),
+        }))}
+        onChange={(value) => void navigate(campaignUrls.list({ status: parseStatus(value) }))}
+        style={{ alignSelf: 'flex-start', maxWidth: '100%', overflowX: 'auto' }}
+      />
+      {list.error ? (
+        <QueryError error={list.error} retry={() => refetch({ requestPolicy: 'network-only' })} />
+      ) : null}
+      {headlines.error ? <QueryError error={headlines.error} /> : null}
+      {!list.data && !list.error ? <Loading /> : null}
+      {campaigns && campaigns.length === 0 ? <Empty>{t('campaigns.empty')}</Empty> : null}
+      {campaigns && campaigns.length > 0 ? (
+        <Table.ScrollContainer minWidth={860}>
+          <Table striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('campaigns.col.name')}</Table.Th>
+                <Table.Th>{t('campaigns.col.status')}</Table.Th>
+                <Table.Th>{t('campaigns.col.starts')}</Table.Th>
+                {canReport ? (
+                  <>
+                    <Table.Th ta="right">{t('metric.clicks')}</Table.Th>
+                    <Table.Th ta="right">{t('metric.customers')}</Table.Th>
+                    <Table.Th ta="right">{t('metric.revenue')}</Table.Th>
+                    <Table.Th ta="right">{t('metric.rewardCost')}</Table.Th>
+                    <Table.Th ta="right">{t('metric.roi')}</Table.Th>
+                    <Table.Th ta="right">{t('metric.budgetUsed')}</Table.Th>
+                  </>
+                ) : null}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {campaigns.map((c) => {
+                const n = numbers.get(c.id);
+                const used = budgetUsed(n?.rewardCost, c.budget);
+                return (
+                  <Table.Tr key={c.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={campaignUrls.detail(c.id)}>
+                        {c.name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <StatusBadge status={c.status} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{formatDateTime(c.startsAt)}</Text>
+                    </Table.Td>
+                    {canReport ? (
+                      <>
+                        <Table.Td ta="right">{n ? formatCount(n.funnel.clicks) : '—'}</Table.Td>
+                        <Table.Td ta="right">{n ? formatCount(n.funnel.customers) : '—'}</Table.Td>
+                        <Table.Td ta="right">{n ? formatMoney(n.revenue) : '—'}</Table.Td>
+                        <Table.Td ta="right">{n ? formatMoney(n.rewardCost) : '—'}</Table.Td>
+                        <Table.Td ta="right">{n ? formatNumber(n.roi) : '—'}</Table.Td>
+                        <Table.Td ta="right">{used === null ? '—' : formatPercent(used)}</Table.Td>
+                      </>
+                    ) : null}
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      ) : null}
+      {list.data ? (
+        <Pager
+          label={t('campaigns.paging')}
+          page={page}
+          hasNextPage={list.data.campaigns.pageInfo.hasNextPage}
+          endCursor={list.data.campaigns.pageInfo.endCursor}
+          onChange={(next) => void navigate(campaignUrls.list({ status, page: next }))}
+        />
+      ) : null}
+      {canReport ? null : (
+        <Group>
+          <Text size="sm" c="dimmed">
+            {t('campaigns.noNumbers')}
+          </Text>
+        </Group>
+      )}
+    </Page>
+  );
+}
