@@ -1,1 +1,0 @@
-import{a as e,b as t,l as n}from"./index-DtTCN3wF.js";import{i as r}from"./preload-helper-EqXGIwet.js";var i=r();function a(){return(0,i.jsx)(e,{title:n(`state.comingSoon`),ready:!0,children:(0,i.jsx)(t,{children:n(`state.comingSoon`)})})}export{a as default};
