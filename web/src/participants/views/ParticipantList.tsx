@@ -1,12 +1,123 @@
-import { Alert } from '@mantine/core';
-import { Page } from '../../app/Page';
+// One campaign's participants (its enrolments, newest first): search within the page, enrol one,
+// import a CSV, and each participant's links.
+import { Anchor, Badge, Stack, Table, TextInput } from '@mantine/core';
+import { useCallback } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useQuery } from 'urql';
+import { Empty, Loading, Page, QueryError } from '../../app/Page';
+import { Pager } from '../../app/Pager';
+import { readPage } from '../../app/paging';
+import { useCan } from '../../auth/useSession';
+import { CampaignNav } from '../../campaigns/components/CampaignNav';
+import { formatDateTime } from '../../format';
 import { t } from '../../i18n';
+import { CsvImport } from '../components/CsvImport';
+import { EnrolForm } from '../components/EnrolForm';
+import { CampaignEnrolmentsQuery } from '../queries';
+import { participantUrls } from '../urls';
 
-/** Not built yet (next commit). */
-export default function Screen() {
+const PAGE_SIZE = 20;
+
+export default function ParticipantList() {
+  const { id = '' } = useParams();
+  const [search] = useSearchParams();
+  const navigate = useNavigate();
+  const page = readPage(search);
+  const q = search.get('q') ?? '';
+  const canImport = useCan('participants.import');
+  const [result, refetch] = useQuery({
+    query: CampaignEnrolmentsQuery,
+    variables: { id, first: PAGE_SIZE, after: page.after },
+  });
+  const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  const campaign = result.data?.campaign;
+  const needle = q.trim().toLowerCase();
+  const rows = (campaign?.enrolments.nodes ?? []).filter(
+    (e) =>
+      !needle ||
+      e.participant.email.toLowerCase().includes(needle) ||
+      e.participant.externalId.toLowerCase().includes(needle) ||
+      (e.participant.firstName ?? '').toLowerCase().includes(needle) ||
+      (e.referralCode ?? '').toLowerCase().includes(needle),
+  );
+  const editable = campaign ? campaign.status !== 'ENDED' : false;
+
   return (
-    <Page title={t('state.comingSoon')} ready>
-      <Alert>{t('state.comingSoon')}</Alert>
+    <Page
+      title={
+        campaign ? t('participants.title', { name: campaign.name }) : t('participants.titleLoading')
+      }
+      ready={Boolean(campaign)}
+      nav={<CampaignNav id={id} status={campaign?.status} />}
+    >
+      {result.error ? <QueryError error={result.error} retry={reload} /> : null}
+      {!campaign && !result.error ? <Loading /> : null}
+      {campaign ? (
+        <Stack gap="lg">
+          {editable ? <EnrolForm campaignId={id} onEnrolled={reload} /> : null}
+          {editable && canImport ? <CsvImport campaignId={id} onDone={reload} /> : null}
+          <TextInput
+            type="search"
+            label={t('participants.search')}
+            description={t('participants.searchHint')}
+            value={q}
+            onChange={(e) =>
+              void navigate(participantUrls.list(id, { q: e.currentTarget.value, page }), {
+                replace: true,
+              })
+            }
+            maw={420}
+          />
+          {rows.length === 0 ? (
+            <Empty>{needle ? t('participants.noMatch') : t('participants.empty')}</Empty>
+          ) : (
+            <Table.ScrollContainer minWidth={720}>
+              <Table striped>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('participants.externalId')}</Table.Th>
+                    <Table.Th>{t('participants.email')}</Table.Th>
+                    <Table.Th>{t('participants.code')}</Table.Th>
+                    <Table.Th>{t('participants.bucket')}</Table.Th>
+                    <Table.Th>{t('participants.enrolledAt')}</Table.Th>
+                    <Table.Th>{t('participants.links')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {rows.map((e) => (
+                    <Table.Tr key={e.id}>
+                      <Table.Td>{e.participant.externalId}</Table.Td>
+                      <Table.Td>{e.participant.email}</Table.Td>
+                      <Table.Td>{e.referralCode ?? '—'}</Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" color={e.eligible ? 'blue' : 'gray'}>
+                          {e.bucket}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{formatDateTime(e.createdAt)}</Table.Td>
+                      <Table.Td>
+                        <Anchor
+                          component={Link}
+                          to={participantUrls.links(id, e.participantId, e.id)}
+                        >
+                          {t('participants.viewLinks', { name: e.participant.externalId })}
+                        </Anchor>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+          <Pager
+            label={t('participants.paging')}
+            page={page}
+            hasNextPage={campaign.enrolments.pageInfo.hasNextPage}
+            endCursor={campaign.enrolments.pageInfo.endCursor}
+            onChange={(next) => void navigate(participantUrls.list(id, { q, page: next }))}
+          />
+        </Stack>
+      ) : null}
     </Page>
   );
 }

@@ -1,1 +1,0 @@
-import{W as e,w as t,y as n}from"./index-gha9WLlh.js";import{i as r}from"./preload-helper-EqXGIwet.js";var i=r();function a(){return(0,i.jsx)(n,{title:t(`state.comingSoon`),ready:!0,children:(0,i.jsx)(e,{children:t(`state.comingSoon`)})})}export{a as default};
