@@ -42,7 +42,7 @@ run_phase() {
 # With a test filter the run is a developer's quick check; the full run also holds the code to
 # the project's format and lints, as CI does.
 if (($# == 0)); then
-    banner "0/4 cargo fmt --all -- --check; cargo clippy --workspace --all-targets -- -D warnings"
+    banner "0/5 cargo fmt --all -- --check; cargo clippy --workspace --all-targets -- -D warnings"
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 fi
@@ -50,20 +50,34 @@ fi
 # shellcheck source=tests/services.sh
 source tests/services.sh
 
-banner "1/4 services: PostgreSQL, Redis, aiosmtpd"
+banner "1/5 services: PostgreSQL, Redis, aiosmtpd, Chromium, Node.js"
 gv_services
 
-banner "2/4 build: cargo build --workspace --bins"
+# The console (web/): its packages from the lock file, then (on a full run) its own checks, and a
+# fresh build that must equal the committed web/dist the binary embeds (as schema.graphql is
+# checked against the schema).
+banner "2/5 console: npm ci; npm run lint, typecheck, test, build; web/dist as committed"
+gv_web_install
+if (($# == 0)); then
+    (cd web && npm run --silent lint && npm run --silent typecheck && npm test --silent && npm run --silent build)
+    if [[ -n $(git status --porcelain -- web/dist web/src/graphql/generated) ]]; then
+        git status --short -- web/dist web/src/graphql/generated >&2
+        printf '\nERROR: web/dist or the generated GraphQL types differ from a fresh `npm run build` in web/: commit them\n' >&2
+        exit 1
+    fi
+fi
+
+banner "3/5 build: cargo build --workspace --bins"
 cargo build --workspace --bins
 
 failed=()
 
-banner "3/4 tests on PostgreSQL + Redis: GRAPEVINE_TEST_BACKEND=postgres cargo test --workspace $*"
+banner "4/5 tests on PostgreSQL + Redis: GRAPEVINE_TEST_BACKEND=postgres cargo test --workspace $*"
 if ! GRAPEVINE_TEST_BACKEND=postgres run_phase cargo test --workspace --no-fail-fast "$@"; then
     failed+=("PostgreSQL + Redis")
 fi
 
-banner "4/4 end-to-end tests on SQLite: GRAPEVINE_TEST_BACKEND=sqlite cargo test -p grapevine-tests $*"
+banner "5/5 end-to-end tests on SQLite: GRAPEVINE_TEST_BACKEND=sqlite cargo test -p grapevine-tests $*"
 if ! GRAPEVINE_TEST_BACKEND=sqlite run_phase cargo test -p grapevine-tests --no-fail-fast "$@"; then
     failed+=("SQLite")
 fi

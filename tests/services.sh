@@ -96,6 +96,14 @@ gv_install_missing() {
     if ! gv_have chromium; then
         gv_apt_install chromium || gv_die "chromium (for the widget tests) is missing and \`apt-get install -y chromium\` failed"
     fi
+    # Node.js for the console's checks and browser tests (the binary itself embeds the built
+    # console and needs no Node.js). Vite 8 needs Node.js >= 20.19; Debian 12's own is older.
+    if ! gv_have node || ! gv_have npm; then
+        gv_apt_install nodejs npm || gv_die "Node.js (for the console's tests) is missing and \`apt-get install -y nodejs npm\` failed"
+    fi
+    if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+        gv_die "Node.js $(node --version) is too old for the console (web/): install Node.js 20.19 or newer"
+    fi
     # localstripe: Stripe's API on loopback, one instance per test (started by the tests).
     if ! python3 -c 'import localstripe' >/dev/null 2>&1; then
         gv_say "pip install localstripe"
@@ -188,6 +196,18 @@ gv_postgres_url() {
 }
 
 # Installs, starts and checks everything; exports the URLs the tests read.
+# The console's packages (web/node_modules) from web/package-lock.json, reinstalled only when the
+# lock file changed since the last install (npm's download cache is kept in ~/.npm).
+gv_web_install() {
+    local stamp=web/node_modules/.grapevine-installed-lock
+    if [[ -f $stamp ]] && cmp -s "$stamp" web/package-lock.json; then
+        return
+    fi
+    gv_say "npm ci (web/)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error >&2)
+    cp web/package-lock.json "$stamp"
+}
+
 gv_services() {
     gv_install_missing
     if [[ -n ${GRAPEVINE_TEST_DATABASE_URL:-} ]]; then

@@ -321,6 +321,8 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             )
             .route("/u/{token}", web::get().to(http::unsubscribe::confirm))
             .route("/u/{token}", web::post().to(http::unsubscribe::unsubscribe))
+            // The console's files and routes: whatever nothing above answered.
+            .default_service(web::to(http::console::serve))
     })
     .shutdown_timeout(30)
     .listen(listener)?

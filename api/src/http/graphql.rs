@@ -11,7 +11,7 @@ use actix_web::{
 };
 use async_graphql::{
     ParseRequestError, Request, Response, ServerError, Variables,
-    http::{GraphiQLSource, MultipartOptions, receive_batch_body},
+    http::{MultipartOptions, receive_batch_body},
     parser::{parse_query, types::OperationType},
 };
 use serde::Deserialize;
@@ -248,9 +248,7 @@ pub async fn get(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if params.query.is_none() && accepts_html && state.config.graphql.graphiql {
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(GraphiQLSource::build().endpoint("/graphql").finish());
+        return super::console::graphiql();
     }
     let variables = match params
         .variables

@@ -1,5 +1,6 @@
 //! HTTP endpoints other than the GraphQL resolvers themselves.
 
+pub mod console;
 pub mod exports;
 pub mod graphql;
 pub mod health;
