@@ -1,6 +1,16 @@
 // The frame of every screen: its heading, its actions, and `data-ready` once its data is shown
 // (browser tests and the benchmark wait for `[data-ready="true"]`).
-import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Center,
+  Group,
+  Loader,
+  Stack,
+  Text,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
 import type { CombinedError } from '@urql/core';
 import type { ReactNode } from 'react';
 import { classifyError } from '../graphql/errors';
@@ -31,7 +41,8 @@ export function Page(props: {
 export function Loading() {
   return (
     <Center py="xl" role="status" aria-live="polite">
-      <Loader aria-label={t('state.loading')} />
+      <Loader />
+      <VisuallyHidden>{t('state.loading')}</VisuallyHidden>
     </Center>
   );
 }

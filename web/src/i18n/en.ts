@@ -129,6 +129,7 @@ export const en = {
   'builder.tab.variants': 'Offer variants',
 
   'field.required': 'Required',
+  'field.clear': 'Clear {label}',
   'field.notANumber': 'Enter a whole number',
   'field.notAnAmount': 'Enter an amount, e.g. 12.50',
   'field.name': 'Name',
@@ -317,6 +318,7 @@ export const en = {
   'report.periodDefault': 'From the start to today',
   'report.granularity': 'Points per',
   'report.periodLine': '{from} to {to} ({zone})',
+  'report.refresh': 'Refresh',
   'report.exportCsv': 'Export CSV',
   'report.exportHtml': 'Export HTML',
   'report.notStarted': 'The campaign has not started: its report begins on its first day.',
@@ -397,6 +399,7 @@ export const en = {
   'state.loading': 'Loading',
   'state.errorTitle': 'Something went wrong',
   'state.retry': 'Try again',
+  'state.table': 'Table, scrolls sideways',
   'state.comingSoon': 'Coming soon',
 
   'error.forbidden': 'Your role may not do this.',

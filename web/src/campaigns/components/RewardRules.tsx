@@ -310,6 +310,9 @@ export function RewardRules(props: {
                     label={t('field.ruleVariant')}
                     data={variantOptions}
                     clearable
+                    clearButtonProps={{
+                      'aria-label': t('field.clear', { label: t('field.ruleVariant') }),
+                    }}
                     placeholder={t('field.allVariants')}
                     {...input('variant')}
                   />

@@ -70,6 +70,7 @@ export function SettingsForm(props: {
             valueFormat="YYYY-MM-DD HH:mm"
             dateParser={parseLocalDateTime}
             clearable
+            clearButtonProps={{ 'aria-label': t('field.clear', { label: t('field.startsAt') }) }}
             required
             {...input('startsAt')}
           />
@@ -80,6 +81,7 @@ export function SettingsForm(props: {
             valueFormat="YYYY-MM-DD HH:mm"
             dateParser={parseLocalDateTime}
             clearable
+            clearButtonProps={{ 'aria-label': t('field.clear', { label: t('field.endsAt') }) }}
             {...input('endsAt')}
           />
           <Autocomplete
@@ -125,6 +127,9 @@ export function SettingsForm(props: {
             label={t('field.attributionModel')}
             data={ATTRIBUTION_MODELS.map((m) => ({ value: m, label: attributionLabel(m) }))}
             clearable
+            clearButtonProps={{
+              'aria-label': t('field.clear', { label: t('field.attributionModel') }),
+            }}
             required
             {...input('attributionModel')}
           />

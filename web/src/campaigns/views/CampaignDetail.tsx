@@ -36,6 +36,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { ImportCampaignMutation } from '../mutations';
 import { CampaignQuery, ExportCampaignQuery } from '../queries';
 import { campaignUrls } from '../urls';
+import { ScrollTable } from '../../app/ScrollTable';
 
 function Field(props: { label: string; children: ReactNode }) {
   return (
@@ -212,7 +213,7 @@ export default function CampaignDetail() {
             </Title>
             {c.rewardRules.length === 0 ? <Text size="sm">{t('rules.none')}</Text> : null}
             {c.rewardRules.length > 0 ? (
-              <Table.ScrollContainer minWidth={600}>
+              <ScrollTable minWidth={600}>
                 <Table>
                   <Table.Thead>
                     <Table.Tr>
@@ -253,7 +254,7 @@ export default function CampaignDetail() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </ScrollTable>
             ) : null}
           </Stack>
 

@@ -21,6 +21,7 @@ import { ImportDesign } from '../components/ImportDesign';
 import { StatusBadge } from '../components/StatusBadge';
 import { CampaignHeadlinesQuery, CampaignListQuery } from '../queries';
 import { campaignUrls, parseStatus } from '../urls';
+import { ScrollTable } from '../../app/ScrollTable';
 
 const PAGE_SIZE = 10;
 const FILTERS: readonly (CampaignStatus | 'ALL')[] = ['ALL', 'DRAFT', 'ACTIVE', 'PAUSED', 'ENDED'];
@@ -86,7 +87,7 @@ export default function CampaignList() {
       {!list.data && !list.error ? <Loading /> : null}
       {campaigns && campaigns.length === 0 ? <Empty>{t('campaigns.empty')}</Empty> : null}
       {campaigns && campaigns.length > 0 ? (
-        <Table.ScrollContainer minWidth={860}>
+        <ScrollTable minWidth={860}>
           <Table striped highlightOnHover>
             <Table.Thead>
               <Table.Tr>
@@ -137,7 +138,7 @@ export default function CampaignList() {
               })}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       ) : null}
       {list.data ? (
         <Pager

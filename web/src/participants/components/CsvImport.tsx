@@ -88,6 +88,7 @@ export function CsvImport(props: { campaignId: string; onDone: () => void }) {
             onChange={setFile}
             error={fileError}
             clearable
+            clearButtonProps={{ 'aria-label': t('field.clear', { label: t('import.file') }) }}
             style={{ minWidth: 220 }}
           />
           <Button

@@ -152,6 +152,7 @@ function NewLink(props: { enrolmentId: string; onCreated: () => void }) {
             label={t('links.channel')}
             data={CHANNELS.map((c) => ({ value: c, label: channelLabel(c) }))}
             clearable
+            clearButtonProps={{ 'aria-label': t('field.clear', { label: t('links.channel') }) }}
             {...form.getInputProps(sink.track('channel'))}
           />
           <Button type="submit" loading={create.fetching} disabled={create.waiting}>

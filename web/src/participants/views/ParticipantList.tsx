@@ -15,6 +15,7 @@ import { CsvImport } from '../components/CsvImport';
 import { EnrolForm } from '../components/EnrolForm';
 import { CampaignEnrolmentsQuery } from '../queries';
 import { participantUrls } from '../urls';
+import { ScrollTable } from '../../app/ScrollTable';
 
 const PAGE_SIZE = 20;
 
@@ -71,7 +72,7 @@ export default function ParticipantList() {
           {rows.length === 0 ? (
             <Empty>{needle ? t('participants.noMatch') : t('participants.empty')}</Empty>
           ) : (
-            <Table.ScrollContainer minWidth={720}>
+            <ScrollTable minWidth={720}>
               <Table striped>
                 <Table.Thead>
                   <Table.Tr>
@@ -107,7 +108,7 @@ export default function ParticipantList() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollTable>
           )}
           <Pager
             label={t('participants.paging')}

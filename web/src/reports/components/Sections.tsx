@@ -5,6 +5,7 @@ import { channelLabel, CHANNELS } from '../../app/labels';
 import { formatCount, formatMoney, formatPercent, type MoneyValue } from '../../format';
 import type { ReportRowFieldsFragment } from '../../graphql/generated/graphql';
 import { t } from '../../i18n';
+import { ScrollTable } from '../../app/ScrollTable';
 
 export function Stat(props: { label: string; value: string; hint?: string; testId?: string }) {
   return (
@@ -74,7 +75,7 @@ export function BreakdownTable(props: {
 }) {
   if (props.rows.length === 0) return <Text size="sm">{t('report.noRows')}</Text>;
   return (
-    <Table.ScrollContainer minWidth={640}>
+    <ScrollTable minWidth={640}>
       <Table striped>
         <caption style={{ textAlign: 'left', fontSize: 'var(--mantine-font-size-xs)' }}>
           {props.caption}
@@ -104,7 +105,7 @@ export function BreakdownTable(props: {
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollTable>
   );
 }
 

@@ -48,6 +48,7 @@ import { downloadReport } from '../exports';
 import { ApplyRecommendationMutation } from '../mutations';
 import { CampaignReportQuery } from '../queries';
 import { GRANULARITIES, parseDay, parseGranularity, reportUrls } from '../urls';
+import { ScrollTable } from '../../app/ScrollTable';
 
 const OverTimeChart = lazy(() => import('../components/OverTimeChart'));
 
@@ -130,6 +131,9 @@ export default function CampaignReport() {
       nav={<CampaignNav id={id} status={campaign?.status} />}
       actions={
         <>
+          <Button variant="default" loading={result.fetching} onClick={reload}>
+            {t('report.refresh')}
+          </Button>
           <Button variant="default" onClick={() => void exportAs('csv')}>
             {t('report.exportCsv')}
           </Button>
@@ -149,6 +153,7 @@ export default function CampaignReport() {
             if ((f && tt) || (!f && !tt)) go({ from: f, to: tt });
           }}
           clearable
+          clearButtonProps={{ 'aria-label': t('field.clear', { label: t('report.period') }) }}
           valueFormat="YYYY-MM-DD"
           miw={240}
         />
@@ -278,9 +283,7 @@ export default function CampaignReport() {
                       {kpiMetricLabel(k.metric)}
                     </Text>
                     {k.status ? (
-                      <Badge color={KPI_COLOR[k.status]} variant="filled">
-                        {kpiStatusLabel(k.status)}
-                      </Badge>
+                      <Badge color={KPI_COLOR[k.status]}>{kpiStatusLabel(k.status)}</Badge>
                     ) : null}
                   </Group>
                   <Text size="xs">
@@ -364,7 +367,7 @@ export default function CampaignReport() {
             {report.topReferrers.length === 0 ? (
               <Text size="sm">{t('report.noRows')}</Text>
             ) : (
-              <Table.ScrollContainer minWidth={560}>
+              <ScrollTable minWidth={560}>
                 <Table striped>
                   <Table.Thead>
                     <Table.Tr>
@@ -387,7 +390,7 @@ export default function CampaignReport() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </ScrollTable>
             )}
           </Section>
 
@@ -426,7 +429,7 @@ export default function CampaignReport() {
             {report.cohorts.length === 0 ? (
               <Text size="sm">{t('report.noRows')}</Text>
             ) : (
-              <Table.ScrollContainer minWidth={560}>
+              <ScrollTable minWidth={560}>
                 <Table striped>
                   <Table.Thead>
                     <Table.Tr>
@@ -456,7 +459,7 @@ export default function CampaignReport() {
                     })}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </ScrollTable>
             )}
           </Section>
         </Stack>

@@ -12,6 +12,7 @@ import { t } from '../../i18n';
 import { Section, Stat, StatGrid } from '../components/Sections';
 import { ProgramHealthQuery } from '../queries';
 import { parseDay, reportUrls } from '../urls';
+import { ScrollTable } from '../../app/ScrollTable';
 
 export default function ProgramHealth() {
   const [search] = useSearchParams();
@@ -99,7 +100,7 @@ export default function ProgramHealth() {
             {h.incentives.length === 0 ? (
               <Text size="sm">{t('report.noRows')}</Text>
             ) : (
-              <Table.ScrollContainer minWidth={560}>
+              <ScrollTable minWidth={560}>
                 <Table striped>
                   <Table.Thead>
                     <Table.Tr>
@@ -124,7 +125,7 @@ export default function ProgramHealth() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </ScrollTable>
             )}
           </Section>
         </Stack>
