@@ -1,7 +1,7 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Suspense } from 'react';
-import { NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { can } from '../auth/roles';
 import { session } from '../auth/session';
 import { useSession } from '../auth/useSession';
@@ -14,7 +14,6 @@ export function Shell() {
   const current = useSession();
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
-  const navigate = useNavigate();
   const role = current?.user.role;
   const entries = MENU.filter((entry) => can(role, entry.capability));
 
@@ -42,14 +41,7 @@ export function Shell() {
                 {roleLabel(role)}
               </Badge>
             ) : null}
-            <Button
-              size="xs"
-              variant="default"
-              onClick={() => {
-                session.end('signedOut');
-                void navigate('/sign-in?reason=signedOut', { replace: true });
-              }}
-            >
+            <Button size="xs" variant="default" onClick={() => session.end('signedOut')}>
               {t('auth.signOut')}
             </Button>
           </Group>
