@@ -12,7 +12,11 @@ export const theme = createTheme({
   components: {
     Badge: Badge.extend({
       defaultProps: { variant: 'light' },
-      styles: { label: { color: 'var(--mantine-color-black)' } },
+      // Never cut to an ellipsis inside a narrow table cell.
+      styles: {
+        root: { flexShrink: 0 },
+        label: { color: 'var(--mantine-color-black)', overflow: 'visible' },
+      },
     }),
   },
 });

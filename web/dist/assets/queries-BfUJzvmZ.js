@@ -1,4 +1,4 @@
-import{w as e}from"./index-D_5ZijOk.js";var t=e(`
+import{w as e}from"./index-t5WBfwnL.js";var t=e(`
   mutation EnrollParticipant($campaignId: UUID!, $input: ParticipantInput!) {
     enrollParticipant(campaignId: $campaignId, input: $input) {
       id
