@@ -99,6 +99,13 @@ pub struct AuthConfig {
     pub jwt_active_kid: String,
     /// Failed logins allowed per email (and per client address) per minute.
     pub login_attempts_per_minute: u32,
+    /// Lifetime of the tokens `login` and `refreshSession` issue (a session's, checked against
+    /// the session on every request); `jwt_ttl_secs` is for tokens minted by `grapevine token`.
+    pub session_token_ttl_secs: u64,
+    /// A sign-in session not refreshed for this long ends.
+    pub session_idle_secs: u64,
+    /// A sign-in session ends this long after the sign-in, however much it is used.
+    pub session_max_secs: u64,
 }
 
 impl Default for AuthConfig {
@@ -110,6 +117,9 @@ impl Default for AuthConfig {
             jwt_keys: BTreeMap::new(),
             jwt_active_kid: String::new(),
             login_attempts_per_minute: 5,
+            session_token_ttl_secs: 15 * 60,
+            session_idle_secs: 12 * 3600,
+            session_max_secs: 7 * 24 * 3600,
         }
     }
 }
@@ -437,6 +447,21 @@ impl Config {
             .map_err(|e| bad("email.from", e))?;
         if self.auth.jwt_ttl_secs < 60 {
             return Err(bad("auth.jwt_ttl_secs", "must be at least 60"));
+        }
+        if self.auth.session_token_ttl_secs < 60 {
+            return Err(bad("auth.session_token_ttl_secs", "must be at least 60"));
+        }
+        if self.auth.session_idle_secs < self.auth.session_token_ttl_secs {
+            return Err(bad(
+                "auth.session_idle_secs",
+                "must be at least auth.session_token_ttl_secs",
+            ));
+        }
+        if self.auth.session_max_secs < self.auth.session_idle_secs {
+            return Err(bad(
+                "auth.session_max_secs",
+                "must be at least auth.session_idle_secs",
+            ));
         }
         for (kid, secret) in &self.auth.jwt_keys {
             let bytes = crate::crypto::decode_key(secret)

@@ -23,6 +23,7 @@ mod m20261124_000018_create_applied_recommendations;
 mod m20261124_000019_outbox_notify;
 mod m20261124_000020_index_conversions_referral;
 mod m20261124_000021_create_tracking_tallies;
+mod m20261207_000022_create_staff_sessions;
 
 /// Every migration, in the order it must run.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000019_outbox_notify::Migration),
             Box::new(m20261124_000020_index_conversions_referral::Migration),
             Box::new(m20261124_000021_create_tracking_tallies::Migration),
+            Box::new(m20261207_000022_create_staff_sessions::Migration),
         ]
     }
 }

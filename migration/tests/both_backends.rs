@@ -37,6 +37,7 @@ const TABLES: &[&str] = &[
     "webhook_deliveries",
     "webhook_attempts",
     "tracking_tallies",
+    "staff_sessions",
 ];
 
 #[tokio::test]
@@ -170,6 +171,21 @@ async fn insert_one_of_each(db: &DatabaseConnection) -> TestResult {
     .insert(db)
     .await?;
     assert_read_back::<api_keys::Entity>(db, api_key.id, &api_key).await?;
+
+    let session = staff_sessions::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        user_id: Set(user.id),
+        secret_hash: Set(format!("{:0>64}", user.id.simple())),
+        user_agent: Set(Some("Mozilla/5.0".to_owned())),
+        created_at: Set(now),
+        last_used_at: Set(now),
+        expires_at: Set(now + chrono::Duration::days(7)),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    assert_read_back::<staff_sessions::Entity>(db, session.id, &session).await?;
 
     let campaign = campaigns::ActiveModel {
         id: Set(Uuid::now_v7()),

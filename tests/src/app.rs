@@ -276,6 +276,41 @@ impl TestApp {
     }
 }
 
+/// A second API replica of a [`TestApp`]: the same configuration (database, queue, keys), HTTP
+/// only. Stopped when dropped.
+pub struct Replica {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    stop: tokio_util::sync::CancellationToken,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+impl TestApp {
+    /// Start another API replica of this deployment.
+    pub async fn spawn_replica(&self) -> Replica {
+        let replica = Application::build(
+            self.config.clone(),
+            Parts {
+                http: true,
+                jobs: false,
+            },
+            None,
+            false,
+        )
+        .await
+        .expect("build the replica");
+        let address = format!("http://127.0.0.1:{}", replica.port());
+        let stop = replica.shutdown_token();
+        tokio::spawn(replica.run_until_stopped());
+        Replica { address, stop }
+    }
+}
+
 /// Start the application (API + relay + workers) for one test.
 pub async fn spawn_app() -> TestApp {
     spawn_app_on(Backend::current()).await

@@ -1269,6 +1269,10 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: with more concurrent connects than that while
+    # the accept loop waits for the CPU (two cores, the whole suite running), the kernel's accept
+    # queue overflows and clients see their connections reset (seen in CI with 20 at once).
+    request_queue_size = 128
 
     def __init__(self, port: int, verbose: bool = False):
         self.app = App()

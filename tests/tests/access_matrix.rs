@@ -45,6 +45,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("Mutation.launchCampaign", "admin mm"),
     // Public: anyone may try (with right credentials, below).
     ("Mutation.login", "admin mm sales finance ops sk pk anon"),
+    // The session cookie is the credential, never a bearer token: without it nobody refreshes,
+    // and signing out without one ends nothing.
+    ("Mutation.refreshSession", ""),
+    ("Mutation.signOut", "admin mm sales finance ops sk pk anon"),
     ("Mutation.pauseCampaign", "admin mm"),
     ("Mutation.refreshPayoutOnboarding", "admin mm finance"),
     // Reported by the merchant's server only.

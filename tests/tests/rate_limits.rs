@@ -9,7 +9,6 @@
 use std::time::Duration;
 
 use chrono::Timelike;
-use grapevine_api::{Application, Parts};
 use grapevine_tests::{Backend, error_codes, spawn_app_with};
 use serde_json::json;
 
@@ -119,20 +118,8 @@ async fn two_replicas_on_one_redis_share_the_count() {
         .to_owned();
     app.launch(&token, &campaign).await;
     // A second API replica: same database, same Redis and prefix, HTTP only.
-    let replica = Application::build(
-        app.config.clone(),
-        Parts {
-            http: true,
-            jobs: false,
-        },
-        None,
-        false,
-    )
-    .await
-    .unwrap();
-    let replica_url = format!("http://127.0.0.1:{}", replica.port());
-    let stop = replica.shutdown_token();
-    let running = tokio::spawn(replica.run_until_stopped());
+    let replica = app.spawn_replica().await;
+    let replica_url = replica.address.clone();
 
     at_the_start_of_a_window().await;
     let client = no_redirects();
@@ -158,8 +145,6 @@ async fn two_replicas_on_one_redis_share_the_count() {
         [302, 302, 302, 302, 302, 302, 429, 429],
         "six in the minute across both replicas, then refused on both"
     );
-    stop.cancel();
-    drop(running);
 }
 
 #[tokio::test]
@@ -172,20 +157,8 @@ async fn failed_logins_on_one_replica_count_on_the_other() {
         json!({ "i": { "email": email, "name": "F", "role": "FINANCE", "password": "right password 123" } }),
     )
     .await;
-    let replica = Application::build(
-        app.config.clone(),
-        Parts {
-            http: true,
-            jobs: false,
-        },
-        None,
-        false,
-    )
-    .await
-    .unwrap();
-    let replica_url = format!("http://127.0.0.1:{}", replica.port());
-    let stop = replica.shutdown_token();
-    let running = tokio::spawn(replica.run_until_stopped());
+    let replica = app.spawn_replica().await;
+    let replica_url = replica.address.clone();
     let login = |base: String, password: &'static str| {
         let (client, email) = (app.client.clone(), email.clone());
         async move {
@@ -217,8 +190,6 @@ async fn failed_logins_on_one_replica_count_on_the_other() {
         let body = login(base, "right password 123").await;
         assert_eq!(error_codes(&body), ["RATE_LIMITED"], "{body:#}");
     }
-    stop.cancel();
-    drop(running);
 }
 
 #[tokio::test]

@@ -32,6 +32,10 @@ pub struct Claims {
     pub iat: i64,
     /// Token id.
     pub jti: Uuid,
+    /// The sign-in session the token belongs to (tokens from `login` and `refreshSession`); such
+    /// a token counts only while the session is live. Minted tokens (`grapevine token`) have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 /// Why a token was refused (the reason is logged, the client only hears UNAUTHENTICATED).
@@ -53,6 +57,7 @@ pub struct JwtKeys {
     issuer: String,
     audience: String,
     ttl: chrono::Duration,
+    session_ttl: chrono::Duration,
 }
 
 impl JwtKeys {
@@ -78,6 +83,9 @@ impl JwtKeys {
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
             ttl: chrono::Duration::seconds(i64::try_from(config.jwt_ttl_secs).unwrap_or(3600)),
+            session_ttl: chrono::Duration::seconds(
+                i64::try_from(config.session_token_ttl_secs).unwrap_or(900),
+            ),
         })
     }
 
@@ -88,7 +96,34 @@ impl JwtKeys {
         tenant_id: Uuid,
         now: DateTime<Utc>,
     ) -> anyhow::Result<(String, DateTime<Utc>)> {
-        let exp = now + self.ttl;
+        self.sign(user_id, tenant_id, None, now + self.ttl, now)
+    }
+
+    /// Sign a short-lived token of the sign-in session `session_id`.
+    pub fn issue_for_session(
+        &self,
+        user_id: Uuid,
+        tenant_id: Uuid,
+        session_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<(String, DateTime<Utc>)> {
+        self.sign(
+            user_id,
+            tenant_id,
+            Some(session_id),
+            now + self.session_ttl,
+            now,
+        )
+    }
+
+    fn sign(
+        &self,
+        user_id: Uuid,
+        tenant_id: Uuid,
+        sid: Option<Uuid>,
+        exp: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<(String, DateTime<Utc>)> {
         let claims = Claims {
             sub: user_id,
             tid: tenant_id,
@@ -98,6 +133,7 @@ impl JwtKeys {
             nbf: now.timestamp(),
             iat: now.timestamp(),
             jti: Uuid::now_v7(),
+            sid,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.active_kid.clone());

@@ -4,5 +4,6 @@ pub mod api_keys;
 pub mod jwt;
 pub mod password;
 pub mod principal;
+pub mod sessions;
 
 pub use principal::{Principal, Role};

@@ -12,6 +12,7 @@ pub mod query;
 pub mod recommendations;
 pub mod reports;
 pub mod scalars;
+pub mod sessions;
 pub mod transfer;
 pub mod types;
 pub mod webhooks;
@@ -44,6 +45,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     mutation::Mutation,
+    sessions::SessionMutation,
     incentives::IncentiveMutation,
     finance::FinanceMutation,
     ops::OpsMutation,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{
     ContextExt,
     types::{
-        admin::{ApiKey, CreatedApiKey, Job, LoginPayload},
+        admin::{ApiKey, CreatedApiKey, Job},
         campaign::{
             Campaign, CreateCampaignInput, Material, MaterialInput, RewardRule, RewardRuleInput,
             UpdateCampaignInput, Variant, VariantInput,
@@ -40,24 +40,6 @@ pub struct ClientAddr(pub String);
 
 #[Object(name = "CoreMutation")]
 impl Mutation {
-    /// Log in with email and password; returns a bearer token.
-    async fn login(
-        &self,
-        ctx: &Context<'_>,
-        email: String,
-        password: String,
-    ) -> Result<LoginPayload> {
-        let client = ctx
-            .data_opt::<ClientAddr>()
-            .map_or_else(|| "unknown".to_owned(), |c| c.0.clone());
-        let ok = services::auth::login(ctx.state(), &email, &password, &client).await?;
-        Ok(LoginPayload {
-            token: ok.token,
-            expires_at: ok.expires_at,
-            user: ok.user.into(),
-        })
-    }
-
     /// Create a staff user (admin).
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
         let p = ctx.principal();

@@ -18,9 +18,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
-    auth::Principal,
+    auth::{Principal, sessions::SessionRequest},
     error::code,
-    graphql::AppSchema,
+    graphql::{AppSchema, mutation::ClientAddr},
     services::auth::{authenticate, authenticate_token, bearer},
     state::AppState,
 };
@@ -41,6 +41,44 @@ fn wants_graphql_response(req: &HttpRequest) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE))
+}
+
+/// What an operation gets from its HTTP request besides the caller: the session cookie and the
+/// request's origin (for `refreshSession` and `signOut`), and the client's address (login limits).
+struct Extras {
+    session: SessionRequest,
+    client: ClientAddr,
+}
+
+impl Extras {
+    fn of(req: &HttpRequest, state: &AppState) -> Self {
+        let client = super::redirect::peer_ip(req, state)
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        Self {
+            session: SessionRequest::from_http(req, &state.config),
+            client: ClientAddr(client),
+        }
+    }
+
+    /// [`reply`], with the cookie an operation set.
+    fn reply(
+        &self,
+        req: &HttpRequest,
+        status: StatusCode,
+        body: serde_json::Value,
+    ) -> HttpResponse {
+        let mut res = reply(req, status, body);
+        if let Some(cookie) = self.session.response_cookie()
+            && let Ok(value) = header::HeaderValue::from_str(&cookie)
+        {
+            res.headers_mut().append(header::SET_COOKIE, value);
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
+        }
+        res
+    }
 }
 
 fn reply(req: &HttpRequest, status: StatusCode, body: serde_json::Value) -> HttpResponse {
@@ -140,6 +178,7 @@ pub async fn post(
     let Ok(principal) = authenticate(&state, &req).await else {
         return unavailable(&req);
     };
+    let extras = Extras::of(&req, &state);
     match value {
         serde_json::Value::Array(items) => {
             let max = state.config.graphql.max_batch;
@@ -159,14 +198,14 @@ pub async fn post(
             }
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                let (_, body) = execute_value(&schema, &principal, item, false).await;
+                let (_, body) = execute_value(&schema, &principal, &extras, item, false).await;
                 out.push(body);
             }
-            reply(&req, StatusCode::OK, serde_json::Value::Array(out))
+            extras.reply(&req, StatusCode::OK, serde_json::Value::Array(out))
         }
         other => {
-            let (status, body) = execute_value(&schema, &principal, other, false).await;
-            reply(&req, status, body)
+            let (status, body) = execute_value(&schema, &principal, &extras, other, false).await;
+            extras.reply(&req, status, body)
         }
     }
 }
@@ -222,8 +261,9 @@ async fn post_multipart(
     let Ok(principal) = authenticate(state, req).await else {
         return unavailable(req);
     };
-    let (status, body) = execute_request(schema, &principal, request).await;
-    reply(req, status, body)
+    let extras = Extras::of(req, state);
+    let (status, body) = execute_request(schema, &principal, &extras, request).await;
+    extras.reply(req, status, body)
 }
 
 #[derive(Deserialize)]
@@ -269,13 +309,14 @@ pub async fn get(
     let Ok(principal) = authenticate(&state, &req).await else {
         return unavailable(&req);
     };
-    let (status, body) = execute_value(&schema, &principal, value, true).await;
+    let extras = Extras::of(&req, &state);
+    let (status, body) = execute_value(&schema, &principal, &extras, value, true).await;
     if status == StatusCode::METHOD_NOT_ALLOWED {
         return HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "POST"))
             .json(body);
     }
-    reply(&req, status, body)
+    extras.reply(&req, status, body)
 }
 
 /// `GET /graphql` with `Upgrade: websocket`: subscriptions over graphql-ws (sub-protocols
@@ -323,6 +364,7 @@ pub async fn subscribe(
 async fn execute_value(
     schema: &AppSchema,
     principal: &Principal,
+    extras: &Extras,
     value: serde_json::Value,
     via_get: bool,
 ) -> (StatusCode, serde_json::Value) {
@@ -388,13 +430,14 @@ async fn execute_value(
     if let Some(name) = parsed.operation_name {
         request = request.operation_name(name);
     }
-    execute_request(schema, principal, request).await
+    execute_request(schema, principal, extras, request).await
 }
 
 /// Execute a parsed request as `principal`; returns the status it deserves and the body.
 async fn execute_request(
     schema: &AppSchema,
     principal: &Principal,
+    extras: &Extras,
     request: Request,
 ) -> (StatusCode, serde_json::Value) {
     if !file_references_are_sound(&request) {
@@ -406,7 +449,11 @@ async fn execute_request(
             ),
         );
     }
-    let response = schema.execute(request.data(principal.clone())).await;
+    let request = request
+        .data(principal.clone())
+        .data(extras.session.clone())
+        .data(extras.client.clone());
+    let response = schema.execute(request).await;
     let before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());

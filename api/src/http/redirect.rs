@@ -102,7 +102,7 @@ pub async fn redirect(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
 }
 
 /// The client's address (from `X-Forwarded-For` only behind a trusted proxy).
-fn peer_ip(req: &HttpRequest, state: &AppState) -> Option<std::net::IpAddr> {
+pub(crate) fn peer_ip(req: &HttpRequest, state: &AppState) -> Option<std::net::IpAddr> {
     let forwarded = req
         .headers()
         .get("x-forwarded-for")

@@ -5,7 +5,7 @@ use grapevine_entity::tables::{ApiKeyKind, users};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
-    auth::{Principal, password},
+    auth::{Principal, password, sessions},
     error::{ApiError, ApiResult},
     state::AppState,
 };
@@ -83,12 +83,14 @@ pub async fn authenticate_token(
             return Ok(Principal::Anonymous);
         }
     };
-    match users::Entity::find_by_id(claims.sub)
+    let mut user = users::Entity::find_by_id(claims.sub)
         .filter(users::Column::TenantId.eq(claims.tid))
-        .filter(users::Column::Active.eq(true))
-        .one(&state.db)
-        .await
-    {
+        .filter(users::Column::Active.eq(true));
+    if let Some(sid) = claims.sid {
+        // Sessions live on the wall clock, as tokens do.
+        user = user.filter(sessions::user_has_live_session(sid, chrono::Utc::now()));
+    }
+    match user.one(&state.db).await {
         Ok(Some(user)) => Ok(Principal::Staff {
             user_id: user.id,
             tenant_id: user.tenant_id,
@@ -110,6 +112,8 @@ pub struct LoginOk {
     pub expires_at: chrono::DateTime<chrono::Utc>,
     /// Who logged in.
     pub user: users::Model,
+    /// The session's cookie value (the browser keeps it; it refreshes the token).
+    pub session_cookie: String,
 }
 
 /// Check email and password; failures are rate-limited per email and per client address, and
@@ -119,6 +123,7 @@ pub async fn login(
     email: &str,
     password_text: &str,
     client: &str,
+    user_agent: Option<&str>,
 ) -> ApiResult<LoginOk> {
     let email = email.trim().to_lowercase();
     let keys = [format!("email:{email}"), format!("client:{client}")];
@@ -147,22 +152,64 @@ pub async fn login(
     };
     state.rate_limits.forgive_login(&keys[0]).await;
     let now = state.clock.now();
-    // Tokens live on the wall clock, which is what verification checks them against (the
-    // injected clock is business time: tests move it by days).
-    let (token, expires_at) = state
-        .jwt
-        .issue(user.id, user.tenant_id, chrono::Utc::now())?;
+    // Tokens and sessions live on the wall clock, which is what verification checks them
+    // against (the injected clock is business time: tests move it by days).
+    let wall = chrono::Utc::now();
+    let txn = grapevine_entity::db::begin_write(&state.db).await?;
+    let session = sessions::create(
+        &txn,
+        &user,
+        user_agent,
+        sessions::Lifetimes::from_config(&state.config),
+        wall,
+    )
+    .await?;
     users::Entity::update_many()
         .col_expr(
             users::Column::LastLoginAt,
             sea_orm::sea_query::Expr::value(Some(now)),
         )
         .filter(users::Column::Id.eq(user.id))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
+    let (token, expires_at) =
+        state
+            .jwt
+            .issue_for_session(user.id, user.tenant_id, session.session.id, wall)?;
     Ok(LoginOk {
         token,
         expires_at,
         user,
+        session_cookie: session.cookie,
     })
+}
+
+/// A fresh token for the live session `cookie` stands for (`refreshSession`), with the session's
+/// cookie value again; UNAUTHENTICATED when there is no such session.
+pub async fn refresh(state: &AppState, cookie: Option<&str>) -> ApiResult<LoginOk> {
+    let cookie = cookie.ok_or(ApiError::Unauthenticated)?;
+    let wall = chrono::Utc::now();
+    let lifetimes = sessions::Lifetimes::from_config(&state.config);
+    let (session, user) = sessions::refresh(&state.db, cookie, lifetimes, wall)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let (token, expires_at) =
+        state
+            .jwt
+            .issue_for_session(user.id, user.tenant_id, session.id, wall)?;
+    Ok(LoginOk {
+        token,
+        expires_at,
+        user,
+        session_cookie: cookie.to_owned(),
+    })
+}
+
+/// End the session `cookie` stands for (`signOut`); its tokens stop working at once.
+pub async fn sign_out(state: &AppState, cookie: Option<&str>) -> ApiResult<bool> {
+    let Some(cookie) = cookie else {
+        return Ok(false);
+    };
+    Ok(sessions::revoke_by_cookie(&state.db, cookie, chrono::Utc::now()).await?)
 }

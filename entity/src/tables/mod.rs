@@ -35,6 +35,7 @@ pub mod reward_rules;
 pub mod rewards;
 pub mod rollup_watermarks;
 pub mod rollups;
+pub mod staff_sessions;
 pub mod suppressions;
 pub mod tenant_secrets;
 pub mod tenants;
