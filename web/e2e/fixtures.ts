@@ -44,7 +44,7 @@ export const test = base.extend<{ watch: Watch }>({
 
 export { expect };
 
-/** Client-side navigation: the session lives in memory, so a full page load would sign out. */
+/** Client-side navigation, as a person clicking through (a full load would restore the session). */
 export async function spaGoto(page: Page, path: string): Promise<void> {
   await page.evaluate((p) => {
     window.history.pushState({}, '', p);

@@ -2,6 +2,7 @@
 // two channels, launches it and enrols a participant; a friend follows the link and the shop's
 // server reports the purchase; the report then shows the click, customer, revenue and reward cost.
 import { expect, test } from './fixtures';
+import { gql, ok, tokenOf } from './api';
 import { env, unique } from './env';
 import { BuilderPage } from './pages/BuilderPage';
 import { CampaignPages } from './pages/CampaignPages';
@@ -78,6 +79,31 @@ test('marketing manager builds, launches and reads the report of a referral camp
   const location = new URL(click.headers().location ?? '');
   const clickId = location.searchParams.get('gv_click');
   expect(clickId).toBeTruthy();
+  // Clicks are stored by a batch writer a few milliseconds after the redirect; a purchase
+  // reported with the click id before then is refused ("no such click"). Wait until the link
+  // counts it, as a shop's customer would take longer than that to buy.
+  const admin = await tokenOf(request, 'admin');
+  const campaignId = /\/campaigns\/([0-9a-f-]{36})/.exec(page.url())?.[1];
+  expect(campaignId).toBeTruthy();
+  type Enrolments = {
+    campaign: {
+      enrolments: { edges: { node: { links: { code: string; stats: { clicks: string } }[] } }[] };
+    };
+  };
+  await expect
+    .poll(async () => {
+      const data = await ok(
+        gql<Enrolments>(
+          request,
+          admin,
+          'query($c: UUID!) { campaign(id: $c) { enrolments(first: 10) { edges { node { links { code stats { clicks } } } } } } }',
+          { c: campaignId },
+        ),
+      );
+      const links = data.campaign.enrolments.edges.flatMap((e) => e.node.links);
+      return links.find((l) => l.code === code)?.stats.clicks;
+    })
+    .toBe('1');
 
   // The shop's server reports the purchase with its secret key.
   const order = unique('order').replace(' ', '-');

@@ -13,6 +13,9 @@
 #
 # Typical use:  scripts/dev-backend.sh &   then   npm run build && npx vite preview --port 4173
 #               and   set -a; . /tmp/grapevine-console.*/e2e.env; set +a; npm run e2e
+# Against the binary's own serving of the web/dist it embeds (as CI does: the session cookie's
+# Path=/graphql and same-origin rules then hold for real), rebuild the binary after `npm run
+# build` and point the console at it:   CONSOLE_URL=http://127.0.0.1:8080 scripts/dev-backend.sh
 set -euo pipefail
 
 BIN="${GRAPEVINE_BIN:-$HOME/.cache/grapevine/target/debug/grapevine}"

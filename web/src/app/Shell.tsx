@@ -1,6 +1,7 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { Suspense } from 'react';
+import { notifications } from '@mantine/notifications';
+import { Suspense, useState } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { can } from '../auth/roles';
 import { session } from '../auth/session';
@@ -16,6 +17,21 @@ export function Shell() {
   const location = useLocation();
   const role = current?.user.role;
   const entries = MENU.filter((entry) => can(role, entry.capability));
+  const [signingOut, setSigningOut] = useState(false);
+
+  // The server ends the session (and its cookie) first, so a reload cannot bring it back; the
+  // token in memory goes either way, and RequireAuth then shows the sign-in page.
+  const signOut = async () => {
+    setSigningOut(true);
+    const told = await session.signOut();
+    if (!told) {
+      notifications.show({
+        color: 'orange',
+        autoClose: false,
+        message: t('auth.signOutUnconfirmed'),
+      });
+    }
+  };
 
   return (
     <AppShell
@@ -41,7 +57,7 @@ export function Shell() {
                 {roleLabel(role)}
               </Badge>
             ) : null}
-            <Button size="xs" variant="default" onClick={() => session.end('signedOut')}>
+            <Button size="xs" variant="default" loading={signingOut} onClick={signOut}>
               {t('auth.signOut')}
             </Button>
           </Group>

@@ -1,72 +1,43 @@
-// The signed-in session, in memory only (never localStorage): a reload signs out. Expiry and
-// UNAUTHENTICATED answers end it with reason 'expired', which the sign-in page explains.
-// A refresh (a revocable httpOnly session cookie from the backend, later) plugs in at `restore`:
-// it would exchange the cookie for a fresh short-lived token at start-up and before expiry.
-import type { Role } from '../graphql/generated/graphql';
+// The console's one session (see store.ts for how it lives), wired to the API: `refreshSession`
+// and `signOut` go through a client of their own, beside the app's (whose UNAUTHENTICATED
+// handling would otherwise call back into the refresh). Both rely on the browser sending the
+// httpOnly `gv_session` cookie, which it does for a same-origin fetch to /graphql.
+import { Client, fetchExchange } from '@urql/core';
+import { classifyError } from '../graphql/errors';
+import { RefreshSessionMutation, SignOutMutation } from './mutations';
+import { createSessionStore, type RefreshOutcome } from './store';
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
+export type { EndReason, Phase, Session, SessionUser } from './store';
+
+let sessionClient: Client | null = null;
+
+function client(): Client {
+  sessionClient ??= new Client({
+    url: '/graphql',
+    preferGetMethod: false,
+    requestPolicy: 'network-only',
+    fetchOptions: {
+      credentials: 'same-origin',
+      headers: { accept: 'application/graphql-response+json, application/json' },
+    },
+    exchanges: [fetchExchange],
+  });
+  return sessionClient;
 }
 
-export interface Session {
-  token: string;
-  expiresAt: string;
-  user: SessionUser;
+async function refreshSession(): Promise<RefreshOutcome> {
+  const result = await client().mutation(RefreshSessionMutation, {}).toPromise();
+  if (result.data) return { kind: 'ok', session: result.data.refreshSession };
+  if (result.error) {
+    const problem = classifyError(result.error).kind;
+    if (problem === 'unauthenticated' || problem === 'forbidden') return { kind: 'refused' };
+  }
+  return { kind: 'failed' };
 }
 
-export type EndReason = 'signedOut' | 'expired';
-
-type Listener = () => void;
-
-let current: Session | null = null;
-let lastEnd: EndReason | null = null;
-let expiryTimer: ReturnType<typeof setTimeout> | undefined;
-const listeners = new Set<Listener>();
-
-function emit(): void {
-  for (const listener of listeners) listener();
+async function signOut(): Promise<void> {
+  const result = await client().mutation(SignOutMutation, {}).toPromise();
+  if (result.error) throw result.error;
 }
 
-export const session = {
-  get: (): Session | null => {
-    return current;
-  },
-  token: (): string | null => {
-    return current?.token ?? null;
-  },
-  lastEnd: (): EndReason | null => {
-    return lastEnd;
-  },
-  start: (next: Session): void => {
-    current = next;
-    lastEnd = null;
-    clearTimeout(expiryTimer);
-    const ms = new Date(next.expiresAt).getTime() - Date.now();
-    // setTimeout's delay is a 32-bit int; long sessions are re-armed by the next sign-in anyway.
-    if (Number.isFinite(ms)) {
-      expiryTimer = setTimeout(
-        () => session.end('expired'),
-        Math.max(0, Math.min(ms, 2 ** 31 - 1)),
-      );
-    }
-    emit();
-  },
-  end: (reason: EndReason): void => {
-    if (!current) return;
-    current = null;
-    lastEnd = reason;
-    clearTimeout(expiryTimer);
-    emit();
-  },
-  /** Where a refresh cookie would be exchanged for a token; none exists yet. */
-  restore: (): Promise<Session | null> => {
-    return Promise.resolve(null);
-  },
-  subscribe: (listener: Listener): (() => void) => {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  },
-};
+export const session = createSessionStore({ refresh: refreshSession, signOut });

@@ -14,6 +14,9 @@ export const en = {
   'auth.badCredentials': 'That email and password do not match an active account',
   'auth.expiredTitle': 'Session expired',
   'auth.expired': 'Your session expired: sign in again to continue where you were.',
+  'auth.restoring': 'Checking your session',
+  'auth.signOutUnconfirmed':
+    'Signed out on this page, but the server could not be reached to end the session: a reload may sign you in again. Sign out once more when the server is back.',
 
   'nav.label': 'Main menu',
   'nav.toggle': 'Open or close the menu',

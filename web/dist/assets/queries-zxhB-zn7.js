@@ -1,4 +1,4 @@
-import{w as e}from"./index-t5WBfwnL.js";var t=e(`
+import{j as e}from"./index-CdAbul6f.js";var t=e(`
   mutation EnrollParticipant($campaignId: UUID!, $input: ParticipantInput!) {
     enrollParticipant(campaignId: $campaignId, input: $input) {
       id

@@ -1,35 +1,35 @@
-import{Et as e,Gt as t,Rt as n,Ut as r,_t as i,ft as a,ut as o,w as s,yt as c,zt as l}from"./index-t5WBfwnL.js";import{i as u}from"./preload-helper-EqXGIwet.js";var[d,f]=t(`List component was not found in tree`),p={root:`m_abbac491`,item:`m_abb6bec2`,itemWrapper:`m_75cd9f71`,itemIcon:`m_60f83e5b`},m=u(),h=a(e=>{let{classNames:t,className:n,style:r,styles:i,vars:a,icon:s,children:l,mod:u,...d}=c(`ListItem`,null,e),p=f(),h=s||p.icon,g={classNames:t,styles:i};return(0,m.jsx)(o,{...p.getStyles(`item`,{...g,className:n,style:r}),component:`li`,mod:[{"with-icon":!!h,centered:p.center},u],...d,children:(0,m.jsxs)(`div`,{...p.getStyles(`itemWrapper`,g),children:[h&&(0,m.jsx)(`span`,{...p.getStyles(`itemIcon`,g),children:h}),(0,m.jsx)(`span`,{...p.getStyles(`itemLabel`,g),children:l})]})})});h.classes=p,h.displayName=`@mantine/core/ListItem`;var g={type:`unordered`},_=e((e,{size:t,spacing:i})=>({root:{"--list-fz":n(t),"--list-lh":l(t),"--list-spacing":r(i)}})),v=a(e=>{let t=c(`List`,g,e),{classNames:n,className:r,style:a,styles:s,unstyled:l,vars:u,children:f,type:h,withPadding:v,icon:y,spacing:b,center:x,listStyleType:S,mod:C,attributes:w,...T}=t,E=i({name:`List`,classes:p,props:t,className:r,style:a,classNames:n,styles:s,unstyled:l,attributes:w,vars:u,varsResolver:_});return(0,m.jsx)(d,{value:{center:x,icon:y,getStyles:E},children:(0,m.jsx)(o,{...E(`root`,{style:{listStyleType:S}}),component:h===`unordered`?`ul`:`ol`,mod:[{"with-padding":v,type:y?`none`:S},C],...T,children:f})})});v.classes=p,v.varsResolver=_,v.displayName=`@mantine/core/List`,v.Item=h;var y=s(`
+import{Et as e,Gt as t,Rt as n,Ut as r,_t as i,ft as a,j as o,ut as s,yt as c,zt as l}from"./index-CdAbul6f.js";import{i as u}from"./preload-helper-EqXGIwet.js";var[d,f]=t(`List component was not found in tree`),p={root:`m_abbac491`,item:`m_abb6bec2`,itemWrapper:`m_75cd9f71`,itemIcon:`m_60f83e5b`},m=u(),h=a(e=>{let{classNames:t,className:n,style:r,styles:i,vars:a,icon:o,children:l,mod:u,...d}=c(`ListItem`,null,e),p=f(),h=o||p.icon,g={classNames:t,styles:i};return(0,m.jsx)(s,{...p.getStyles(`item`,{...g,className:n,style:r}),component:`li`,mod:[{"with-icon":!!h,centered:p.center},u],...d,children:(0,m.jsxs)(`div`,{...p.getStyles(`itemWrapper`,g),children:[h&&(0,m.jsx)(`span`,{...p.getStyles(`itemIcon`,g),children:h}),(0,m.jsx)(`span`,{...p.getStyles(`itemLabel`,g),children:l})]})})});h.classes=p,h.displayName=`@mantine/core/ListItem`;var g={type:`unordered`},_=e((e,{size:t,spacing:i})=>({root:{"--list-fz":n(t),"--list-lh":l(t),"--list-spacing":r(i)}})),v=a(e=>{let t=c(`List`,g,e),{classNames:n,className:r,style:a,styles:o,unstyled:l,vars:u,children:f,type:h,withPadding:v,icon:y,spacing:b,center:x,listStyleType:S,mod:C,attributes:w,...T}=t,E=i({name:`List`,classes:p,props:t,className:r,style:a,classNames:n,styles:o,unstyled:l,attributes:w,vars:u,varsResolver:_});return(0,m.jsx)(d,{value:{center:x,icon:y,getStyles:E},children:(0,m.jsx)(s,{...E(`root`,{style:{listStyleType:S}}),component:h===`unordered`?`ul`:`ol`,mod:[{"with-padding":v,type:y?`none`:S},C],...T,children:f})})});v.classes=p,v.varsResolver=_,v.displayName=`@mantine/core/List`,v.Item=h;var y=o(`
   mutation CreateCampaign($input: CreateCampaignInput!) {
     createCampaign(input: $input) {
       ...CampaignFields
     }
   }
-`),b=s(`
+`),b=o(`
   mutation UpdateCampaign($id: UUID!, $input: UpdateCampaignInput!) {
     updateCampaign(id: $id, input: $input) {
       ...CampaignFields
     }
   }
-`),x=s(`
+`),x=o(`
   mutation AddRewardRule($campaignId: UUID!, $input: RewardRuleInput!) {
     addRewardRule(campaignId: $campaignId, input: $input) {
       id
     }
   }
-`),S=s(`
+`),S=o(`
   mutation RemoveRewardRule($id: UUID!) {
     removeRewardRule(id: $id) {
       ...CampaignFields
     }
   }
-`),C=s(`
+`),C=o(`
   mutation SetMaterial($campaignId: UUID!, $input: MaterialInput!) {
     setCampaignMaterial(campaignId: $campaignId, input: $input) {
       id
       channel
     }
   }
-`),w=s(`
+`),w=o(`
   mutation SetVariants($campaignId: UUID!, $variants: [VariantInput!]!) {
     setCampaignVariants(campaignId: $campaignId, variants: $variants) {
       id
@@ -37,7 +37,7 @@ import{Et as e,Gt as t,Rt as n,Ut as r,_t as i,ft as a,ut as o,w as s,yt as c,zt
       weight
     }
   }
-`),T=s(`
+`),T=o(`
   mutation LaunchCampaign($id: UUID!) {
     launchCampaign(id: $id) {
       id
@@ -45,21 +45,21 @@ import{Et as e,Gt as t,Rt as n,Ut as r,_t as i,ft as a,ut as o,w as s,yt as c,zt
       launchedAt
     }
   }
-`),E=s(`
+`),E=o(`
   mutation PauseCampaign($id: UUID!) {
     pauseCampaign(id: $id) {
       id
       status
     }
   }
-`),D=s(`
+`),D=o(`
   mutation ResumeCampaign($id: UUID!) {
     resumeCampaign(id: $id) {
       id
       status
     }
   }
-`),O=s(`
+`),O=o(`
   mutation EndCampaign($id: UUID!) {
     endCampaign(id: $id) {
       id
@@ -67,14 +67,14 @@ import{Et as e,Gt as t,Rt as n,Ut as r,_t as i,ft as a,ut as o,w as s,yt as c,zt
       endedAt
     }
   }
-`),k=s(`
+`),k=o(`
   mutation ImportCampaign($document: JSON!, $name: String) {
     importCampaign(document: $document, name: $name) {
       id
       name
     }
   }
-`),A=s(`
+`),A=o(`
   query CampaignList($first: Int!, $after: String, $filter: CampaignFilter) {
     campaigns(first: $first, after: $after, filter: $filter) {
       pageInfo {
@@ -95,7 +95,7 @@ import{Et as e,Gt as t,Rt as n,Ut as r,_t as i,ft as a,ut as o,w as s,yt as c,zt
       }
     }
   }
-`),j=s(`
+`),j=o(`
   query CampaignHeadlines($ids: [UUID!]!) {
     compareCampaigns(campaignIds: $ids) {
       campaignId
@@ -114,7 +114,7 @@ import{Et as e,Gt as t,Rt as n,Ut as r,_t as i,ft as a,ut as o,w as s,yt as c,zt
       roi
     }
   }
-`);s(`
+`);o(`
   fragment CampaignFields on Campaign {
     id
     name
@@ -201,13 +201,13 @@ import{Et as e,Gt as t,Rt as n,Ut as r,_t as i,ft as a,ut as o,w as s,yt as c,zt
       stopReason
     }
   }
-`);var M=s(`
+`);var M=o(`
   query Campaign($id: UUID!) {
     campaign(id: $id) {
       ...CampaignFields
     }
   }
-`),N=s(`
+`),N=o(`
   query ExportCampaign($id: UUID!) {
     exportCampaign(id: $id)
   }
