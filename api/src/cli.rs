@@ -31,7 +31,8 @@ enum Command {
     Work,
     /// Apply database migrations and exit.
     Migrate,
-    /// Seed a demo tenant, staff, campaign and participants; print what to try.
+    /// Seed a demo shop with 90 days of referral history (once; later runs only print): prints
+    /// the console's address and a sign-in for each staff role.
     Demo {
         /// Print one JSON object instead of prose.
         #[arg(long)]
@@ -237,9 +238,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { json } => {
-            let conn = db::connect(&config.database_url, 2).await?;
-            db::migrate(&conn).await?;
-            let demo = services::demo::seed(&conn, &config).await?;
+            // The history's jobs, click writer and staff set-up overlap a little: a few more
+            // connections than the other one-shot commands.
+            let url = services::demo::database_url(&config.database_url);
+            let conn = db::connect(&url, 4).await?;
+            let seeding = async {
+                db::migrate(&conn).await?;
+                services::demo::seed(&conn, &config).await
+            };
+            let demo = tracing::instrument::WithSubscriber::with_subscriber(
+                seeding,
+                services::demo::quiet(&config),
+            )
+            .await?;
             if json {
                 println!("{}", serde_json::to_string(&demo.to_json())?);
             } else {

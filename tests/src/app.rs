@@ -293,22 +293,28 @@ impl Drop for Replica {
 impl TestApp {
     /// Start another API replica of this deployment.
     pub async fn spawn_replica(&self) -> Replica {
-        let replica = Application::build(
-            self.config.clone(),
-            Parts {
-                http: true,
-                jobs: false,
-            },
-            None,
-            false,
-        )
-        .await
-        .expect("build the replica");
-        let address = format!("http://127.0.0.1:{}", replica.port());
-        let stop = replica.shutdown_token();
-        tokio::spawn(replica.run_until_stopped());
-        Replica { address, stop }
+        serve_api(self.config.clone()).await
     }
+}
+
+/// The API alone (HTTP, no jobs) on `config`'s database, queue and keys: another replica of a
+/// deployment, or the server on a database something else filled (`grapevine demo`).
+pub async fn serve_api(config: Config) -> Replica {
+    let replica = Application::build(
+        config,
+        Parts {
+            http: true,
+            jobs: false,
+        },
+        None,
+        false,
+    )
+    .await
+    .expect("build the replica");
+    let address = format!("http://127.0.0.1:{}", replica.port());
+    let stop = replica.shutdown_token();
+    tokio::spawn(replica.run_until_stopped());
+    Replica { address, stop }
 }
 
 /// Start the application (API + relay + workers) for one test.

@@ -145,6 +145,19 @@ pub fn config_env(config: &grapevine_api::Config) -> Vec<(String, String)> {
     env
 }
 
+/// A command that ends by itself (`demo`, `migrate`, `token`…): `grapevine <args…>` in `dir` with
+/// `env` added to the cleaned environment, as the harness's processes get, its output captured.
+/// The child is killed if the command is dropped.
+pub fn one_shot(args: &[&str], env: &[(String, String)], dir: &Path) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(grapevine_binary());
+    configure(command.as_std_mut(), args.iter().copied(), env, dir);
+    command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
 /// A running (or stopped) `grapevine <subcommand…>` with its output appended to a log file.
 ///
 /// The process runs in a temporary working directory of its own, so files the binary creates

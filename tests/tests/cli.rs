@@ -26,8 +26,9 @@ use serde_json::{Value, json};
 
 /// How long a server gets to answer `/healthz`.
 const STARTUP: Duration = Duration::from_secs(30);
-/// How long a command that should finish on its own (`migrate`, `demo`, a refused start) may take.
-const ONE_SHOT: Duration = Duration::from_secs(30);
+/// How long a command that should finish on its own (`migrate`, `demo`, a refused start) may take
+/// (`demo` seeds 90 days of history: a debug build on a busy machine needs a while).
+const ONE_SHOT: Duration = Duration::from_secs(120);
 /// How long a process gets to exit after SIGTERM.
 const STOP: Duration = Duration::from_secs(20);
 
