@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 /// POSTs GraphQL to one server's `/graphql`.
 #[derive(Clone)]
 pub struct GraphqlClient {
-    /// The HTTP client (no redirects followed, 30 s timeout).
+    /// The HTTP client (no redirects followed, 30 s timeout, idle connections kept 2 s).
     pub http: reqwest::Client,
     /// `http://host:port`.
     pub base: String,
@@ -20,6 +20,10 @@ impl GraphqlClient {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .redirect(reqwest::redirect::Policy::none())
+                // The server closes a connection idle for 5 s (actix's keep-alive); a pooled
+                // connection reused just as it does so fails with IncompleteMessage (seen in
+                // processes.rs). Idle connections are dropped here first.
+                .pool_idle_timeout(Duration::from_secs(2))
                 .build()
                 .expect("HTTP client"),
             base: base.to_owned(),
