@@ -38,6 +38,7 @@ const TABLES: &[&str] = &[
     "webhook_attempts",
     "tracking_tallies",
     "staff_sessions",
+    "recommendation_dismissals",
 ];
 
 #[tokio::test]
@@ -230,6 +231,19 @@ async fn insert_one_of_each(db: &DatabaseConnection) -> TestResult {
     .insert(db)
     .await?;
     assert_read_back::<campaign_variants::Entity>(db, variant.id, &variant).await?;
+
+    let dismissal = recommendation_dismissals::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        campaign_id: Set(campaign.id),
+        kind: Set("budget_runs_out".to_owned()),
+        note: Set(Some("the budget is topped up monthly".to_owned())),
+        dismissed_by: Set(Some(user.id)),
+        dismissed_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    assert_read_back::<recommendation_dismissals::Entity>(db, dismissal.id, &dismissal).await?;
 
     let rule = reward_rules::ActiveModel {
         id: Set(Uuid::now_v7()),

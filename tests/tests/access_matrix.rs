@@ -27,6 +27,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("Mutation.addRewardRule", "admin mm"),
     ("Mutation.adjustBalance", "admin finance"),
     ("Mutation.applyRecommendation", "admin mm"),
+    ("Mutation.dismissRecommendation", "admin mm"),
+    ("Mutation.restoreRecommendation", "admin mm"),
     ("Mutation.approvePayout", "admin finance"),
     ("Mutation.cancelPayout", "admin finance"),
     ("Mutation.createApiKey", "admin ops"),

@@ -122,7 +122,9 @@ async fn the_documented_graphql_examples_run_as_written() {
     let names: Vec<&str> = examples.iter().map(|(n, _, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["login", "create", "rewards", "enroll", "launch", "list"],
+        [
+            "login", "create", "rewards", "enroll", "find", "launch", "list"
+        ],
         "the documented examples, in order"
     );
 
@@ -163,11 +165,17 @@ async fn the_documented_graphql_examples_run_as_written() {
                 assert_eq!(result["errors"][0]["index"], 1);
                 assert_eq!(result["errors"][0]["field"], "email");
             }
+            "find" => {
+                let nodes = &data["campaign"]["enrolments"]["nodes"];
+                assert_eq!(nodes.as_array().unwrap().len(), 1);
+                assert_eq!(nodes[0]["participant"]["email"], "ada@example.com");
+            }
             "launch" => assert_eq!(data["launchCampaign"]["status"], "ACTIVE"),
             "list" => {
                 let node = &data["campaigns"]["edges"][0]["node"];
                 assert_eq!(node["status"], "ACTIVE");
                 assert_eq!(node["rewardRules"].as_array().unwrap().len(), 2);
+                assert_eq!(node["headline"]["clicks"], "0");
             }
             other => panic!("unexpected example {other}"),
         }

@@ -10,7 +10,7 @@ use async_graphql::{
     dataloader::{DataLoader, Loader},
 };
 use grapevine_entity::tables::{
-    campaign_materials, campaign_variants, referral_links, reward_rules,
+    campaign_materials, campaign_variants, referral_links, reward_rules, rollups,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
@@ -53,6 +53,25 @@ pub struct LatestLinks {
     pub campaign: Uuid,
     /// How many.
     pub first: u64,
+}
+
+/// A campaign's counters since it started, summed from its rollups' summary rows.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LifetimeOf(pub Uuid);
+
+/// What [`LifetimeOf`] loads: one row per campaign that has any rollup.
+#[derive(Clone, Debug, Default, PartialEq, Eq, FromQueryResult)]
+pub struct Lifetime {
+    /// The campaign.
+    pub campaign_id: Uuid,
+    /// Counted clicks.
+    pub clicks: i64,
+    /// Referred customers' first purchases.
+    pub customers: i64,
+    /// Referred revenue, net of refunds.
+    pub revenue_minor: i64,
+    /// Rewards of both sides, net of reversals.
+    pub reward_minor: i64,
 }
 
 /// Load `key` through the request's loaders (or, where a request has none, on its own).
@@ -176,5 +195,33 @@ impl Loader<LatestLinks> for Batch {
             out.extend(grouped(&keys, |k| k.campaign, rows, |r| r.campaign_id));
         }
         Ok(out)
+    }
+}
+
+impl Loader<LifetimeOf> for Batch {
+    type Value = Vec<Lifetime>;
+    type Error = DbErr;
+
+    /// One grouped statement over the summary rows (nil link) of every campaign asked for.
+    async fn load(&self, keys: &[LifetimeOf]) -> Result<HashMap<LifetimeOf, Self::Value>, DbErr> {
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both backends give integers.
+        let sum = |expr: &str| Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"));
+        let rows = rollups::Entity::find()
+            .select_only()
+            .column(rollups::Column::CampaignId)
+            .column_as(sum("clicks"), "clicks")
+            .column_as(sum("first_purchases"), "customers")
+            .column_as(sum("revenue_minor"), "revenue_minor")
+            .column_as(
+                sum("referrer_reward_minor + referee_reward_minor"),
+                "reward_minor",
+            )
+            .filter(rollups::Column::CampaignId.is_in(keys.iter().map(|k| k.0)))
+            .filter(rollups::Column::LinkId.eq(Uuid::nil()))
+            .group_by(rollups::Column::CampaignId)
+            .into_model::<Lifetime>()
+            .all(&self.db)
+            .await?;
+        Ok(grouped(keys, |k| k.0, rows, |r| r.campaign_id))
     }
 }

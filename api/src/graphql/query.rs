@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     auth::{Role, principal::CAMPAIGN_READERS},
-    services,
+    services::{self, search::Search},
 };
 
 /// Query root.
@@ -117,21 +117,30 @@ impl Query {
         )
     }
 
-    /// Participants, newest first.
+    /// Participants, newest first. `search` (at most 100 characters) keeps those whose email,
+    /// external id or first name contains it (letters A–Z in any case), or who own a referral
+    /// link with exactly that code.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn participants(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        search: Option<String>,
     ) -> Result<IdConnection<Participant>> {
         let actor = ctx
             .principal()
             .staff_or_secret_key(&[Role::MarketingManager, Role::Sales])?;
         let state = ctx.state();
         let page = Page::new(first, after, state.config.graphql.max_page_size)?;
-        let select = tables::participants::Entity::find()
+        let mut select = tables::participants::Entity::find()
             .filter(tables::participants::Column::TenantId.eq(actor.tenant_id));
+        if let Some(search) = Search::parse("search", search.as_deref())? {
+            select = select.filter(
+                tables::participants::Column::Id
+                    .in_subquery(search.participant_ids(actor.tenant_id)),
+            );
+        }
         Ok(list(
             &state.db,
             select,

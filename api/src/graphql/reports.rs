@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{
     ContextExt,
+    recommendations::mark_dismissed,
     types::reports::{CampaignReport, ReportGranularity},
 };
 use crate::{
@@ -24,7 +25,9 @@ pub struct ReportQuery;
 #[Object]
 impl ReportQuery {
     /// A campaign's performance over `[from, to]` (local days in the campaign's time zone; by
-    /// default from its start to today), with its series cut by `granularity`.
+    /// default from its start to today, or today alone for a campaign that has not started),
+    /// with its series cut by `granularity`. Insights of a kind the team dismissed carry their
+    /// `dismissal`.
     async fn campaign_report(
         &self,
         ctx: &Context<'_>,
@@ -45,10 +48,11 @@ impl ReportQuery {
             s.clock.now(),
         )
         .await?;
-        Ok(report.into())
+        mark_dismissed(ctx, actor.tenant_id, report.into()).await
     }
 
-    /// Several campaigns' reports over the same period, in the order asked (at most 10).
+    /// Several campaigns' reports over the same period, in the order asked (at most 10; the
+    /// default period is each campaign's own, as in `campaignReport`).
     async fn compare_campaigns(
         &self,
         ctx: &Context<'_>,
@@ -77,7 +81,7 @@ impl ReportQuery {
                 s.clock.now(),
             )
             .await?;
-            out.push(report.into());
+            out.push(mark_dismissed(ctx, actor.tenant_id, report.into()).await?);
         }
         Ok(out)
     }

@@ -21,6 +21,7 @@ pub mod program_health;
 pub mod queue_health;
 pub mod recommendations;
 pub mod reports;
+pub mod search;
 pub mod secrets;
 pub mod tenants;
 pub mod users;

@@ -1,6 +1,7 @@
-//! Recommendations applied: a campaign's team records that it acted on a kind of report insight,
-//! and programme health measures the click-to-customer rate over the 14 campaign-local days
-//! before against the 14 after.
+//! Recommendations applied or dismissed: a campaign's team records that it acted on a kind of
+//! report insight, or sets one aside (the report keeps showing it, marked as dismissed). For each
+//! applied one, programme health measures the click-to-customer rate over the 14 campaign-local
+//! days before against the 14 after.
 
 use std::collections::HashMap;
 
@@ -13,7 +14,7 @@ use grapevine_entity::{
             before_after::{self, Windows},
         },
     },
-    tables::{applied_recommendations, campaigns},
+    tables::{applied_recommendations, campaigns, recommendation_dismissals},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -45,30 +46,15 @@ pub async fn apply(
     note: Option<String>,
     now: DateTime<Utc>,
 ) -> ApiResult<applied_recommendations::Model> {
-    let kind = kind.trim();
-    let Some(kind) = INSIGHT_KINDS.iter().find(|k| **k == kind) else {
-        return Err(ApiError::invalid(
-            "kind",
-            format!(
-                "not a kind of insight; one of: {}",
-                INSIGHT_KINDS.join(", ")
-            ),
-        ));
-    };
-    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
-        return Err(ApiError::invalid(
-            "note",
-            format!("at most {MAX_NOTE} characters"),
-        ));
-    }
+    let kind = insight_kind(kind)?;
+    let note = checked_note(note)?;
     let txn = grapevine_entity::db::begin_write(conn).await?;
     let campaign = crate::services::campaigns::get(&txn, tenant_id, campaign_id).await?;
     let row = applied_recommendations::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant_id),
         campaign_id: Set(campaign.id),
-        kind: Set((*kind).to_owned()),
+        kind: Set(kind.to_owned()),
         note: Set(note),
         applied_by: Set(user_id),
         applied_at: Set(now),
@@ -88,6 +74,136 @@ pub async fn apply(
     .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// `kind` as one of the report's insight kinds, or a VALIDATION error naming them.
+fn insight_kind(kind: &str) -> ApiResult<&'static str> {
+    let kind = kind.trim();
+    INSIGHT_KINDS
+        .iter()
+        .find(|k| **k == kind)
+        .copied()
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "kind",
+                format!(
+                    "not a kind of insight; one of: {}",
+                    INSIGHT_KINDS.join(", ")
+                ),
+            )
+        })
+}
+
+/// A note trimmed (blank is none), or a VALIDATION error when longer than [`MAX_NOTE`].
+fn checked_note(note: Option<String>) -> ApiResult<Option<String>> {
+    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
+        return Err(ApiError::invalid(
+            "note",
+            format!("at most {MAX_NOTE} characters"),
+        ));
+    }
+    Ok(note)
+}
+
+/// Set aside the report's insight of `kind` for a campaign of the caller's tenant: reports keep
+/// showing it, marked with this dismissal, until [`restore`]. Dismissing it again replaces the
+/// note, who and when.
+#[allow(clippy::too_many_arguments)]
+pub async fn dismiss(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    user_id: Option<Uuid>,
+    campaign_id: Uuid,
+    kind: &str,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<recommendation_dismissals::Model> {
+    let kind = insight_kind(kind)?;
+    let note = checked_note(note)?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let campaign = crate::services::campaigns::get(&txn, tenant_id, campaign_id).await?;
+    recommendation_dismissals::Entity::delete_many()
+        .filter(recommendation_dismissals::Column::CampaignId.eq(campaign.id))
+        .filter(recommendation_dismissals::Column::Kind.eq(kind))
+        .exec(&txn)
+        .await?;
+    let row = recommendation_dismissals::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        campaign_id: Set(campaign.id),
+        kind: Set(kind.to_owned()),
+        note: Set(note),
+        dismissed_by: Set(user_id),
+        dismissed_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    crate::services::audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        "recommendation.dismissed",
+        "campaign",
+        Some(campaign.id),
+        serde_json::json!({ "kind": row.kind }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Bring back a dismissed insight of `kind`; `false` when it was not dismissed.
+pub async fn restore(
+    conn: &impl TransactionTrait,
+    principal: &Principal,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    let kind = insight_kind(kind)?;
+    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let campaign = crate::services::campaigns::get(&txn, tenant_id, campaign_id).await?;
+    let deleted = recommendation_dismissals::Entity::delete_many()
+        .filter(recommendation_dismissals::Column::TenantId.eq(tenant_id))
+        .filter(recommendation_dismissals::Column::CampaignId.eq(campaign.id))
+        .filter(recommendation_dismissals::Column::Kind.eq(kind))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if deleted > 0 {
+        crate::services::audit::record(
+            &txn,
+            tenant_id,
+            principal,
+            "recommendation.restored",
+            "campaign",
+            Some(campaign.id),
+            serde_json::json!({ "kind": kind }),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(deleted > 0)
+}
+
+/// A campaign's dismissed insight kinds (the campaign is assumed to be the tenant's: callers
+/// have read it).
+pub async fn dismissals(
+    conn: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+) -> ApiResult<Vec<recommendation_dismissals::Model>> {
+    Ok(recommendation_dismissals::Entity::find()
+        .filter(recommendation_dismissals::Column::TenantId.eq(tenant_id))
+        .filter(recommendation_dismissals::Column::CampaignId.eq(campaign_id))
+        .order_by_asc(recommendation_dismissals::Column::Kind)
+        .all(conn)
+        .await?)
 }
 
 /// A campaign's applied recommendations, latest first.

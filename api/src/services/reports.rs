@@ -323,8 +323,9 @@ async fn report_in(
     let tz = calendar::zone(&campaign.time_zone);
     let start = calendar::local_day(tz, campaign.starts_at);
     let today = calendar::local_day(tz, now);
-    let from = from.unwrap_or(start);
     let to = to.unwrap_or(today);
+    // By default from the start; a campaign that has not started yet reports its empty `to` day.
+    let from = from.unwrap_or(start.min(to));
     if from > to {
         return Err(ApiError::invalid("to", "must not be before `from`"));
     }

@@ -26,6 +26,7 @@ pub mod participants;
 pub mod payout_attempts;
 pub mod payout_settings;
 pub mod payouts;
+pub mod recommendation_dismissals;
 pub mod reconciliation_items;
 pub mod reconciliations;
 pub mod referral_links;

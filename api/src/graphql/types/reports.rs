@@ -6,6 +6,7 @@ use grapevine_entity::domain::stats::{self, Confidence, KpiStatus as DomainStatu
 use uuid::Uuid;
 
 use super::goals::KpiMetric;
+use crate::graphql::recommendations::RecommendationDismissal;
 use crate::{
     graphql::scalars::{BigInt, Money},
     services::reports::{self as svc, Granularity},
@@ -318,6 +319,9 @@ pub struct Insight {
     pub p_value: Option<f64>,
     /// The smaller of the compared samples.
     pub sample: BigInt,
+    /// Set when the campaign's team dismissed this kind of insight (`dismissRecommendation`);
+    /// null otherwise. A dismissed insight is still reported, so nothing disappears unexplained.
+    pub dismissal: Option<RecommendationDismissal>,
 }
 
 impl From<svc::Insight> for Insight {
@@ -330,6 +334,7 @@ impl From<svc::Insight> for Insight {
             significant: i.significant,
             p_value: i.p_value,
             sample: BigInt(i.sample),
+            dismissal: None,
         }
     }
 }
