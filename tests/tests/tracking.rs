@@ -1,6 +1,7 @@
 //! Links and the click redirect: attribution in the URL, clicks stored through the batch writer,
 //! bots not counted, paused campaigns not attributing, vanity and channel links, QR codes, trusted
-//! proxies, and clicks flushed on a graceful shutdown.
+//! proxies, clicks flushed on a graceful shutdown, and a purchase reported while its click is still
+//! on its way to the database.
 
 // Tests fail by panicking: unwrap is how a test says "this must hold".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -512,4 +513,44 @@ async fn a_graceful_shutdown_flushes_every_queued_click() {
         clicks_of_link().await
     );
     server.terminate(Duration::from_secs(30)).await;
+}
+
+#[tokio::test]
+async fn a_purchase_reported_before_its_click_is_written_waits_for_it_and_is_attributed() {
+    // Clicks wait up to 1.5 s for their batch: the shop's server reports the purchase at once.
+    let app = spawn_app_with(Backend::current(), |c| c.tracking.click_flush_ms = 1_500).await;
+    let (_, enrolment) = live_campaign(&app).await;
+    let key = app.secret_key(&app.admin_token).await;
+    let click_id = app
+        .click(enrolment["referralCode"].as_str().unwrap(), FIREFOX)
+        .await;
+    assert_eq!(
+        stored_clicks(&app).await,
+        0,
+        "the click is still in its batch"
+    );
+    let body = app
+        .graphql_ok(
+            Some(&key),
+            "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { organic referralId } } }",
+            json!({ "i": { "orderId": "o-1", "customerId": "c-1", "amountMinor": "3000", "currency": "USD", "clickId": click_id } }),
+        )
+        .await;
+    assert_eq!(body["trackConversion"]["conversion"]["organic"], false);
+    assert!(body["trackConversion"]["conversion"]["referralId"].is_string());
+    // A click id no redirect minted is still refused, without waiting for it.
+    let started = std::time::Instant::now();
+    let unknown = app
+        .graphql(
+            Some(&key),
+            "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { id } } }",
+            json!({ "i": { "orderId": "o-2", "customerId": "c-2", "amountMinor": "3000", "currency": "USD", "clickId": uuid::Uuid::new_v4() } }),
+        )
+        .await;
+    assert_eq!(codes(&unknown), ["VALIDATION"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
 }

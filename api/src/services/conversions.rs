@@ -26,7 +26,7 @@ use grapevine_worker::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait, TryInsertResult,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait, TryInsertResult,
     sea_query::OnConflict,
 };
 use uuid::Uuid;
@@ -122,6 +122,45 @@ struct Touch {
     click: Option<clicks::Model>,
     at: DateTime<Utc>,
     source: AttributionSource,
+}
+
+/// How long after its redirect a click id may still be on its way to the database: the redirect
+/// answers at once and writes clicks in batches (a few milliseconds, longer under load).
+const CLICK_IN_FLIGHT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a report naming such a click waits for it to be written.
+const CLICK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A shop's server may report a lead or a purchase the moment its landing page saw `gv_click`,
+/// before the redirect's batch writer has stored that click. When the id is a click id minted in
+/// the last [`CLICK_IN_FLIGHT`] (its UUIDv7 time, on the wall clock that minted it) and is not
+/// stored yet, wait up to [`CLICK_WAIT`] for it, before the report's transaction begins (on SQLite
+/// a write transaction would hold off the writer it waits for). Anything else returns at once and
+/// the report goes on as usual (an unknown click is then refused as before).
+async fn await_click_in_flight(conn: &impl ConnectionTrait, tenant_id: Uuid, touch: &TouchInput) {
+    let Some(click_id) = touch.click_id else {
+        return;
+    };
+    let minted = click_id
+        .get_timestamp()
+        .map(|t| {
+            let (secs, nanos) = t.to_unix();
+            std::time::UNIX_EPOCH + std::time::Duration::new(secs, nanos)
+        })
+        .and_then(|at| std::time::SystemTime::now().duration_since(at).ok());
+    if minted.is_none_or(|age| age > CLICK_IN_FLIGHT) {
+        return;
+    }
+    let stored = || async {
+        clicks::Entity::find_by_id(click_id)
+            .filter(clicks::Column::TenantId.eq(tenant_id))
+            .count(conn)
+            .await
+            .is_ok_and(|n| n > 0)
+    };
+    let deadline = tokio::time::Instant::now() + CLICK_WAIT;
+    while !stored().await && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
 }
 
 async fn resolve_touch(
@@ -314,7 +353,7 @@ pub struct LeadOutcome {
 
 /// `trackLead`: a referred customer signed up.
 pub async fn track_lead(
-    conn: &impl TransactionTrait,
+    conn: &(impl TransactionTrait + ConnectionTrait),
     tenant_id: Uuid,
     customer_id: &str,
     email: Option<&str>,
@@ -323,6 +362,7 @@ pub async fn track_lead(
     now: DateTime<Utc>,
 ) -> ApiResult<LeadOutcome> {
     let customer = customer(customer_id, email)?;
+    await_click_in_flight(conn, tenant_id, &touch).await;
     let txn = begin_write(conn).await?;
     if let Some(device) = &device {
         record_sighting(&txn, tenant_id, &customer.id, device, "lead", now).await?;
@@ -400,7 +440,7 @@ pub struct ConversionOutcome {
 /// `trackConversion`: idempotent on `(tenant, order id)`; the conversion and its validation job
 /// are written in one transaction.
 pub async fn track_conversion(
-    conn: &impl TransactionTrait,
+    conn: &(impl TransactionTrait + ConnectionTrait),
     tenant_id: Uuid,
     input: ConversionInput,
     now: DateTime<Utc>,
@@ -430,6 +470,7 @@ pub async fn track_conversion(
             "must be at most 100 characters",
         ));
     }
+    await_click_in_flight(conn, tenant_id, &input.touch).await;
     let txn = begin_write(conn).await?;
     if let Some(existing) = conversions::Entity::find()
         .filter(conversions::Column::TenantId.eq(tenant_id))
