@@ -2,4 +2,5 @@
 
 pub mod db;
 pub mod domain;
+pub mod ops;
 pub mod tables;

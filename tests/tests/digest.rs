@@ -1,5 +1,6 @@
 //! The weekly digest email (issue 5): the campaign owner gets the last seven days' figures from
-//! the rollups through the email pipeline, on demand and once per ISO week on schedule.
+//! the rollups through the email pipeline, on demand and once per ISO week on schedule; a damaged
+//! rollup row fails the digest as it fails the report.
 
 // Tests fail by panicking: unwrap is how a test says "this must hold".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,12 +10,12 @@ use std::{sync::Arc, time::Duration};
 use chrono::{DateTime, Utc};
 use grapevine_entity::{
     domain::clock::ManualClock,
-    tables::{EmailKind, clicks, emails},
+    tables::{EmailKind, clicks, emails, job_runs, rollups},
 };
 use grapevine_tests::{
     Backend, TestApp, error_codes, spawn_app_with, spawn_app_with_clock, try_poll_until,
 };
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -185,4 +186,77 @@ async fn the_scheduled_digest_goes_out_once_a_week_however_often_the_scheduler_t
         .await
         .unwrap();
     assert_eq!(digests, 1);
+}
+
+#[tokio::test]
+async fn a_rollup_row_with_a_damaged_visitor_sketch_fails_the_digest_as_it_fails_the_report() {
+    let clock = ManualClock::new(at("2026-11-18T12:00:00Z"));
+    let app = spawn_app_with_clock(Backend::current(), Some(Arc::new(clock.clone())), |_| {}).await;
+    let token = app.admin_token.clone();
+    let campaign = app.design_campaign(&token).await;
+    app.launch(&token, &campaign).await;
+    // A summary row of last week whose sketch cannot be read (as after a bad restore).
+    let db = app.db.connect().await;
+    rollups::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        tenant_id: Set(app.tenant_id.parse().unwrap()),
+        campaign_id: Set(campaign.parse().unwrap()),
+        day: Set("2026-11-17".into()),
+        link_id: Set(uuid::Uuid::nil()),
+        channel: Set("email".into()),
+        variant_id: Set(uuid::Uuid::nil()),
+        clicks: Set(5),
+        visitors: Set(vec![1, 1, 0]),
+        leads: Set(0),
+        approved: Set(0),
+        in_review: Set(0),
+        rejected: Set(0),
+        first_purchases: Set(0),
+        orders: Set(0),
+        revenue_minor: Set(0),
+        referrer_reward_minor: Set(0),
+        referee_reward_minor: Set(0),
+        settled_reward_minor: Set(0),
+        updated_at: Set(at("2026-11-18T00:00:00Z")),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+
+    let report = app
+        .graphql(
+            Some(&token),
+            "query($c: UUID!) { campaignReport(campaignId: $c, from: \"2026-11-11\", to: \"2026-11-17\") { funnel { clicks } } }",
+            json!({ "c": campaign }),
+        )
+        .await;
+    assert_eq!(error_codes(&report), ["INTERNAL"]);
+
+    app.graphql_ok(
+        Some(&token),
+        "mutation($c: UUID!) { sendCampaignDigest(campaignId: $c) }",
+        json!({ "c": campaign }),
+    )
+    .await;
+    let failed = try_poll_until(Duration::from_secs(30), || async {
+        job_runs::Entity::find()
+            .filter(job_runs::Column::Kind.eq("reports.digest"))
+            .filter(job_runs::Column::Error.is_not_null())
+            .one(&db)
+            .await
+            .unwrap()
+    })
+    .await
+    .expect("the digest job ran and failed");
+    assert!(
+        failed.error.as_deref().unwrap().contains("unreadable visitor sketch"),
+        "{:?}",
+        failed.error
+    );
+    let digests = emails::Entity::find()
+        .filter(emails::Column::Kind.eq(EmailKind::Digest))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(digests, 0, "no digest was written from partial figures");
 }

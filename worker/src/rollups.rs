@@ -17,10 +17,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use grapevine_entity::{
     db::begin_write,
-    domain::{
-        calendar::{self, Tz},
-        hll::Sketch,
-    },
+    domain::calendar::{self, Tz},
+    ops::counts::Counts,
     tables::{
         Channel, ReferralStatus, RewardSide, campaigns, clicks, conversions, enrolments,
         referral_links, referrals, refunds, rewards, rollup_watermarks, rollups,
@@ -43,57 +41,10 @@ pub struct Bucket {
     pub day: NaiveDate,
 }
 
-/// The counters of one link (or the campaign), channel and variant on one day.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counters {
-    /// Counted clicks.
-    pub clicks: i64,
-    /// The day's visitors.
-    pub visitors: Sketch,
-    /// Leads, and of them approved, in review (or undecided), rejected.
-    pub leads: i64,
-    /// Approved leads.
-    pub approved: i64,
-    /// Leads in review or not yet decided.
-    pub in_review: i64,
-    /// Rejected leads.
-    pub rejected: i64,
-    /// Referrals whose first order was this day.
-    pub first_purchases: i64,
-    /// Referred orders.
-    pub orders: i64,
-    /// Their value in the campaign currency, net of refunds.
-    pub revenue_minor: i64,
-    /// Referrer rewards created (net of reversals).
-    pub referrer_reward_minor: i64,
-    /// Referee rewards created (net of reversals).
-    pub referee_reward_minor: i64,
-    /// Rewards paid or delivered.
-    pub settled_reward_minor: i64,
-}
-
 /// (link — nil for the summary rows —, channel, variant — nil for none).
 type Key = (Uuid, String, Uuid);
 /// (link, channel) while counting.
 type LinkKey = (Uuid, String);
-
-impl Counters {
-    /// Add another row's counts (the visitor sketches are merged).
-    pub fn absorb(&mut self, o: &Counters) {
-        self.clicks += o.clicks;
-        self.visitors.merge(&o.visitors);
-        self.leads += o.leads;
-        self.approved += o.approved;
-        self.in_review += o.in_review;
-        self.rejected += o.rejected;
-        self.first_purchases += o.first_purchases;
-        self.orders += o.orders;
-        self.revenue_minor += o.revenue_minor;
-        self.referrer_reward_minor += o.referrer_reward_minor;
-        self.referee_reward_minor += o.referee_reward_minor;
-        self.settled_reward_minor += o.settled_reward_minor;
-    }
-}
 
 fn channel_name(channel: Option<Channel>) -> String {
     channel.map(|c| c.as_str().to_owned()).unwrap_or_default()
@@ -144,10 +95,10 @@ pub async fn count(
     conn: &impl ConnectionTrait,
     campaign: &campaigns::Model,
     day: NaiveDate,
-) -> Result<BTreeMap<Key, Counters>, DbErr> {
+) -> Result<BTreeMap<Key, Counts>, DbErr> {
     let tz: Tz = calendar::zone(&campaign.time_zone);
     let (start, end) = calendar::day_span(tz, day);
-    let mut out: BTreeMap<LinkKey, Counters> = BTreeMap::new();
+    let mut out: BTreeMap<LinkKey, Counts> = BTreeMap::new();
 
     let day_clicks: Vec<(Uuid, Option<Channel>, String)> = clicks::Entity::find()
         .select_only()
@@ -246,7 +197,7 @@ pub async fn count(
         c.orders += 1;
         c.revenue_minor += net_revenue(order, &campaign.currency);
         if firsts.get(&referral) == Some(&order.id) {
-            c.first_purchases += 1;
+            c.customers += 1;
         }
     }
 
@@ -267,7 +218,7 @@ pub async fn count(
         }
     }
     let variants = link_variants(conn, out.keys().map(|k| k.0).collect()).await?;
-    let mut keyed: BTreeMap<Key, Counters> = BTreeMap::new();
+    let mut keyed: BTreeMap<Key, Counts> = BTreeMap::new();
     for ((link, channel), c) in out {
         let variant = variants.get(&link).copied().unwrap_or_else(Uuid::nil);
         keyed
@@ -429,7 +380,7 @@ pub async fn recompute(
 }
 
 /// Whether a stored row already holds these counters.
-fn same(row: &rollups::Model, c: &Counters) -> bool {
+fn same(row: &rollups::Model, c: &Counts) -> bool {
     (
         row.clicks,
         row.leads,
@@ -448,7 +399,7 @@ fn same(row: &rollups::Model, c: &Counters) -> bool {
         c.approved,
         c.in_review,
         c.rejected,
-        c.first_purchases,
+        c.customers,
         c.orders,
         c.revenue_minor,
         c.referrer_reward_minor,
@@ -457,14 +408,14 @@ fn same(row: &rollups::Model, c: &Counters) -> bool {
     ) && row.visitors == c.visitors.to_bytes()
 }
 
-fn fill(m: &mut rollups::ActiveModel, c: &Counters, now: DateTime<Utc>) {
+fn fill(m: &mut rollups::ActiveModel, c: &Counts, now: DateTime<Utc>) {
     m.clicks = Set(c.clicks);
     m.visitors = Set(c.visitors.to_bytes());
     m.leads = Set(c.leads);
     m.approved = Set(c.approved);
     m.in_review = Set(c.in_review);
     m.rejected = Set(c.rejected);
-    m.first_purchases = Set(c.first_purchases);
+    m.first_purchases = Set(c.customers);
     m.orders = Set(c.orders);
     m.revenue_minor = Set(c.revenue_minor);
     m.referrer_reward_minor = Set(c.referrer_reward_minor);

@@ -32,11 +32,11 @@ pub(crate) mod fixture {
     use uuid::Uuid;
 
     use crate::services::reports::{
-        CampaignReport, Granularity, PeriodChannelTotals, Referrer, Totals,
+        CampaignReport, Counts, Granularity, PeriodChannelTotals, Referrer,
     };
 
-    fn totals(clicks: i64, customers: i64, revenue_minor: i64) -> Totals {
-        Totals {
+    fn totals(clicks: i64, customers: i64, revenue_minor: i64) -> Counts {
+        Counts {
             clicks,
             leads: customers,
             approved: customers,
@@ -44,7 +44,7 @@ pub(crate) mod fixture {
             orders: customers,
             revenue_minor,
             referrer_reward_minor: 300 * customers,
-            ..Totals::default()
+            ..Counts::default()
         }
     }
 
@@ -85,9 +85,9 @@ pub(crate) mod fixture {
         cells.insert((d1, "email".into()), totals(40, 4, 10_000));
         cells.insert((d1, "=cmd|' /C calc'!A0".into()), totals(10, 1, 2_000));
         cells.insert((d2, "email".into()), totals(30, 2, 5_000));
-        let mut all = Totals::default();
+        let mut all = Counts::default();
         let mut series = BTreeMap::new();
-        let mut by_channel: BTreeMap<String, Totals> = BTreeMap::new();
+        let mut by_channel: BTreeMap<String, Counts> = BTreeMap::new();
         for ((day, channel), t) in &cells {
             for into in [
                 &mut all,

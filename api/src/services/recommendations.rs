@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Principal, Role},
     error::{ApiError, ApiResult},
-    services::reports::{INSIGHT_KINDS, Totals, campaign_totals},
+    services::reports::{Counts, INSIGHT_KINDS, campaign_totals},
 };
 
 /// Who records an applied recommendation (admins always may).
@@ -230,9 +230,9 @@ pub struct Impact {
     /// The local days compared.
     pub windows: Windows,
     /// Counts over the days before.
-    pub before: Totals,
+    pub before: Counts,
     /// Counts over the days after.
-    pub after: Totals,
+    pub after: Counts,
     /// The rates and their comparison (A = after, B = before).
     pub change: BeforeAfter,
     /// Whether the days after have all passed (otherwise the after side is partial).
@@ -274,7 +274,7 @@ pub async fn impacts(
         let windows = before_after::windows(calendar::local_day(tz, recommendation.applied_at));
         let before = campaign_totals(conn, &campaign, windows.before.0, windows.before.1).await?;
         let after = campaign_totals(conn, &campaign, windows.after.0, windows.after.1).await?;
-        let counts = |t: &Totals| {
+        let counts = |t: &Counts| {
             (
                 u64::try_from(t.customers).unwrap_or(0),
                 u64::try_from(t.clicks).unwrap_or(0),

@@ -210,7 +210,7 @@ pub struct OptimisationImpact {
 
 impl From<Impact> for OptimisationImpact {
     fn from(i: Impact) -> Self {
-        let rate = |t: &svc_reports::Totals| bounded(t.customers, t.clicks);
+        let rate = |t: &svc_reports::Counts| bounded(t.customers, t.clicks);
         Self {
             recommendation_id: i.recommendation.id,
             campaign_id: i.recommendation.campaign_id,

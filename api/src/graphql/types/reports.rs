@@ -124,7 +124,7 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
-    fn new(key: String, label: String, t: &svc::Totals, currency: &str) -> Self {
+    fn new(key: String, label: String, t: &svc::Counts, currency: &str) -> Self {
         Self {
             key,
             label,

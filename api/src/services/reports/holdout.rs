@@ -10,7 +10,7 @@ pub(super) async fn holdout(
     campaign: &campaigns::Model,
     from: NaiveDate,
     to: NaiveDate,
-    totals: &Totals,
+    totals: &Counts,
 ) -> ApiResult<Option<Holdout>> {
     if campaign.holdout_bps <= 0 {
         return Ok(None);

@@ -198,7 +198,7 @@ fn slow_payouts_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
 
 /// Best against worst channel by click-to-customer rate.
 fn channel_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
-    let named: Vec<(&String, &Totals)> = report
+    let named: Vec<(&String, &Counts)> = report
         .by_channel
         .iter()
         .filter(|(name, t)| !name.is_empty() && t.clicks > 0)
@@ -208,7 +208,7 @@ fn channel_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
 
 /// Best against worst offer variant.
 fn variant_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
-    let named: Vec<(&String, &Totals)> = report
+    let named: Vec<(&String, &Counts)> = report
         .by_variant
         .iter()
         .filter(|(id, _, t)| !id.is_nil() && t.clicks > 0)
@@ -221,13 +221,13 @@ fn variant_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
 /// same level are added up, and the levels compared like channels (same test, same minimum
 /// sample). The evidence adds each side's reward cost per new customer.
 fn reward_level_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
-    let mut levels: BTreeMap<&String, Totals> = BTreeMap::new();
+    let mut levels: BTreeMap<&String, Counts> = BTreeMap::new();
     for (id, _, t) in &report.by_variant {
         if let Some(level) = report.variant_levels.get(id) {
-            absorb(levels.entry(level).or_default(), t);
+            levels.entry(level).or_default().absorb(t);
         }
     }
-    let named: Vec<(&String, &Totals)> = levels
+    let named: Vec<(&String, &Counts)> = levels
         .iter()
         .filter(|(_, t)| t.clicks > 0)
         .map(|(l, t)| (*l, t))
@@ -238,7 +238,7 @@ fn reward_level_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
         return;
     };
     let currency = &report.campaign.currency;
-    let cost = |t: &Totals| {
+    let cost = |t: &Counts| {
         if t.customers > 0 {
             format!(
                 "{} {currency} minor units",
@@ -259,11 +259,11 @@ fn reward_level_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
     );
 }
 
-fn compare_groups(what: &'static str, groups: &[(&String, &Totals)], out: &mut Vec<Insight>) {
+fn compare_groups(what: &'static str, groups: &[(&String, &Counts)], out: &mut Vec<Insight>) {
     if groups.len() < 2 {
         return;
     }
-    let rate_of = |t: &Totals| t.click_to_customer().and_then(|p| p.rate()).unwrap_or(0.0);
+    let rate_of = |t: &Counts| t.click_to_customer().and_then(|p| p.rate()).unwrap_or(0.0);
     let best = groups
         .iter()
         .max_by(|a, b| rate_of(a.1).total_cmp(&rate_of(b.1)).then(b.0.cmp(a.0)));
@@ -344,11 +344,11 @@ fn compare_groups(what: &'static str, groups: &[(&String, &Totals)], out: &mut V
 mod tests {
     use super::*;
 
-    fn totals(clicks: i64, customers: i64) -> Totals {
-        Totals {
+    fn totals(clicks: i64, customers: i64) -> Counts {
+        Counts {
             clicks,
             customers,
-            ..Totals::default()
+            ..Counts::default()
         }
     }
 

@@ -22,17 +22,17 @@ pub(super) async fn kpi_progress(
     let tz = calendar::zone(&campaign.time_zone);
     let start = calendar::local_day(tz, campaign.starts_at);
     let today = calendar::local_day(tz, now).max(start);
-    let rows = summary_rows(conn, campaign, start, today).await?;
-    let mut whole = Totals::default();
-    let mut daily: BTreeMap<NaiveDate, Totals> = BTreeMap::new();
+    let rows = counts::summary_rows(conn, campaign.id, start, today).await?;
+    let mut whole = Counts::default();
+    let mut daily: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
     for r in &rows {
-        whole.add(r)?;
+        whole.add_row(r)?;
         if let Some(d) = parse_day(&r.day) {
-            daily.entry(d).or_default().add(r)?;
+            daily.entry(d).or_default().add_row(r)?;
         }
     }
     let sharing = sharing_participants(conn, campaign).await?;
-    let value_of = |metric: KpiMetric, t: &Totals| -> f64 {
+    let value_of = |metric: KpiMetric, t: &Counts| -> f64 {
         #[allow(clippy::cast_precision_loss)]
         let f = |v: i64| v as f64;
         match metric {

@@ -41,6 +41,8 @@ use crate::{
     error::{ApiError, ApiResult},
 };
 
+pub use grapevine_entity::ops::counts::Counts;
+use grapevine_entity::ops::counts::{self, day_text};
 use holdout::holdout;
 pub use insights::{INSIGHT_KINDS, insights};
 use kpis::kpi_progress;
@@ -85,76 +87,6 @@ impl Granularity {
     }
 }
 
-/// Counts added up over rollup rows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Totals {
-    /// Counted clicks.
-    pub clicks: i64,
-    /// Distinct visitors.
-    pub visitors: Sketch,
-    /// Referred customers tied to a referrer.
-    pub leads: i64,
-    /// Of them, approved.
-    pub approved: i64,
-    /// Of them, in review or undecided.
-    pub in_review: i64,
-    /// Of them, rejected.
-    pub rejected: i64,
-    /// Referred customers' first purchases: new customers.
-    pub customers: i64,
-    /// Referred orders.
-    pub orders: i64,
-    /// Their value, net of refunds.
-    pub revenue_minor: i64,
-    /// Rewards for referrers.
-    pub referrer_reward_minor: i64,
-    /// Rewards for referees.
-    pub referee_reward_minor: i64,
-}
-
-impl Totals {
-    fn add(&mut self, r: &rollups::Model) -> ApiResult<()> {
-        self.clicks += r.clicks;
-        self.visitors
-            .merge_bytes(&r.visitors)
-            .map_err(|e| ApiError::Internal(e.into()))?;
-        self.leads += r.leads;
-        self.approved += r.approved;
-        self.in_review += r.in_review;
-        self.rejected += r.rejected;
-        self.customers += r.first_purchases;
-        self.orders += r.orders;
-        self.revenue_minor += r.revenue_minor;
-        self.referrer_reward_minor += r.referrer_reward_minor;
-        self.referee_reward_minor += r.referee_reward_minor;
-        Ok(())
-    }
-
-    /// Reward cost, both sides.
-    pub fn reward_cost_minor(&self) -> i64 {
-        self.referrer_reward_minor + self.referee_reward_minor
-    }
-
-    /// Clicks that became new customers.
-    pub fn click_to_customer(&self) -> Option<Proportion> {
-        rate(self.customers, self.clicks)
-    }
-}
-
-fn absorb(into: &mut Totals, t: &Totals) {
-    into.clicks += t.clicks;
-    into.visitors.merge(&t.visitors);
-    into.leads += t.leads;
-    into.approved += t.approved;
-    into.in_review += t.in_review;
-    into.rejected += t.rejected;
-    into.customers += t.customers;
-    into.orders += t.orders;
-    into.revenue_minor += t.revenue_minor;
-    into.referrer_reward_minor += t.referrer_reward_minor;
-    into.referee_reward_minor += t.referee_reward_minor;
-}
-
 /// `successes` of `trials`, when that is a proportion.
 pub fn rate(successes: i64, trials: i64) -> Option<Proportion> {
     let s = u64::try_from(successes).ok()?;
@@ -170,7 +102,7 @@ pub struct Referrer {
     /// Their id in the merchant's system.
     pub external_id: String,
     /// Their counts over the period.
-    pub totals: Totals,
+    pub totals: Counts,
 }
 
 /// A KPI of the campaign's goals, measured and projected.
@@ -235,8 +167,8 @@ pub struct Insight {
     pub impact: f64,
 }
 
-/// Totals keyed by (period start, channel).
-pub type PeriodChannelTotals = BTreeMap<(NaiveDate, String), Totals>;
+/// Counts keyed by (period start, channel).
+pub type PeriodChannelTotals = BTreeMap<(NaiveDate, String), Counts>;
 
 /// A whole report.
 #[derive(Debug, Clone)]
@@ -250,18 +182,18 @@ pub struct CampaignReport {
     /// The series' cut.
     pub granularity: Granularity,
     /// Everything in the period.
-    pub totals: Totals,
+    pub totals: Counts,
     /// Participants enrolled and eligible.
     pub participants: i64,
     /// By channel (`""` = none recorded).
-    pub by_channel: BTreeMap<String, Totals>,
+    pub by_channel: BTreeMap<String, Counts>,
     /// By offer variant: (id, name); nil id = no variant.
-    pub by_variant: Vec<(Uuid, String, Totals)>,
+    pub by_variant: Vec<(Uuid, String, Counts)>,
     /// The reward level of each variant: the rewards its referrals earn (the campaign's rules
     /// plus the variant's own), as a label; variants with the same label offer the same level.
     pub variant_levels: BTreeMap<Uuid, String>,
     /// By period start.
-    pub series: BTreeMap<NaiveDate, Totals>,
+    pub series: BTreeMap<NaiveDate, Counts>,
     /// By (period start, channel): the cells of the CSV export, which sum to `totals`.
     pub by_period_channel: PeriodChannelTotals,
     /// The leaderboard: most new customers, then revenue, then clicks.
@@ -283,10 +215,6 @@ pub struct CampaignReport {
     pub insights: Vec<Insight>,
     /// Referred against organic customers by month of first purchase.
     pub cohorts: Vec<grapevine_entity::domain::cohorts::Cohort>,
-}
-
-fn day_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 fn parse_day(s: &str) -> Option<NaiveDate> {
@@ -361,23 +289,26 @@ async fn report_in(
             format!("a report covers at most {MAX_REPORT_DAYS} days"),
         ));
     }
-    let summary = summary_rows(conn, &campaign, from, to).await?;
-    let mut totals = Totals::default();
-    let mut by_channel: BTreeMap<String, Totals> = BTreeMap::new();
-    let mut by_variant_id: BTreeMap<Uuid, Totals> = BTreeMap::new();
-    let mut series: BTreeMap<NaiveDate, Totals> = BTreeMap::new();
+    let summary = counts::summary_rows(conn, campaign.id, from, to).await?;
+    let mut totals = Counts::default();
+    let mut by_channel: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut by_variant_id: BTreeMap<Uuid, Counts> = BTreeMap::new();
+    let mut series: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
     let mut by_period_channel = PeriodChannelTotals::new();
     for r in &summary {
-        totals.add(r)?;
-        by_channel.entry(r.channel.clone()).or_default().add(r)?;
-        by_variant_id.entry(r.variant_id).or_default().add(r)?;
+        totals.add_row(r)?;
+        by_channel
+            .entry(r.channel.clone())
+            .or_default()
+            .add_row(r)?;
+        by_variant_id.entry(r.variant_id).or_default().add_row(r)?;
         if let Some(day) = parse_day(&r.day) {
             let start = granularity.start_of(day);
-            series.entry(start).or_default().add(r)?;
+            series.entry(start).or_default().add_row(r)?;
             by_period_channel
                 .entry((start, r.channel.clone()))
                 .or_default()
-                .add(r)?;
+                .add_row(r)?;
         }
     }
     let variant_levels = variant_levels(conn, &campaign).await?;
@@ -402,9 +333,9 @@ async fn report_in(
         .await?;
     let participants = i64::try_from(participants).unwrap_or(i64::MAX);
     let (top_referrers, quiet_referrers) = top_referrers(conn, &campaign, from, to).await?;
-    let recent = summary_rows(
+    let recent = counts::summary_rows(
         conn,
-        &campaign,
+        campaign.id,
         today - Duration::days(SPEND_DAYS - 1),
         today,
     )
@@ -508,34 +439,14 @@ pub fn reward_level(rules: &[&reward_rules::Model], currency: &str) -> String {
     parts.join(" + ")
 }
 
-/// The campaign summary rows (nil link) of `[from, to]`.
-async fn summary_rows(
-    conn: &impl ConnectionTrait,
-    campaign: &campaigns::Model,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> ApiResult<Vec<rollups::Model>> {
-    Ok(rollups::Entity::find()
-        .filter(rollups::Column::CampaignId.eq(campaign.id))
-        .filter(rollups::Column::LinkId.eq(Uuid::nil()))
-        .filter(rollups::Column::Day.gte(day_text(from)))
-        .filter(rollups::Column::Day.lte(day_text(to)))
-        .all(conn)
-        .await?)
-}
-
 /// The campaign's totals over the local days `[from, to]`, from the rollups.
 pub async fn campaign_totals(
     conn: &impl ConnectionTrait,
     campaign: &campaigns::Model,
     from: NaiveDate,
     to: NaiveDate,
-) -> ApiResult<Totals> {
-    let mut totals = Totals::default();
-    for r in summary_rows(conn, campaign, from, to).await? {
-        totals.add(&r)?;
-    }
-    Ok(totals)
+) -> ApiResult<Counts> {
+    Ok(counts::summary(conn, campaign.id, from, to).await?)
 }
 
 /// Hours from release to settlement of the campaign's rewards settled in `[from, to]`, sorted.

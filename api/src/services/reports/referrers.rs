@@ -17,10 +17,11 @@ struct LinkSums {
     revenue_minor: i64,
     referrer_reward_minor: i64,
     referee_reward_minor: i64,
+    settled_reward_minor: i64,
 }
 
 /// The counters [`LinkSums`] holds, by column.
-const LINK_SUMS: [rollups::Column; 10] = [
+const LINK_SUMS: [rollups::Column; 11] = [
     rollups::Column::Clicks,
     rollups::Column::Leads,
     rollups::Column::Approved,
@@ -31,9 +32,10 @@ const LINK_SUMS: [rollups::Column; 10] = [
     rollups::Column::RevenueMinor,
     rollups::Column::ReferrerRewardMinor,
     rollups::Column::RefereeRewardMinor,
+    rollups::Column::SettledRewardMinor,
 ];
 
-impl From<LinkSums> for Totals {
+impl From<LinkSums> for Counts {
     fn from(s: LinkSums) -> Self {
         Self {
             clicks: s.clicks,
@@ -47,6 +49,7 @@ impl From<LinkSums> for Totals {
             revenue_minor: s.revenue_minor,
             referrer_reward_minor: s.referrer_reward_minor,
             referee_reward_minor: s.referee_reward_minor,
+            settled_reward_minor: s.settled_reward_minor,
         }
     }
 }
@@ -80,12 +83,12 @@ pub(super) async fn top_referrers(
             column.as_str(),
         );
     }
-    let mut by_link: BTreeMap<Uuid, Totals> = sums
+    let mut by_link: BTreeMap<Uuid, Counts> = sums
         .into_model::<LinkSums>()
         .all(conn)
         .await?
         .into_iter()
-        .map(|s| (s.link_id, Totals::from(s)))
+        .map(|s| (s.link_id, Counts::from(s)))
         .collect();
     let owners: Vec<(Uuid, Uuid, String)> = referral_links::Entity::find()
         .select_only()
@@ -113,9 +116,9 @@ pub(super) async fn top_referrers(
                 .or_insert_with(|| Referrer {
                     participant_id,
                     external_id,
-                    totals: Totals::default(),
+                    totals: Counts::default(),
                 });
-            absorb(&mut entry.totals, &t);
+            entry.totals.absorb(&t);
         }
     }
     let mut list: Vec<Referrer> = by_participant.into_values().collect();

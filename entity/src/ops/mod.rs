@@ -1,0 +1,6 @@
+//! Domain operations over a connection or a transaction, shared by the API and the job runtime:
+//! each lives here once, beside the tables it reads and the pure rules (`domain`) it applies.
+//! The rest of the operations still live in `api/src/services` and `worker/`, and move here one
+//! by one (issue 17).
+
+pub mod counts;
