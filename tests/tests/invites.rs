@@ -205,3 +205,57 @@ async fn invites_are_rate_limited_per_participant_and_only_the_right_people_send
         "participants cannot invite themselves"
     );
 }
+
+#[tokio::test]
+async fn an_invite_says_what_the_rewards_are() {
+    let app = spawn_app().await;
+    let token = app.admin_token.clone();
+    let campaign = app.design_campaign(&token).await;
+    // The share text names the rewards (10.00 USD for the referrer, 15.00 USD for the friend).
+    app.graphql_ok(
+        Some(&token),
+        "mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }",
+        json!({ "c": campaign, "i": {
+            "channel": "EMAIL",
+            "shareText": "{{reward_summary}}: {{referral_link}}",
+            "emailSubject": "{{first_name}}, share {{campaign_name}}",
+            "emailHtml": "<p>{{reward_summary}}: <a href=\"{{referral_link}}\">{{referral_code}}</a></p><a href=\"{{unsubscribe_url}}\">unsubscribe</a>",
+            "emailText": "{{reward_summary}}: {{referral_link}}"
+        }}),
+    )
+    .await;
+    app.enroll(&token, &campaign, "ada", "ada@example.com")
+        .await;
+    app.launch(&token, &campaign).await;
+    let launch = app.smtp.wait_for(1, Duration::from_secs(30)).await;
+    let summary = "You get 10.00 USD and your friend gets 15.00 USD";
+    assert!(
+        launch[0].text.clone().unwrap().contains(summary),
+        "{:?}",
+        launch[0].text
+    );
+    let data = app
+        .graphql_ok(
+            Some(&token),
+            "query($c: UUID!) { campaign(id: $c) { enrolments { edges { node { id } } } } }",
+            json!({ "c": campaign }),
+        )
+        .await;
+    let enrolment = data["campaign"]["enrolments"]["edges"][0]["node"]["id"].clone();
+    app.graphql_ok(
+        Some(&token),
+        INVITE,
+        json!({ "e": enrolment, "to": ["friend@example.com"] }),
+    )
+    .await;
+    let mails = app.smtp.wait_for(2, Duration::from_secs(30)).await;
+    let invite = mails
+        .iter()
+        .find(|m| m.to.iter().any(|t| t.contains("friend@")))
+        .unwrap();
+    let text = invite.text.clone().unwrap();
+    assert!(
+        text.starts_with(summary),
+        "the same summary as the launch email: {text}"
+    );
+}

@@ -250,6 +250,13 @@ pub async fn me(
         .await
         .ok()
         .flatten();
+    let summary = match grapevine_entity::ops::share::reward_summary(&state.db, &campaign).await {
+        Ok(summary) => summary,
+        Err(err) => {
+            tracing::error!(error = %err, "widget reward summary failed");
+            return error(S::SERVICE_UNAVAILABLE, Some(&caller.origin), "try again");
+        }
+    };
     let share = match tenants::get(&state.db, caller.key.tenant_id).await {
         Ok(tenant) => {
             let vars = invites::share_vars(
@@ -258,6 +265,7 @@ pub async fn me(
                 &tenant,
                 &link,
                 &state.config.public_url,
+                &summary,
             );
             invites::render_share(
                 material.as_ref().map_or("", |m| m.share_text.as_str()),

@@ -31,15 +31,7 @@ use crate::{
     services::audit,
 };
 
-/// Variables share text may use.
-pub const SHARE_VARS: &[&str] = &[
-    "first_name",
-    "campaign_name",
-    "company_name",
-    "referral_link",
-    "referral_code",
-    "reward_summary",
-];
+pub use grapevine_entity::domain::share::SHARE_VARS;
 
 /// A campaign's settings, as validated input.
 #[derive(Debug, Clone)]

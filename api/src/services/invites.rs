@@ -11,6 +11,7 @@ use grapevine_entity::{
     domain::{
         FieldError,
         email::Email,
+        share::{SHARE_VARS, ShareContext},
         template::{Escape, Template},
     },
     tables::{
@@ -31,7 +32,7 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     error::{ApiError, ApiResult},
-    services::{audit, campaigns::SHARE_VARS},
+    services::audit,
 };
 
 /// Most friends in one call.
@@ -183,20 +184,15 @@ pub async fn send_invites(
     };
     let share = Template::parse(&share, SHARE_VARS).map_err(internal)?;
     let subject = Template::parse(SUBJECT, SHARE_VARS).map_err(internal)?;
-    let vars: HashMap<&str, String> = HashMap::from([
-        (
-            "first_name",
-            referrer
-                .first_name
-                .clone()
-                .unwrap_or_else(|| "A friend".to_owned()),
-        ),
-        ("campaign_name", campaign.name.clone()),
-        ("company_name", tenant.name.clone()),
-        ("referral_link", referral_url(links.public_url, &link.code)),
-        ("referral_code", link.code.clone()),
-        ("reward_summary", String::new()),
-    ]);
+    let summary = grapevine_entity::ops::share::reward_summary(&txn, &campaign).await?;
+    let vars = share_vars(
+        &referrer,
+        &campaign,
+        &tenant,
+        &link,
+        links.public_url,
+        &summary,
+    );
     for friend in valid {
         let dedupe_key = format!("invite:{}:{}", enrolment.id, friend.as_str());
         let id = email_id(&dedupe_key);
@@ -248,28 +244,26 @@ pub async fn send_invites(
     Ok(outcome)
 }
 
-/// The values share text is rendered with, for a participant's link.
+/// The values share text is rendered with, for a participant's link (`summary`: the campaign's
+/// reward summary, `ops::share::reward_summary`).
 pub fn share_vars(
     referrer: &participants::Model,
     campaign: &campaigns::Model,
     tenant: &tenants::Model,
     link: &referral_links::Model,
     public_url: &str,
+    summary: &str,
 ) -> HashMap<&'static str, String> {
-    HashMap::from([
-        (
-            "first_name",
-            referrer
-                .first_name
-                .clone()
-                .unwrap_or_else(|| "A friend".to_owned()),
-        ),
-        ("campaign_name", campaign.name.clone()),
-        ("company_name", tenant.name.clone()),
-        ("referral_link", referral_url(public_url, &link.code)),
-        ("referral_code", link.code.clone()),
-        ("reward_summary", String::new()),
-    ])
+    ShareContext {
+        first_name: referrer.first_name.as_deref(),
+        anonymous: "A friend",
+        campaign_name: &campaign.name,
+        company_name: &tenant.name,
+        referral_link: referral_url(public_url, &link.code),
+        referral_code: &link.code,
+        reward_summary: summary,
+    }
+    .vars()
 }
 
 /// A campaign's share text for one participant's link (falls back to a plain sentence).

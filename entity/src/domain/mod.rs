@@ -22,6 +22,7 @@ pub mod ids;
 pub mod money;
 pub mod participant;
 pub mod reward;
+pub mod share;
 pub mod stats;
 pub mod template;
 

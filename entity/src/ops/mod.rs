@@ -4,3 +4,4 @@
 //! by one (issue 17).
 
 pub mod counts;
+pub mod share;

@@ -5,10 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::anyhow;
 use grapevine_entity::{
-    domain::template::{EMAIL_VARS, Escape, Template},
+    domain::{
+        share::ShareContext,
+        template::{EMAIL_VARS, Escape, Template},
+    },
     tables::{
-        CampaignStatus, Channel, EmailKind, LinkKind, RewardKind, RewardSide, campaign_materials,
-        campaigns, enrolments, participants, referral_links, reward_rules, tenants,
+        CampaignStatus, Channel, EmailKind, LinkKind, campaign_materials, campaigns, enrolments,
+        participants, referral_links, tenants,
     },
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -18,9 +21,7 @@ use uuid::Uuid;
 use crate::{
     context::JobContext,
     email::{
-        UnsubscribeToken,
-        notices::format_money,
-        referral_url,
+        UnsubscribeToken, referral_url,
         send::{self, NewEmail, email_id},
     },
     outbox::{Job, JobError},
@@ -87,11 +88,7 @@ impl Job for LaunchCampaign {
             html: parse(&material.email_html)?,
             text: parse(&material.email_text)?,
         };
-        let rules = reward_rules::Entity::find()
-            .filter(reward_rules::Column::CampaignId.eq(campaign.id))
-            .all(db)
-            .await?;
-        let summary = reward_summary(&rules, &campaign.currency);
+        let summary = grapevine_entity::ops::share::reward_summary(db, &campaign).await?;
 
         let mut after: Option<Uuid> = None;
         loop {
@@ -143,21 +140,17 @@ impl Job for LaunchCampaign {
                 let url = referral_url(&ctx.config.public_url, &link.code);
                 let unsubscribe = UnsubscribeToken { email_id: id }
                     .url(&ctx.config.public_url, &ctx.config.link_key);
-                let vars: HashMap<&str, String> = HashMap::from([
-                    (
-                        "first_name",
-                        person
-                            .first_name
-                            .clone()
-                            .unwrap_or_else(|| "there".to_owned()),
-                    ),
-                    ("campaign_name", campaign.name.clone()),
-                    ("company_name", tenant.name.clone()),
-                    ("referral_link", url),
-                    ("referral_code", link.code.clone()),
-                    ("unsubscribe_url", unsubscribe),
-                    ("reward_summary", summary.clone()),
-                ]);
+                let mut vars = ShareContext {
+                    first_name: person.first_name.as_deref(),
+                    anonymous: "there",
+                    campaign_name: &campaign.name,
+                    company_name: &tenant.name,
+                    referral_link: url,
+                    referral_code: &link.code,
+                    reward_summary: &summary,
+                }
+                .vars();
+                vars.insert("unsubscribe_url", unsubscribe);
                 let render = |t: &Template, escape| {
                     t.render(&vars, escape)
                         .map_err(|e| JobError::Permanent(anyhow!("rendering launch email: {e}")))
@@ -188,25 +181,4 @@ impl Job for LaunchCampaign {
 fn parse(source: &str) -> Result<Template, JobError> {
     Template::parse(source, EMAIL_VARS)
         .map_err(|e| JobError::Permanent(anyhow!("email material does not parse: {e}")))
-}
-
-/// "You get $10.00 and your friend gets 15% off" from the campaign's rules.
-fn reward_summary(rules: &[reward_rules::Model], currency: &str) -> String {
-    let describe = |side: RewardSide| -> Option<String> {
-        let rule = rules.iter().find(|r| r.side == side)?;
-        Some(match rule.kind {
-            RewardKind::Fixed => format_money(rule.amount_minor.unwrap_or(0), currency),
-            RewardKind::Percent => format!("{}%", f64::from(rule.bps.unwrap_or(0)) / 100.0),
-            RewardKind::Tiered => "rewards that grow with every friend".to_owned(),
-        })
-    };
-    match (
-        describe(RewardSide::Referrer),
-        describe(RewardSide::Referee),
-    ) {
-        (Some(me), Some(friend)) => format!("You get {me} and your friend gets {friend}"),
-        (Some(me), None) => format!("You get {me}"),
-        (None, Some(friend)) => format!("Your friend gets {friend}"),
-        (None, None) => String::new(),
-    }
 }
