@@ -26,7 +26,7 @@ services:
 schema:
     cargo run --quiet -- schema --out schema.graphql
 
-# Every benchmark (not part of CI): release build, redirect vs nginx, conversion → reward, reports, GraphQL list → BENCHMARKS.md
+# Every benchmark (not part of CI): release build, redirect vs nginx, conversion → reward, reports, GraphQL list, console budgets → BENCHMARKS.md
 bench:
     bash bench/bench.sh
 
@@ -38,7 +38,7 @@ soak ORDERS="400" KILLS="30" SEED="7":
     CRASH_ORDERS={{ORDERS}} CRASH_KILLS={{KILLS}} CRASH_SEED={{SEED}} GRAPEVINE_TEST_BACKEND=postgres \
         cargo test -p grapevine-tests --test crash_safety -- --nocapture
 
-# One benchmark of `just bench` (redirect, conversion, reports, graphql or embedded): rewrites its section of BENCHMARKS.md
+# One benchmark of `just bench` (redirect, conversion, reports, graphql, embedded or console): rewrites its section of BENCHMARKS.md
 bench-only NAME:
     BENCH_ONLY={{NAME}} BENCH_BUILD=warm bash bench/bench.sh
 

@@ -113,9 +113,10 @@ class Platform:
     or, with `backend="sqlite"`, on the embedded default (an SQLite database and an SQLite-backed
     queue, files of their own). `overrides` are extra GRAPEVINE_* settings; `rate_limits` (stated
     in BENCHMARKS.md) default to off, because every request of a benchmark comes from one address
-    and one API key."""
+    and one API key. With `demo=True`, `grapevine demo --json` seeds its shop before the server
+    starts (its history's jobs run inside that command) and `self.demo` holds what it printed."""
 
-    def __init__(self, binary, name, worker=True, overrides=None, backend="postgres"):
+    def __init__(self, binary, name, worker=True, overrides=None, backend="postgres", demo=False):
         self.binary = binary
         self.backend = backend
         self.work = tempfile.mkdtemp(prefix=f"grapevine-bench-{name}-")
@@ -145,6 +146,7 @@ class Platform:
         self.env = {k: v for k, v in env.items() if not k.startswith(("GRAPEVINE_TEST_", "GRAPEVINE_BENCH_"))}
         self.cli("migrate")
         self.cli("tenant", "create", "--slug", "bench", "--name", "Bench", "--admin-email", "admin@bench.test")
+        self.demo = json.loads(self.cli("--listen", f"127.0.0.1:{self.port}", "demo", "--json")) if demo else None
         self.log = open(os.path.join(self.work, "grapevine.log"), "w")
         self.start("serve", "--listen", f"127.0.0.1:{self.port}")
         if worker:

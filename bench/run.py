@@ -1,7 +1,8 @@
 """`just bench`: builds the release binary, runs every benchmark on this machine, stops everything it
 started, and rewrites BENCHMARKS.md from that run alone (raw tool outputs under bench/results/).
-BENCH_ONLY=redirect,conversion,reports,graphql,embedded runs a subset and rewrites only those sections (and
-the build's) of BENCHMARKS.md; every section carries the date, machine and commit of its own run."""
+BENCH_ONLY=redirect,conversion,reports,graphql,embedded,console runs a subset and rewrites only those
+sections (and the build's) of BENCHMARKS.md; every section carries the date, machine and commit of its
+own run."""
 
 import datetime
 import json
@@ -14,6 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import build  # noqa: E402
+import console  # noqa: E402
 import conversion  # noqa: E402
 import embedded  # noqa: E402
 import graphql_list  # noqa: E402
@@ -23,7 +25,7 @@ from lib import RESULTS, ROOT, commit, log, machine  # noqa: E402
 import report_md  # noqa: E402
 
 SECTIONS = {"redirect": redirect.run, "conversion": conversion.run, "reports": reports.run,
-            "graphql": graphql_list.run, "embedded": embedded.run}
+            "graphql": graphql_list.run, "embedded": embedded.run, "console": console.run}
 
 
 def sections_of(kept):

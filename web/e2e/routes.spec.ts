@@ -4,10 +4,11 @@
 // A screenshot of each screen is kept in test-results/screens/.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { ROUTES, type RouteSpec } from '../src/app/routePaths';
+import { ROUTES } from '../src/app/routePaths';
 import { createCampaign, enrolMany, tokenOf } from './api';
 import { unique } from './env';
 import { expect, ready, spaGoto, test } from './fixtures';
+import { pathOf } from './paths';
 import { SignInPage } from './pages/SignInPage';
 
 const WIDTHS = [1280, 390] as const;
@@ -27,16 +28,6 @@ async function check(page: Page, name: string, width: number): Promise<void> {
     `${name} at ${width}px`,
   ).toEqual([]);
   await page.screenshot({ path: `test-results/screens/${name}-${width}.png`, fullPage: true });
-}
-
-function pathOf(
-  route: RouteSpec,
-  ids: { id: string; participantId: string; enrolmentId: string },
-): string {
-  if (route.path === '*') return '/no-such-page';
-  let path = route.path.replace(':id', ids.id).replace(':participantId', ids.participantId);
-  if (route.id === 'participantLinks') path += `?enrolment=${ids.enrolmentId}`;
-  return path;
 }
 
 test('every route works at 1280 and 390 px', async ({ page, request }) => {
