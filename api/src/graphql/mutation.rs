@@ -553,37 +553,20 @@ impl Mutation {
     /// server or a provider is fixed. Only dead jobs of the caller's tenant: anything else is
     /// NOT_FOUND (not ours) or CONFLICT (not dead).
     async fn retry_job(&self, ctx: &Context<'_>, id: Uuid) -> Result<Job> {
-        use grapevine_entity::tables::job_outbox;
-        use sea_orm::EntityTrait;
+        use services::queue_health::{DeadJobAction, act_on_dead_job};
         let p = ctx.principal();
         let actor = p.staff(&[Role::Ops])?;
         let s = ctx.state();
-        let now = s.clock.now();
-        let job = services::queue_health::dead_job(&s.db, actor.tenant_id, id, "retried").await?;
-        let retried = grapevine_worker::runner::retry_job(&s.db, id, now)
-            .await
-            .map_err(ApiError::from)?;
-        if !retried {
-            return Err(ApiError::Conflict("the job changed meanwhile; look again".into()).into());
-        }
-        services::audit::record(
+        let job = act_on_dead_job(
             &s.db,
-            actor.tenant_id,
             p,
-            "job.retry",
-            "job",
-            Some(id),
-            serde_json::json!({ "kind": job.kind }),
-            now,
+            actor.tenant_id,
+            id,
+            DeadJobAction::Retry,
+            s.clock.now(),
         )
-        .await
-        .map_err(ApiError::from)?;
+        .await?;
         s.nudge_relay();
-        let job = job_outbox::Entity::find_by_id(id)
-            .one(&s.db)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::NotFound("job"))?;
         Ok(job.into())
     }
 

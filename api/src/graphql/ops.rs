@@ -7,8 +7,7 @@ use std::time::Duration;
 use async_graphql::{Context, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
 use futures::Stream;
-use grapevine_entity::tables::job_outbox;
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::{
@@ -66,38 +65,19 @@ impl OpsMutation {
     /// audit log) and never runs again; finished-job retention removes it later. Only a dead
     /// job of the caller's tenant: anything else is NOT_FOUND (not ours) or CONFLICT (not dead).
     async fn discard_job(&self, ctx: &Context<'_>, id: Uuid, reason: String) -> Result<Job> {
+        use services::queue_health::{DeadJobAction, act_on_dead_job};
         let p = ctx.principal();
         let actor = p.staff(OPS)?;
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(ApiError::invalid("reason", "say why, in 1 to 500 characters").into());
-        }
         let s = ctx.state();
-        let now = s.clock.now();
-        let job = services::queue_health::dead_job(&s.db, actor.tenant_id, id, "discarded").await?;
-        if !grapevine_worker::runner::discard_job(&s.db, id, reason, now)
-            .await
-            .map_err(ApiError::from)?
-        {
-            return Err(ApiError::Conflict("the job changed meanwhile; look again".into()).into());
-        }
-        services::audit::record(
+        let job = act_on_dead_job(
             &s.db,
-            actor.tenant_id,
             p,
-            "job.discard",
-            "job",
-            Some(id),
-            serde_json::json!({ "kind": job.kind, "reason": reason }),
-            now,
+            actor.tenant_id,
+            id,
+            DeadJobAction::Discard(&reason),
+            s.clock.now(),
         )
-        .await
-        .map_err(ApiError::from)?;
-        let job = job_outbox::Entity::find_by_id(id)
-            .one(&s.db)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::NotFound("job"))?;
+        .await?;
         Ok(job.into())
     }
 }

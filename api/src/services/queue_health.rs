@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use grapevine_entity::tables::{JobRunOutcome, JobState, job_outbox, job_runs};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect,
-    RelationTrait, sea_query::Expr,
+    RelationTrait, TransactionSession, TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -204,5 +204,80 @@ pub async fn dead_job(
             job.state.as_str()
         )));
     }
+    Ok(job)
+}
+
+/// What ops does with a dead job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadJobAction<'a> {
+    /// Run it again from its first attempt, now.
+    Retry,
+    /// Give it up for good, saying why (1 to 500 characters).
+    Discard(&'a str),
+}
+
+/// Retry or discard a dead job of the tenant (ops), audited in the same transaction as the change;
+/// returns the job as it now is. NOT_FOUND for another tenant's job, CONFLICT when it is not dead
+/// (any more).
+pub async fn act_on_dead_job(
+    conn: &impl TransactionTrait,
+    principal: &crate::auth::Principal,
+    tenant_id: Uuid,
+    id: Uuid,
+    action: DeadJobAction<'_>,
+    now: DateTime<Utc>,
+) -> crate::error::ApiResult<job_outbox::Model> {
+    let reason = match action {
+        DeadJobAction::Retry => None,
+        DeadJobAction::Discard(reason) => {
+            let reason = reason.trim();
+            if reason.is_empty() || reason.chars().count() > 500 {
+                return Err(crate::error::ApiError::invalid(
+                    "reason",
+                    "say why, in 1 to 500 characters",
+                ));
+            }
+            Some(reason)
+        }
+    };
+    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let verb = if reason.is_some() {
+        "discarded"
+    } else {
+        "retried"
+    };
+    let job = dead_job(&txn, tenant_id, id, verb).await?;
+    let changed = match reason {
+        None => grapevine_worker::runner::retry_job(&txn, id, now).await?,
+        Some(reason) => grapevine_worker::runner::discard_job(&txn, id, reason, now).await?,
+    };
+    if !changed {
+        return Err(crate::error::ApiError::Conflict(
+            "the job changed meanwhile; look again".into(),
+        ));
+    }
+    let (action, detail) = match reason {
+        None => ("job.retry", serde_json::json!({ "kind": job.kind })),
+        Some(reason) => (
+            "job.discard",
+            serde_json::json!({ "kind": job.kind, "reason": reason }),
+        ),
+    };
+    crate::services::audit::record(
+        &txn,
+        tenant_id,
+        principal,
+        action,
+        "job",
+        Some(id),
+        detail,
+        now,
+    )
+    .await?;
+    let job = job_outbox::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(crate::error::ApiError::NotFound("job"))?;
+    txn.commit().await?;
     Ok(job)
 }
