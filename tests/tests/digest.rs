@@ -249,7 +249,11 @@ async fn a_rollup_row_with_a_damaged_visitor_sketch_fails_the_digest_as_it_fails
     .await
     .expect("the digest job ran and failed");
     assert!(
-        failed.error.as_deref().unwrap().contains("unreadable visitor sketch"),
+        failed
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("unreadable visitor sketch"),
         "{:?}",
         failed.error
     );
