@@ -8,15 +8,12 @@ use grapevine_entity::{
         FieldError,
         participant::{ValidParticipant, place},
     },
-    tables::{
-        CampaignStatus, LinkKind, PayoutOnboarding, TaxStatus, campaigns, enrolments, participants,
-        referral_links,
-    },
+    tables::{CampaignStatus, LinkKind, campaigns, enrolments, participants, referral_links},
 };
 use grapevine_worker::{enqueue, jobs::LaunchCampaign};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -209,38 +206,16 @@ async fn upsert_participant(
         .filter(participants::Column::ExternalId.eq(v.external_id.as_str()))
         .one(txn)
         .await?;
-    let tags = json!(v.tags);
     Ok(match existing {
         Some(row) => {
-            let mut m = row.into_active_model();
-            m.email = Set(v.email.as_str().to_owned());
-            m.email_normalized = Set(v.email.as_str().to_owned());
-            m.first_name = Set(v.first_name.clone());
-            m.tags = Set(tags);
-            m.order_count = Set(v.order_count);
-            m.country = Set(v.country.clone());
-            m.updated_at = Set(now);
-            m.update(txn).await?
+            grapevine_entity::ops::participants::refreshed(row.id, v, now)
+                .update(txn)
+                .await?
         }
         None => {
-            participants::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                tenant_id: Set(tenant_id),
-                external_id: Set(v.external_id.clone()),
-                email: Set(v.email.as_str().to_owned()),
-                email_normalized: Set(v.email.as_str().to_owned()),
-                first_name: Set(v.first_name.clone()),
-                tags: Set(tags),
-                order_count: Set(v.order_count),
-                country: Set(v.country.clone()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                payout_account_id: Set(None),
-                payout_status: Set(PayoutOnboarding::None),
-                tax_status: Set(TaxStatus::Missing),
-            }
-            .insert(txn)
-            .await?
+            grapevine_entity::ops::participants::new_row(Uuid::now_v7(), tenant_id, v, now)
+                .insert(txn)
+                .await?
         }
     })
 }

@@ -4,4 +4,5 @@
 //! by one (issue 17).
 
 pub mod counts;
+pub mod participants;
 pub mod share;

@@ -10,16 +10,13 @@ use grapevine_entity::{
         code::ReferralCode,
         participant::{ValidParticipant, place},
     },
-    tables::{
-        LinkKind, PayoutOnboarding, TaxStatus, campaign_variants, campaigns, enrolments,
-        participants, referral_links,
-    },
+    ops,
+    tables::{LinkKind, campaign_variants, campaigns, enrolments, participants, referral_links},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, QuerySelect, sea_query::OnConflict,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 /// What one batch did.
@@ -63,12 +60,14 @@ pub async fn write_batch(
                 continue;
             }
             Some(id) => {
-                refresh_participant(txn, *id, v, now).await?;
+                ops::participants::refreshed(*id, v, now)
+                    .update(txn)
+                    .await?;
                 *id
             }
             None => {
                 let id = Uuid::now_v7();
-                new_people.push(new_participant(id, tenant_id, v, now));
+                new_people.push(ops::participants::new_row(id, tenant_id, v, now));
                 id
             }
         };
@@ -139,54 +138,6 @@ async fn enrolled_among(
         .all(txn)
         .await?;
     Ok(found.into_iter().collect())
-}
-
-fn new_participant(
-    id: Uuid,
-    tenant_id: Uuid,
-    v: &ValidParticipant,
-    now: DateTime<Utc>,
-) -> participants::ActiveModel {
-    participants::ActiveModel {
-        id: Set(id),
-        tenant_id: Set(tenant_id),
-        external_id: Set(v.external_id.clone()),
-        email: Set(v.email.as_str().to_owned()),
-        email_normalized: Set(v.email.as_str().to_owned()),
-        first_name: Set(v.first_name.clone()),
-        tags: Set(json!(v.tags)),
-        order_count: Set(v.order_count),
-        country: Set(v.country.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        payout_account_id: Set(None),
-        payout_status: Set(PayoutOnboarding::None),
-        tax_status: Set(TaxStatus::Missing),
-    }
-}
-
-/// A known customer enrolled in a new campaign gets the file's details, as `enrollParticipant`
-/// does.
-async fn refresh_participant(
-    txn: &impl ConnectionTrait,
-    id: Uuid,
-    v: &ValidParticipant,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    participants::ActiveModel {
-        id: Set(id),
-        email: Set(v.email.as_str().to_owned()),
-        email_normalized: Set(v.email.as_str().to_owned()),
-        first_name: Set(v.first_name.clone()),
-        tags: Set(json!(v.tags)),
-        order_count: Set(v.order_count),
-        country: Set(v.country.clone()),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .update(txn)
-    .await?;
-    Ok(())
 }
 
 /// Give each invited enrolment its primary code. Codes are global: a drawn code that is taken is
