@@ -34,9 +34,15 @@ test('every route works at 1280 and 390 px', async ({ page, request }) => {
   test.setTimeout(300_000);
   const token = await tokenOf(request, 'marketing');
   const id = await createCampaign(request, token, unique('Routes'), { launch: true });
+  const other = await createCampaign(request, token, unique('Routes B'), { launch: true });
   const [first] = await enrolMany(request, token, id, unique('route').replace(' ', '-'), 3);
   if (!first) throw new Error('nobody enrolled');
-  const ids = { id, participantId: first.participantId, enrolmentId: first.enrolmentId };
+  const ids = {
+    id,
+    participantId: first.participantId,
+    enrolmentId: first.enrolmentId,
+    compareIds: [id, other],
+  };
 
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });

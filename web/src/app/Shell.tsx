@@ -7,7 +7,7 @@ import { can } from '../auth/roles';
 import { session } from '../auth/session';
 import { useSession } from '../auth/useSession';
 import { t } from '../i18n';
-import { MENU } from './menu';
+import { activeMenuEntry, MENU } from './menu';
 import { Loading } from './Page';
 import { roleLabel } from './labels';
 
@@ -17,6 +17,7 @@ export function Shell() {
   const location = useLocation();
   const role = current?.user.role;
   const entries = MENU.filter((entry) => can(role, entry.capability));
+  const active = activeMenuEntry(location.pathname, entries);
   const [signingOut, setSigningOut] = useState(false);
 
   // The server ends the session (and its cookie) first, so a reload cannot bring it back; the
@@ -73,8 +74,9 @@ export function Shell() {
                 key={entry.to}
                 component={RouterLink}
                 to={entry.to}
+                end
                 label={t(entry.label)}
-                active={location.pathname.startsWith(entry.to)}
+                active={entry === active}
                 onClick={close}
               />
             ),

@@ -12,6 +12,20 @@ export interface MenuEntry {
 
 export const MENU: readonly MenuEntry[] = [
   { label: 'nav.campaigns', to: '/campaigns', capability: 'campaigns.read' },
+  { label: 'nav.compare', to: '/campaigns/compare', capability: 'reports.read' },
   { label: 'nav.health', to: '/health', capability: 'health.read' },
   { label: 'nav.graphiql', to: '/graphql', capability: 'graphiql.open', external: true },
 ];
+
+/** The entry a path belongs to: the deepest one it is at or below (compare is not campaigns). */
+export function activeMenuEntry(
+  pathname: string,
+  entries: readonly MenuEntry[],
+): MenuEntry | undefined {
+  return entries
+    .filter((e) => !e.external && (pathname === e.to || pathname.startsWith(`${e.to}/`)))
+    .reduce<MenuEntry | undefined>(
+      (best, e) => (best && best.to.length >= e.to.length ? best : e),
+      undefined,
+    );
+}

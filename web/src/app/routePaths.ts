@@ -12,6 +12,7 @@ export type RouteId =
   | 'signIn'
   | 'campaigns'
   | 'campaignNew'
+  | 'compare'
   | 'campaign'
   | 'campaignEdit'
   | 'participants'
@@ -24,6 +25,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { id: 'signIn', path: '/sign-in', capability: null },
   { id: 'campaigns', path: '/campaigns', capability: 'campaigns.read' },
   { id: 'campaignNew', path: '/campaigns/new', capability: 'campaigns.edit' },
+  { id: 'compare', path: '/campaigns/compare', capability: 'reports.read' },
   { id: 'campaign', path: '/campaigns/:id', capability: 'campaigns.read' },
   { id: 'campaignEdit', path: '/campaigns/:id/edit', capability: 'campaigns.edit' },
   { id: 'participants', path: '/campaigns/:id/participants', capability: 'participants.manage' },

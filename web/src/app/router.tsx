@@ -11,6 +11,7 @@ import { Shell } from './Shell';
 const screens: Record<Exclude<RouteId, 'signIn' | 'notFound'>, ComponentType> = {
   campaigns: lazy(() => import('../campaigns/views/CampaignList')),
   campaignNew: lazy(() => import('../campaigns/views/CampaignBuilder')),
+  compare: lazy(() => import('../reports/views/CampaignCompare')),
   campaign: lazy(() => import('../campaigns/views/CampaignDetail')),
   campaignEdit: lazy(() => import('../campaigns/views/CampaignBuilder')),
   participants: lazy(() => import('../participants/views/ParticipantList')),

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { campaignUrls, parseStatus, parseTab } from '../campaigns/urls';
 import { participantUrls } from '../participants/urls';
-import { parseDay, parseGranularity, reportUrls } from '../reports/urls';
+import {
+  COMPARE_MAX,
+  parseCompareIds,
+  parseDay,
+  parseGranularity,
+  reportUrls,
+} from '../reports/urls';
 import { nextPage, pageNumber, previousPage, readPage, writePage } from './paging';
 
 describe('campaign URLs', () => {
@@ -52,5 +58,31 @@ describe('participant and report URLs', () => {
     expect(parseGranularity(null)).toBe('DAY');
     expect(parseDay('2026-02-03')).toBe('2026-02-03');
     expect(parseDay('x')).toBeNull();
+  });
+});
+
+describe('comparison URLs', () => {
+  const id = (n: number) => `0190a0b0-c0d0-7e00-8000-${n.toString().padStart(12, '0')}`;
+
+  it('keeps the campaigns in their order, then the period', () => {
+    expect(reportUrls.compare([])).toBe('/campaigns/compare');
+    expect(reportUrls.compare([id(2), id(1)], { from: '2026-01-01', to: '2026-01-31' })).toBe(
+      `/campaigns/compare?campaign=${id(2)}&campaign=${id(1)}&from=2026-01-01&to=2026-01-31`,
+    );
+    const url = new URL(reportUrls.compare([id(3), id(1)]), 'http://x');
+    expect(parseCompareIds(url.searchParams)).toEqual([id(3), id(1)]);
+  });
+
+  it('reads well-formed ids once each, at most ten', () => {
+    const search = new URLSearchParams();
+    for (const v of [id(1), 'nope', id(1).toUpperCase(), '', ` ${id(2)} `, 'x'.repeat(36)]) {
+      search.append('campaign', v);
+    }
+    expect(parseCompareIds(search)).toEqual([id(1), id(2)]);
+    const many = new URLSearchParams(
+      Array.from({ length: 12 }, (_, i) => ['campaign', id(i)] as [string, string]),
+    );
+    expect(parseCompareIds(many)).toEqual(Array.from({ length: COMPARE_MAX }, (_, i) => id(i)));
+    expect(parseCompareIds(new URLSearchParams('from=2026-01-01'))).toEqual([]);
   });
 });

@@ -27,20 +27,7 @@ export const CampaignListQuery = graphql(`
 export const CampaignHeadlinesQuery = graphql(`
   query CampaignHeadlines($ids: [UUID!]!) {
     compareCampaigns(campaignIds: $ids) {
-      campaignId
-      funnel {
-        clicks
-        customers
-      }
-      revenue {
-        amountMinor
-        currency
-      }
-      rewardCost {
-        amountMinor
-        currency
-      }
-      roi
+      ...CampaignHeadline
     }
   }
 `);

@@ -249,3 +249,55 @@ export const ProgramHealthQuery = graphql(`
     }
   }
 `);
+
+/** The campaigns a comparison may pick from (the newest 100: the API's largest page). */
+export const CompareOptionsQuery = graphql(`
+  query CompareOptions {
+    campaigns(first: 100) {
+      nodes {
+        id
+        name
+        startsAt
+      }
+    }
+  }
+`);
+
+/** A campaign's headline numbers: the campaign list's columns, the comparison's first ones. */
+export const CampaignHeadlineFragment = graphql(`
+  fragment CampaignHeadline on CampaignReport {
+    campaignId
+    funnel {
+      clicks
+      customers
+    }
+    revenue {
+      amountMinor
+      currency
+    }
+    rewardCost {
+      amountMinor
+      currency
+    }
+    roi
+  }
+`);
+
+/** Several campaigns' numbers over one period, in the order asked. */
+export const CompareCampaignsQuery = graphql(`
+  query CompareCampaigns($ids: [UUID!]!, $from: NaiveDate, $to: NaiveDate) {
+    compareCampaigns(campaignIds: $ids, from: $from, to: $to) {
+      ...CampaignHeadline
+      from
+      to
+      clickToCustomer {
+        value
+      }
+      costPerAcquisition {
+        amountMinor
+        currency
+      }
+      kFactor
+    }
+  }
+`);

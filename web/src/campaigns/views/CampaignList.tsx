@@ -1,4 +1,13 @@
-import { Anchor, Button, Group, SegmentedControl, Table, Text } from '@mantine/core';
+import {
+  Anchor,
+  Button,
+  Checkbox,
+  Group,
+  SegmentedControl,
+  Table,
+  Text,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
@@ -6,16 +15,12 @@ import { Empty, Loading, Page, QueryError } from '../../app/Page';
 import { Pager } from '../../app/Pager';
 import { readPage } from '../../app/paging';
 import { useCan } from '../../auth/useSession';
-import {
-  formatCount,
-  formatDateTime,
-  formatMoney,
-  formatPercent,
-  formatNumber,
-} from '../../format';
+import { formatDateTime, formatPercent } from '../../format';
 import type { CampaignStatus } from '../../graphql/generated/graphql';
 import { t } from '../../i18n';
 import { statusLabel } from '../../app/labels';
+import { HeadlineCells, HeadlineHeads } from '../../reports/components/Headlines';
+import { COMPARE_MAX, COMPARE_MIN, reportUrls } from '../../reports/urls';
 import { budgetUsed } from '../budget';
 import { ImportDesign } from '../components/ImportDesign';
 import { StatusBadge } from '../components/StatusBadge';
@@ -55,6 +60,12 @@ export default function CampaignList() {
 
   const ready = Boolean(list.data) && !numbersPending;
 
+  // Campaigns ticked for comparison, in the order ticked (kept across pages and filters).
+  const [selected, setSelected] = useState<string[]>([]);
+  const toggle = (id: string, on: boolean) =>
+    setSelected((ids) => (on ? [...ids, id] : ids.filter((x) => x !== id)));
+  const canCompare = selected.length >= COMPARE_MIN && selected.length <= COMPARE_MAX;
+
   return (
     <Page
       title={t('campaigns.title')}
@@ -86,21 +97,36 @@ export default function CampaignList() {
       {headlines.error ? <QueryError error={headlines.error} /> : null}
       {!list.data && !list.error ? <Loading /> : null}
       {campaigns && campaigns.length === 0 ? <Empty>{t('campaigns.empty')}</Empty> : null}
+      {canReport && campaigns && campaigns.length > 0 ? (
+        <Group gap="sm">
+          <Button
+            variant="light"
+            disabled={!canCompare}
+            onClick={() => void navigate(reportUrls.compare(selected))}
+          >
+            {t('campaigns.compare')}
+          </Button>
+          <Text size="sm" aria-live="polite">
+            {t('campaigns.selected', { n: selected.length, min: COMPARE_MIN, max: COMPARE_MAX })}
+          </Text>
+        </Group>
+      ) : null}
       {campaigns && campaigns.length > 0 ? (
-        <ScrollTable minWidth={860}>
+        <ScrollTable minWidth={canReport ? 900 : 860}>
           <Table striped highlightOnHover>
             <Table.Thead>
               <Table.Tr>
+                {canReport ? (
+                  <Table.Th w={40}>
+                    <VisuallyHidden>{t('campaigns.selectColumn')}</VisuallyHidden>
+                  </Table.Th>
+                ) : null}
                 <Table.Th>{t('campaigns.col.name')}</Table.Th>
                 <Table.Th>{t('campaigns.col.status')}</Table.Th>
                 <Table.Th>{t('campaigns.col.starts')}</Table.Th>
                 {canReport ? (
                   <>
-                    <Table.Th ta="right">{t('metric.clicks')}</Table.Th>
-                    <Table.Th ta="right">{t('metric.customers')}</Table.Th>
-                    <Table.Th ta="right">{t('metric.revenue')}</Table.Th>
-                    <Table.Th ta="right">{t('metric.rewardCost')}</Table.Th>
-                    <Table.Th ta="right">{t('metric.roi')}</Table.Th>
+                    <HeadlineHeads />
                     <Table.Th ta="right">{t('metric.budgetUsed')}</Table.Th>
                   </>
                 ) : null}
@@ -112,6 +138,16 @@ export default function CampaignList() {
                 const used = budgetUsed(n?.rewardCost, c.budget);
                 return (
                   <Table.Tr key={c.id}>
+                    {canReport ? (
+                      <Table.Td>
+                        <Checkbox
+                          aria-label={t('campaigns.select', { name: c.name })}
+                          checked={selected.includes(c.id)}
+                          disabled={!selected.includes(c.id) && selected.length >= COMPARE_MAX}
+                          onChange={(e) => toggle(c.id, e.currentTarget.checked)}
+                        />
+                      </Table.Td>
+                    ) : null}
                     <Table.Td>
                       <Anchor component={Link} to={campaignUrls.detail(c.id)}>
                         {c.name}
@@ -125,11 +161,7 @@ export default function CampaignList() {
                     </Table.Td>
                     {canReport ? (
                       <>
-                        <Table.Td ta="right">{n ? formatCount(n.funnel.clicks) : '—'}</Table.Td>
-                        <Table.Td ta="right">{n ? formatCount(n.funnel.customers) : '—'}</Table.Td>
-                        <Table.Td ta="right">{n ? formatMoney(n.revenue) : '—'}</Table.Td>
-                        <Table.Td ta="right">{n ? formatMoney(n.rewardCost) : '—'}</Table.Td>
-                        <Table.Td ta="right">{n ? formatNumber(n.roi) : '—'}</Table.Td>
+                        <HeadlineCells row={n} />
                         <Table.Td ta="right">{used === null ? '—' : formatPercent(used)}</Table.Td>
                       </>
                     ) : null}

@@ -14,7 +14,6 @@ import {
   Table,
   Text,
 } from '@mantine/core';
-import { DatePickerInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
@@ -44,13 +43,14 @@ import {
   Stat,
   StatGrid,
 } from '../components/Sections';
+import { PeriodPicker } from '../components/PeriodPicker';
 import { downloadReport } from '../exports';
 import { ApplyRecommendationMutation } from '../mutations';
 import { CampaignReportQuery } from '../queries';
 import { GRANULARITIES, parseDay, parseGranularity, reportUrls } from '../urls';
 import { ScrollTable } from '../../app/ScrollTable';
 
-const OverTimeChart = lazy(() => import('../components/OverTimeChart'));
+const MetricsChart = lazy(() => import('../components/MetricsChart'));
 
 const KPI_COLOR: Record<KpiStatus, string> = {
   ACHIEVED: 'green',
@@ -80,24 +80,22 @@ export default function CampaignReport() {
   const campaign = result.data?.campaign;
   const applied = result.data?.appliedRecommendations ?? [];
 
-  const chartPoints = useMemo(() => {
-    if (!report) return [];
-    const exponent = currencyExponent(report.revenue.currency);
-    return report.series.map((r) => ({
-      label: r.key,
-      clicks: Number(r.clicks),
-      customers: Number(r.customers),
-      revenue: moneyToChartNumber(r.revenue, exponent),
-    }));
+  const chart = useMemo(() => {
+    const rows = report?.series ?? [];
+    const exponent = currencyExponent(report?.revenue.currency ?? 'USD');
+    return {
+      categories: rows.map((r) => r.key),
+      series: [
+        { name: t('metric.clicks'), data: rows.map((r) => Number(r.clicks)) },
+        { name: t('metric.customers'), data: rows.map((r) => Number(r.customers)) },
+        {
+          name: t('metric.revenue'),
+          data: rows.map((r) => moneyToChartNumber(r.revenue, exponent)),
+          right: true,
+        },
+      ],
+    };
   }, [report]);
-  const chartNames = useMemo(
-    () => ({
-      clicks: t('metric.clicks'),
-      customers: t('metric.customers'),
-      revenue: t('metric.revenue'),
-    }),
-    [],
-  );
 
   const go = (next: {
     from?: string | null;
@@ -144,19 +142,7 @@ export default function CampaignReport() {
       }
     >
       <Group align="flex-end" wrap="wrap">
-        <DatePickerInput
-          type="range"
-          label={t('report.period')}
-          placeholder={t('report.periodDefault')}
-          value={[from, to]}
-          onChange={([f, tt]) => {
-            if ((f && tt) || (!f && !tt)) go({ from: f, to: tt });
-          }}
-          clearable
-          clearButtonProps={{ 'aria-label': t('field.clear', { label: t('report.period') }) }}
-          valueFormat="YYYY-MM-DD"
-          miw={240}
-        />
+        <PeriodPicker from={from} to={to} onChange={go} />
         <Stack gap={4}>
           <Text size="sm" fw={500} id="granularity-label">
             {t('report.granularity')}
@@ -241,13 +227,14 @@ export default function CampaignReport() {
           </Section>
 
           <Section title={t('report.overTime')} id="over-time">
-            {chartPoints.length === 0 ? (
+            {chart.categories.length === 0 ? (
               <Text size="sm">{t('report.noRows')}</Text>
             ) : (
               <Suspense fallback={<Loading />}>
-                <OverTimeChart
-                  points={chartPoints}
-                  names={chartNames}
+                <MetricsChart
+                  kind="line"
+                  categories={chart.categories}
+                  series={chart.series}
                   title={t('report.overTimeChart')}
                 />
               </Suspense>
