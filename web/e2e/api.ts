@@ -47,9 +47,11 @@ export async function createCampaign(
   request: APIRequestContext,
   token: string,
   name: string,
-  options: { launch?: boolean } = {},
+  options: { launch?: boolean; startedDaysAgo?: number } = {},
 ): Promise<string> {
-  const startsAt = new Date(Date.now() - 3600_000).toISOString();
+  const startsAt = new Date(
+    Date.now() - (options.startedDaysAgo ?? 0) * 86_400_000 - 3600_000,
+  ).toISOString();
   const { createCampaign } = await ok(
     gql<{ createCampaign: { id: string } }>(
       request,

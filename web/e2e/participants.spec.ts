@@ -1,5 +1,5 @@
-// Participants: a list of 120 paged through (cursors in the URL), and a CSV import with a bad
-// row whose error file can be downloaded.
+// Participants: a list of 120 paged through (cursors in the URL) and searched on the server, and a
+// CSV import with a bad row whose error file can be downloaded.
 import { createCampaign, enrolMany, tokenOf } from './api';
 import { unique } from './env';
 import { expect, ready, spaGoto, test } from './fixtures';
@@ -8,7 +8,8 @@ import { SignInPage } from './pages/SignInPage';
 test('a list of 120 participants is paged', async ({ page, request }) => {
   const token = await tokenOf(request, 'marketing');
   const id = await createCampaign(request, token, unique('Paging'));
-  await enrolMany(request, token, id, unique('pg').replace(' ', '-'), 120);
+  const prefix = unique('pg').replace(' ', '-');
+  await enrolMany(request, token, id, prefix, 120);
 
   await SignInPage.as(page, 'marketing');
   await spaGoto(page, `/campaigns/${id}/participants`);
@@ -33,6 +34,24 @@ test('a list of 120 participants is paged', async ({ page, request }) => {
   expect(seen.size).toBe(121);
   await pager.getByRole('button', { name: 'Previous' }).click();
   await expect(pager.getByText('Page 5')).toBeVisible();
+
+  // The search runs on the server over all 120, not only the page shown: the first one enrolled
+  // is on the last page, and from page 5 it is found alone; the URL keeps the search.
+  await page.getByRole('searchbox', { name: 'Search participants' }).fill(`${prefix}-0@`);
+  await expect(page).toHaveURL(/q=/);
+  await expect(page).not.toHaveURL(/after=/);
+  await ready(page);
+  await expect(rows).toHaveCount(2);
+  await expect(page.getByRole('cell', { name: `${prefix}-0`, exact: true })).toBeVisible();
+  await page.reload();
+  await ready(page);
+  await expect(page.getByRole('searchbox', { name: 'Search participants' })).toHaveValue(
+    `${prefix}-0@`,
+  );
+  await expect(rows).toHaveCount(2);
+  await page.getByRole('searchbox', { name: 'Search participants' }).fill('no-such-person');
+  await ready(page);
+  await expect(page.getByText('No participant matches.')).toBeVisible();
 });
 
 test('a CSV import shows its progress and offers the refused rows', async ({ page, request }) => {

@@ -1,7 +1,12 @@
 import { graphql } from '../graphql/generated';
 
 export const CampaignListQuery = graphql(`
-  query CampaignList($first: Int!, $after: String, $filter: CampaignFilter) {
+  query CampaignList(
+    $first: Int!
+    $after: String
+    $filter: CampaignFilter
+    $withNumbers: Boolean!
+  ) {
     campaigns(first: $first, after: $after, filter: $filter) {
       pageInfo {
         hasNextPage
@@ -18,16 +23,21 @@ export const CampaignListQuery = graphql(`
           amountMinor
           currency
         }
+        headline @include(if: $withNumbers) {
+          clicks
+          customers
+          revenue {
+            amountMinor
+            currency
+          }
+          rewardCost {
+            amountMinor
+            currency
+          }
+          roi
+          budgetUsedShare
+        }
       }
-    }
-  }
-`);
-
-/** Headline numbers of a page of campaigns (reports from each start to today). */
-export const CampaignHeadlinesQuery = graphql(`
-  query CampaignHeadlines($ids: [UUID!]!) {
-    compareCampaigns(campaignIds: $ids) {
-      ...CampaignHeadline
     }
   }
 `);

@@ -1,12 +1,12 @@
 import { graphql } from '../graphql/generated';
 
 export const CampaignEnrolmentsQuery = graphql(`
-  query CampaignEnrolments($id: UUID!, $first: Int!, $after: String) {
+  query CampaignEnrolments($id: UUID!, $first: Int!, $after: String, $search: String) {
     campaign(id: $id) {
       id
       name
       status
-      enrolments(first: $first, after: $after) {
+      enrolments(first: $first, after: $after, search: $search) {
         pageInfo {
           hasNextPage
           endCursor

@@ -10,3 +10,19 @@ export const ApplyRecommendationMutation = graphql(`
     }
   }
 `);
+
+export const DismissRecommendationMutation = graphql(`
+  mutation DismissRecommendation($campaignId: UUID!, $kind: String!, $note: String) {
+    dismissRecommendation(campaignId: $campaignId, kind: $kind, note: $note) {
+      kind
+      note
+      dismissedAt
+    }
+  }
+`);
+
+export const RestoreRecommendationMutation = graphql(`
+  mutation RestoreRecommendation($campaignId: UUID!, $kind: String!) {
+    restoreRecommendation(campaignId: $campaignId, kind: $kind)
+  }
+`);

@@ -163,6 +163,11 @@ export const CampaignReportQuery = graphql(`
         significant
         pValue
         sample
+        dismissal {
+          kind
+          note
+          dismissedAt
+        }
       }
       cohorts {
         month

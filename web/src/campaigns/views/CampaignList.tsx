@@ -8,7 +8,7 @@ import {
   Text,
   VisuallyHidden,
 } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { Empty, Loading, Page, QueryError } from '../../app/Page';
@@ -21,10 +21,9 @@ import { t } from '../../i18n';
 import { statusLabel } from '../../app/labels';
 import { HeadlineCells, HeadlineHeads } from '../../reports/components/Headlines';
 import { COMPARE_MAX, COMPARE_MIN, reportUrls } from '../../reports/urls';
-import { budgetUsed } from '../budget';
 import { ImportDesign } from '../components/ImportDesign';
 import { StatusBadge } from '../components/StatusBadge';
-import { CampaignHeadlinesQuery, CampaignListQuery } from '../queries';
+import { CampaignListQuery } from '../queries';
 import { campaignUrls, parseStatus } from '../urls';
 import { ScrollTable } from '../../app/ScrollTable';
 
@@ -39,26 +38,18 @@ export default function CampaignList() {
   const canEdit = useCan('campaigns.edit');
   const canReport = useCan('reports.read');
 
+  // Who reads reports gets each campaign's numbers since its start in the same request.
   const [list, refetch] = useQuery({
     query: CampaignListQuery,
-    variables: { first: PAGE_SIZE, after: page.after, filter: status ? { status } : null },
+    variables: {
+      first: PAGE_SIZE,
+      after: page.after,
+      filter: status ? { status } : null,
+      withNumbers: canReport,
+    },
   });
   const campaigns = list.data?.campaigns.nodes;
-
-  // Reports exist from a campaign's start: only started campaigns get headline numbers.
-  const [now] = useState(() => Date.now());
-  const startedIds = useMemo(() => {
-    return (campaigns ?? []).filter((c) => new Date(c.startsAt).getTime() <= now).map((c) => c.id);
-  }, [campaigns, now]);
-  const [headlines] = useQuery({
-    query: CampaignHeadlinesQuery,
-    variables: { ids: startedIds },
-    pause: !canReport || startedIds.length === 0,
-  });
-  const numbers = new Map((headlines.data?.compareCampaigns ?? []).map((r) => [r.campaignId, r]));
-  const numbersPending = canReport && startedIds.length > 0 && !headlines.data && !headlines.error;
-
-  const ready = Boolean(list.data) && !numbersPending;
+  const ready = Boolean(list.data);
 
   // Campaigns ticked for comparison, in the order ticked (kept across pages and filters).
   const [selected, setSelected] = useState<string[]>([]);
@@ -94,7 +85,6 @@ export default function CampaignList() {
       {list.error ? (
         <QueryError error={list.error} retry={() => refetch({ requestPolicy: 'network-only' })} />
       ) : null}
-      {headlines.error ? <QueryError error={headlines.error} /> : null}
       {!list.data && !list.error ? <Loading /> : null}
       {campaigns && campaigns.length === 0 ? <Empty>{t('campaigns.empty')}</Empty> : null}
       {canReport && campaigns && campaigns.length > 0 ? (
@@ -134,8 +124,7 @@ export default function CampaignList() {
             </Table.Thead>
             <Table.Tbody>
               {campaigns.map((c) => {
-                const n = numbers.get(c.id);
-                const used = budgetUsed(n?.rewardCost, c.budget);
+                const used = c.headline?.budgetUsedShare ?? null;
                 return (
                   <Table.Tr key={c.id}>
                     {canReport ? (
@@ -161,7 +150,7 @@ export default function CampaignList() {
                     </Table.Td>
                     {canReport ? (
                       <>
-                        <HeadlineCells row={n} />
+                        <HeadlineCells row={c.headline} />
                         <Table.Td ta="right">{used === null ? '—' : formatPercent(used)}</Table.Td>
                       </>
                     ) : null}

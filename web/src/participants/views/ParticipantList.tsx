@@ -1,7 +1,9 @@
-// One campaign's participants (its enrolments, newest first): search within the page, enrol one,
-// import a CSV, and each participant's links.
+// One campaign's participants (its enrolments, newest first): search them (on the server: part of
+// an email, customer id or name, or a code exactly), enrol one, import a CSV, and each
+// participant's links.
 import { Anchor, Badge, Stack, Table, TextInput } from '@mantine/core';
-import { useCallback } from 'react';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { Empty, Loading, Page, QueryError } from '../../app/Page';
@@ -18,6 +20,8 @@ import { participantUrls } from '../urls';
 import { ScrollTable } from '../../app/ScrollTable';
 
 const PAGE_SIZE = 20;
+/** How long typing pauses before the search is sent. */
+const SEARCH_DELAY_MS = 300;
 
 export default function ParticipantList() {
   const { id = '' } = useParams();
@@ -25,22 +29,23 @@ export default function ParticipantList() {
   const navigate = useNavigate();
   const page = readPage(search);
   const q = search.get('q') ?? '';
+  const [text, setText] = useState(q);
+  const [typed] = useDebouncedValue(text, SEARCH_DELAY_MS);
+  useEffect(() => {
+    // A new search starts again from the first page; the URL keeps it for reloads and links.
+    if (typed.trim() !== q.trim()) {
+      void navigate(participantUrls.list(id, { q: typed.trim() }), { replace: true });
+    }
+  }, [typed, q, id, navigate]);
   const canImport = useCan('participants.import');
+  const needle = q.trim();
   const [result, refetch] = useQuery({
     query: CampaignEnrolmentsQuery,
-    variables: { id, first: PAGE_SIZE, after: page.after },
+    variables: { id, first: PAGE_SIZE, after: page.after, search: needle || null },
   });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const campaign = result.data?.campaign;
-  const needle = q.trim().toLowerCase();
-  const rows = (campaign?.enrolments.nodes ?? []).filter(
-    (e) =>
-      !needle ||
-      e.participant.email.toLowerCase().includes(needle) ||
-      e.participant.externalId.toLowerCase().includes(needle) ||
-      (e.participant.firstName ?? '').toLowerCase().includes(needle) ||
-      (e.referralCode ?? '').toLowerCase().includes(needle),
-  );
+  const rows = campaign?.enrolments.nodes ?? [];
   const editable = campaign ? campaign.status !== 'ENDED' : false;
 
   return (
@@ -48,7 +53,7 @@ export default function ParticipantList() {
       title={
         campaign ? t('participants.title', { name: campaign.name }) : t('participants.titleLoading')
       }
-      ready={Boolean(campaign)}
+      ready={Boolean(campaign) && !result.fetching}
       nav={<CampaignNav id={id} status={campaign?.status} />}
     >
       {result.error ? <QueryError error={result.error} retry={reload} /> : null}
@@ -61,12 +66,8 @@ export default function ParticipantList() {
             type="search"
             label={t('participants.search')}
             description={t('participants.searchHint')}
-            value={q}
-            onChange={(e) =>
-              void navigate(participantUrls.list(id, { q: e.currentTarget.value, page }), {
-                replace: true,
-              })
-            }
+            value={text}
+            onChange={(e) => setText(e.currentTarget.value)}
             maw={420}
           />
           {rows.length === 0 ? (

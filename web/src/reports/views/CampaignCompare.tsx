@@ -15,7 +15,7 @@ import {
   formatPercent,
 } from '../../format';
 import { t } from '../../i18n';
-import { HeadlineCells, HeadlineHeads } from '../components/Headlines';
+import { fromReport, HeadlineCells, HeadlineHeads } from '../components/Headlines';
 import { PeriodPicker } from '../components/PeriodPicker';
 import { moneyToChartNumber, Section } from '../components/Sections';
 import { CompareCampaignsQuery, CompareOptionsQuery } from '../queries';
@@ -156,7 +156,7 @@ export default function CampaignCompare() {
                         {t('compare.periodCell', { from: formatDay(r.from), to: formatDay(r.to) })}
                       </Text>
                     </Table.Td>
-                    <HeadlineCells row={r} />
+                    <HeadlineCells row={fromReport(r)} />
                     <Table.Td ta="right">{formatPercent(r.clickToCustomer.value)}</Table.Td>
                     <Table.Td ta="right">{formatMoney(r.costPerAcquisition)}</Table.Td>
                     <Table.Td ta="right">{formatNumber(r.kFactor, undefined, 3)}</Table.Td>

@@ -45,7 +45,11 @@ import {
 } from '../components/Sections';
 import { PeriodPicker } from '../components/PeriodPicker';
 import { downloadReport } from '../exports';
-import { ApplyRecommendationMutation } from '../mutations';
+import {
+  ApplyRecommendationMutation,
+  DismissRecommendationMutation,
+  RestoreRecommendationMutation,
+} from '../mutations';
 import { CampaignReportQuery } from '../queries';
 import { GRANULARITIES, parseDay, parseGranularity, reportUrls } from '../urls';
 import { ScrollTable } from '../../app/ScrollTable';
@@ -68,8 +72,10 @@ export default function CampaignReport() {
   const to = parseDay(search.get('to'));
   const granularity = parseGranularity(search.get('granularity'));
   const canApply = useCan('recommendations.apply');
-  const [dismissed, setDismissed] = useState<string[]>([]);
   const apply = useApiMutation(ApplyRecommendationMutation);
+  const dismiss = useApiMutation(DismissRecommendationMutation);
+  const restore = useApiMutation(RestoreRecommendationMutation);
+  const [showDismissed, setShowDismissed] = useState(false);
 
   const [result, refetch] = useQuery({
     query: CampaignReportQuery,
@@ -118,9 +124,23 @@ export default function CampaignReport() {
     }
   };
 
-  // A campaign that has not started has no report yet (its period would end before it begins).
-  const notStarted =
-    result.error?.graphQLErrors[0]?.extensions.code === 'VALIDATION' && !from && !to;
+  // Dismissed on the server (who reads the report sees it too); shown again on request.
+  const setAside = async (kind: string, back: boolean) => {
+    const outcome = back
+      ? await restore.run({ campaignId: id, kind })
+      : await dismiss.run({ campaignId: id, kind });
+    if (outcome.data) {
+      notifications.show({ message: t(back ? 'report.restored' : 'report.dismissed') });
+      reload();
+    }
+  };
+  const insights = report?.insights ?? [];
+  const dismissedCount = insights.filter((i) => i.dismissal).length;
+  const shownInsights = insights.filter((i) => showDismissed || !i.dismissal);
+
+  // A campaign that has not started reports its empty today (its report begins on its first day).
+  const [openedAt] = useState(() => Date.now());
+  const notStarted = campaign ? new Date(campaign.startsAt).getTime() > openedAt : false;
 
   return (
     <Page
@@ -157,7 +177,7 @@ export default function CampaignReport() {
       </Group>
 
       {notStarted ? <Alert color="blue">{t('report.notStarted')}</Alert> : null}
-      {result.error && !notStarted ? <QueryError error={result.error} retry={reload} /> : null}
+      {result.error ? <QueryError error={result.error} retry={reload} /> : null}
       {!report && !result.error ? <Loading /> : null}
       {report ? (
         <Stack gap="xl">
@@ -295,43 +315,59 @@ export default function CampaignReport() {
           </Section>
 
           <Section title={t('report.insights')} id="insights">
-            {report.insights.filter((i) => !dismissed.includes(i.kind)).length === 0 ? (
-              <Text size="sm">{t('report.noInsights')}</Text>
-            ) : null}
-            {report.insights
-              .filter((i) => !dismissed.includes(i.kind))
-              .map((insight) => (
-                <Card key={insight.kind} withBorder padding="sm">
-                  <Stack gap={4}>
-                    <Group gap="xs">
-                      <Text fw={600}>{insight.finding}</Text>
-                      {insight.significant ? (
-                        <Badge color="green">{t('report.significant')}</Badge>
-                      ) : null}
-                    </Group>
-                    <Text size="sm">{t('report.evidence', { evidence: insight.evidence })}</Text>
-                    <Text size="sm">{t('report.action', { action: insight.action })}</Text>
-                    {canApply ? (
-                      <Group gap="xs" mt={4}>
-                        <Button
-                          size="xs"
-                          loading={apply.fetching}
-                          onClick={() => void applyInsight(insight.kind, insight.action)}
-                        >
-                          {t('report.apply')}
-                        </Button>
-                        <Button
-                          size="xs"
-                          variant="default"
-                          onClick={() => setDismissed((d) => [...d, insight.kind])}
-                        >
-                          {t('report.dismiss')}
-                        </Button>
-                      </Group>
+            {shownInsights.length === 0 ? <Text size="sm">{t('report.noInsights')}</Text> : null}
+            {shownInsights.map((insight) => (
+              <Card key={insight.kind} withBorder padding="sm">
+                <Stack gap={4}>
+                  <Group gap="xs">
+                    <Text fw={600}>{insight.finding}</Text>
+                    {insight.significant ? (
+                      <Badge color="green">{t('report.significant')}</Badge>
                     ) : null}
-                  </Stack>
-                </Card>
-              ))}
+                    {insight.dismissal ? (
+                      <Badge color="gray">
+                        {t('report.dismissedOn', {
+                          when: formatDateTime(insight.dismissal.dismissedAt),
+                        })}
+                      </Badge>
+                    ) : null}
+                  </Group>
+                  <Text size="sm">{t('report.evidence', { evidence: insight.evidence })}</Text>
+                  <Text size="sm">{t('report.action', { action: insight.action })}</Text>
+                  {canApply ? (
+                    <Group gap="xs" mt={4}>
+                      <Button
+                        size="xs"
+                        loading={apply.fetching}
+                        onClick={() => void applyInsight(insight.kind, insight.action)}
+                      >
+                        {t('report.apply')}
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="default"
+                        loading={dismiss.fetching || restore.fetching}
+                        onClick={() => void setAside(insight.kind, Boolean(insight.dismissal))}
+                      >
+                        {t(insight.dismissal ? 'report.restore' : 'report.dismiss')}
+                      </Button>
+                    </Group>
+                  ) : null}
+                </Stack>
+              </Card>
+            ))}
+            {dismissedCount > 0 ? (
+              <Button
+                size="xs"
+                variant="subtle"
+                onClick={() => setShowDismissed((v) => !v)}
+                aria-pressed={showDismissed}
+              >
+                {t(showDismissed ? 'report.hideDismissed' : 'report.showDismissed', {
+                  n: dismissedCount,
+                })}
+              </Button>
+            ) : null}
             {applied.length > 0 ? (
               <Stack gap={2}>
                 <Text size="sm" fw={600}>
