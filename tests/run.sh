@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# THE test command (`just test`, and all that .ci/run runs): checks formatting and lints (without
-# arguments), installs and starts PostgreSQL, Redis and the SMTP test server's Python package when
-# missing, builds the binaries, then runs
+# THE test command (`just test`, and all that .ci/run runs): checks formatting, lints and the
+# dependency policy in deny.toml (without arguments; cargo-deny is installed when missing), installs
+# and starts PostgreSQL, Redis and the SMTP test server's Python package when missing, builds the
+# binaries, then runs
 #   1. every test of the workspace on PostgreSQL + Redis (the production backends), and
 #   2. the end-to-end tests again on the embedded default (SQLite + SQLite-backed queue).
 # Extra arguments go to both `cargo test` runs, e.g. `bash tests/run.sh conversion -- --nocapture`.
@@ -39,16 +40,22 @@ run_phase() {
     return "$status"
 }
 
+# shellcheck source=tests/services.sh
+source tests/services.sh
+
 # With a test filter the run is a developer's quick check; the full run also holds the code to
-# the project's format and lints, as CI does.
+# the project's format and lints, and the dependencies to deny.toml (licences, bans, sources:
+# offline; advisories are a manual step, see docs/development.md), as CI does.
 if (($# == 0)); then
     banner "0/5 cargo fmt --all -- --check; cargo clippy --workspace --all-targets -- -D warnings"
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    banner "0/5 cargo deny --offline --locked check licenses bans sources (deny.toml)"
+    gv_cargo_deny_install
+    # deny.toml's target: fetches only crates clippy did not need (usually none: no network then).
+    cargo fetch --locked --target x86_64-unknown-linux-gnu
+    "$GV_CARGO_DENY" --offline --locked check --hide-inclusion-graph --show-stats licenses bans sources
 fi
-
-# shellcheck source=tests/services.sh
-source tests/services.sh
 
 banner "1/5 services: PostgreSQL, Redis, aiosmtpd, Chromium, Node.js"
 gv_services

@@ -208,6 +208,27 @@ gv_web_install() {
     cp web/package-lock.json "$stamp"
 }
 
+# cargo-deny (the dependency policy in deny.toml), pinned: a cargo-deny of exactly this version on
+# PATH is used as is; otherwise it is built once into the cache (bin in grapevine/tools, build
+# files in grapevine/target-tools, both reused by every clone; ~8 min on 2 cores) without touching
+# ~/.cargo/bin. Sets GV_CARGO_DENY to the binary.
+GV_CARGO_DENY_VERSION=0.20.2
+# shellcheck disable=SC2034 # GV_CARGO_DENY is read by tests/run.sh
+gv_cargo_deny_install() {
+    local cache=${XDG_CACHE_HOME:-$HOME/.cache}/grapevine candidate
+    for candidate in "$(command -v cargo-deny || true)" "$cache/tools/bin/cargo-deny"; do
+        if [[ -x $candidate && $("$candidate" --version 2>/dev/null) == "cargo-deny $GV_CARGO_DENY_VERSION" ]]; then
+            GV_CARGO_DENY=$candidate
+            return
+        fi
+    done
+    gv_say "cargo install --locked cargo-deny@$GV_CARGO_DENY_VERSION (once, into $cache/tools)"
+    CARGO_TARGET_DIR=$cache/target-tools cargo install --locked --root "$cache/tools" \
+        "cargo-deny@$GV_CARGO_DENY_VERSION" >&2 \
+        || gv_die "cargo-deny $GV_CARGO_DENY_VERSION could not be installed (cargo install --locked cargo-deny@$GV_CARGO_DENY_VERSION)"
+    GV_CARGO_DENY=$cache/tools/bin/cargo-deny
+}
+
 gv_services() {
     gv_install_missing
     if [[ -n ${GRAPEVINE_TEST_DATABASE_URL:-} ]]; then
