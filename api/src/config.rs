@@ -508,14 +508,14 @@ impl Config {
                 ));
             }
         }
-        if !(1..=grapevine_worker::hooks::DeliverWebhook::MAX_ATTEMPTS_CEILING)
+        if !(1..=grapevine_entity::ops::jobs::DeliverWebhook::MAX_ATTEMPTS_CEILING)
             .contains(&self.webhooks.max_attempts)
         {
             return Err(bad(
                 "webhooks.max_attempts",
                 format!(
                     "must be 1 to {}",
-                    grapevine_worker::hooks::DeliverWebhook::MAX_ATTEMPTS_CEILING
+                    grapevine_entity::ops::jobs::DeliverWebhook::MAX_ATTEMPTS_CEILING
                 ),
             ));
         }

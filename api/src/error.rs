@@ -1,175 +1,152 @@
-//! The one API error type, mapped once to GraphQL (`extensions.code`) and to HTTP.
-//! Unexpected errors are logged with their cause chain and reach clients only as `INTERNAL`.
+//! The domain's error (`grapevine_entity::ops::error`) at the GraphQL edge. Resolvers return it
+//! with `?`; async-graphql keeps it as the GraphQL error's source, and [`ErrorCodes`], a schema
+//! extension, maps every one in a response once: the message, `extensions.code`, `fields` for
+//! validation, `retryAfter` for rate limits, and an `errorId` for internal errors (whose cause
+//! chain goes to the log under that id). HTTP's one mapping is `http::error`.
 
-use async_graphql::ErrorExtensions;
-use grapevine_entity::domain::error::FieldError;
-use sea_orm::{DbErr, SqlErr};
+use std::sync::Arc;
 
-/// Stable error codes (`extensions.code`).
-pub mod code {
-    /// No or bad credentials.
-    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
-    /// Authenticated, but not allowed.
-    pub const FORBIDDEN: &str = "FORBIDDEN";
-    /// No such thing (in this tenant).
-    pub const NOT_FOUND: &str = "NOT_FOUND";
-    /// Input refused; `extensions.fields` says which.
-    pub const VALIDATION: &str = "VALIDATION";
-    /// Conflicts with the current state (duplicate, illegal transition).
-    pub const CONFLICT: &str = "CONFLICT";
-    /// Too many requests; `extensions.retryAfter` in seconds.
-    pub const RATE_LIMITED: &str = "RATE_LIMITED";
-    /// Our fault; details are in the server log under `extensions.errorId`.
-    pub const INTERNAL: &str = "INTERNAL";
-    /// The request is not valid GraphQL syntax.
-    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
-    /// The request does not fit the schema.
-    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
-    /// The request is too deep or too complex.
-    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
-}
+use async_graphql::{
+    ErrorExtensions, Name, Response, ServerError, Value,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextSubscribe},
+    futures_util::stream::{BoxStream, StreamExt},
+    indexmap::IndexMap,
+};
+pub use grapevine_entity::ops::error::{Error as ApiError, Result as ApiResult, code};
 
-/// Everything that can go wrong in a request.
-///
-/// Deliberately not `Display`: async-graphql converts any `Display` error into a GraphQL error
-/// without extensions, and that path must not exist for ours (`message()` gives the text).
-#[derive(Debug)]
-pub enum ApiError {
-    /// No or bad credentials.
-    Unauthenticated,
-    /// Not allowed.
-    Forbidden(String),
-    /// Not found in the caller's tenant.
-    NotFound(&'static str),
-    /// Bad input.
-    Validation(Vec<FieldError>),
-    /// State conflict.
-    Conflict(String),
-    /// Slow down.
-    RateLimited {
-        /// Seconds to wait.
-        retry_after: u64,
-    },
-    /// Anything unexpected.
-    Internal(anyhow::Error),
-}
-
-impl From<anyhow::Error> for ApiError {
-    fn from(err: anyhow::Error) -> Self {
-        Self::Internal(err)
-    }
-}
-
-impl ApiError {
-    /// One invalid field.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
-    }
-
-    /// The client-facing message (internal errors say nothing about their cause).
-    pub fn message(&self) -> String {
-        match self {
-            Self::Unauthenticated => {
-                "authentication required: send a valid staff token or API key".into()
-            }
-            Self::Forbidden(m) => format!("forbidden: {m}"),
-            Self::NotFound(what) => format!("{what} not found"),
-            Self::Validation(fields) => fields
+/// The GraphQL error of a domain error. An internal error is logged here, with its cause chain
+/// and the id the client sees.
+pub fn to_graphql(err: &ApiError) -> async_graphql::Error {
+    match err {
+        ApiError::Internal(cause) => {
+            let error_id = uuid::Uuid::now_v7();
+            tracing::error!(%error_id, error = %format!("{cause:#}"), "internal error");
+            async_graphql::Error::new("internal error").extend_with(|_, e| {
+                e.set("code", code::INTERNAL);
+                e.set("errorId", error_id.to_string());
+            })
+        }
+        ApiError::Validation(fields) => {
+            let list: Vec<Value> = fields
                 .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-            Self::Conflict(m) => m.clone(),
-            Self::RateLimited { retry_after } => {
-                format!("too many attempts: retry in {retry_after} s")
-            }
-            Self::Internal(_) => "internal error".into(),
-        }
-    }
-
-    /// The stable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Unauthenticated => code::UNAUTHENTICATED,
-            Self::Forbidden(_) => code::FORBIDDEN,
-            Self::NotFound(_) => code::NOT_FOUND,
-            Self::Validation(_) => code::VALIDATION,
-            Self::Conflict(_) => code::CONFLICT,
-            Self::RateLimited { .. } => code::RATE_LIMITED,
-            Self::Internal(_) => code::INTERNAL,
-        }
-    }
-}
-
-impl From<FieldError> for ApiError {
-    fn from(err: FieldError) -> Self {
-        Self::Validation(vec![err])
-    }
-}
-
-impl From<DbErr> for ApiError {
-    fn from(err: DbErr) -> Self {
-        match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict("that already exists".into())
-            }
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                Self::Conflict("it is still referenced, or refers to something missing".into())
-            }
-            _ => Self::Internal(anyhow::Error::new(err).context("database error")),
-        }
-    }
-}
-
-impl From<ApiError> for async_graphql::Error {
-    fn from(err: ApiError) -> Self {
-        match &err {
-            ApiError::Internal(cause) => {
-                let error_id = uuid::Uuid::now_v7();
-                tracing::error!(%error_id, error = %format!("{cause:#}"), "internal error");
-                async_graphql::Error::new("internal error").extend_with(|_, e| {
-                    e.set("code", code::INTERNAL);
-                    e.set("errorId", error_id.to_string());
+                .map(|f| {
+                    let mut map = IndexMap::new();
+                    map.insert(Name::new("field"), Value::from(f.field.clone()));
+                    map.insert(Name::new("message"), Value::from(f.message.clone()));
+                    Value::Object(map)
                 })
-            }
-            ApiError::Validation(fields) => {
-                let list: Vec<async_graphql::Value> = fields
-                    .iter()
-                    .map(|f| {
-                        let mut map = async_graphql::indexmap::IndexMap::new();
-                        map.insert(
-                            async_graphql::Name::new("field"),
-                            async_graphql::Value::from(f.field.clone()),
-                        );
-                        map.insert(
-                            async_graphql::Name::new("message"),
-                            async_graphql::Value::from(f.message.clone()),
-                        );
-                        async_graphql::Value::Object(map)
-                    })
-                    .collect();
-                async_graphql::Error::new(err.message()).extend_with(|_, e| {
-                    e.set("code", code::VALIDATION);
-                    e.set("fields", async_graphql::Value::List(list.clone()));
-                })
-            }
-            ApiError::RateLimited { retry_after } => {
-                let retry_after = *retry_after;
-                async_graphql::Error::new(err.message()).extend_with(|_, e| {
-                    e.set("code", code::RATE_LIMITED);
-                    e.set("retryAfter", retry_after);
-                })
-            }
-            other => {
-                let code = other.code();
-                async_graphql::Error::new(other.message()).extend_with(|_, e| e.set("code", code))
-            }
+                .collect();
+            async_graphql::Error::new(err.message()).extend_with(|_, e| {
+                e.set("code", code::VALIDATION);
+                e.set("fields", Value::List(list.clone()));
+            })
+        }
+        ApiError::RateLimited { retry_after } => {
+            let retry_after = *retry_after;
+            async_graphql::Error::new(err.message()).extend_with(|_, e| {
+                e.set("code", code::RATE_LIMITED);
+                e.set("retryAfter", retry_after);
+            })
+        }
+        other => {
+            let code = other.code();
+            async_graphql::Error::new(other.message()).extend_with(|_, e| e.set("code", code))
         }
     }
 }
 
-/// Result of a resolver.
-pub type ApiResult<T> = Result<T, ApiError>;
+/// Rewrites each error of a response whose source is a domain error into its GraphQL shape
+/// (queries, mutations and every event of a subscription).
+pub struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodes)
+    }
+}
+
+fn map_errors(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        map_error(error);
+    }
+    response
+}
+
+fn map_error(error: &mut ServerError) {
+    let Some(domain) = error.source::<ApiError>() else {
+        return;
+    };
+    let mapped = to_graphql(domain);
+    error.message = mapped.message;
+    error.extensions = mapped.extensions;
+    // Mapped once: a stream's events pass through both hooks.
+    error.source = None;
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ErrorCodes {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        map_errors(next.run(ctx, operation_name).await)
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream).map(map_errors).boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+
+    use super::*;
+
+    struct Query;
+
+    #[Object]
+    impl Query {
+        async fn refused(&self) -> async_graphql::Result<i32> {
+            Err(ApiError::invalid("name", "must not be empty"))?
+        }
+
+        async fn broken(&self) -> async_graphql::Result<i32> {
+            Err(ApiError::Internal(anyhow::anyhow!("secret cause")))?
+        }
+    }
+
+    #[tokio::test]
+    async fn domain_errors_reach_clients_with_their_code_and_nothing_of_an_internal_cause() {
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+            .extension(ErrorCodes)
+            .finish();
+        let res = schema
+            .execute("{ refused }")
+            .await
+            .into_result()
+            .unwrap_err();
+        let json = serde_json::to_value(&res).unwrap();
+        assert_eq!(json[0]["extensions"]["code"], "VALIDATION");
+        assert_eq!(json[0]["extensions"]["fields"][0]["field"], "name");
+        assert_eq!(json[0]["message"], "name: must not be empty");
+
+        let res = schema
+            .execute("{ broken }")
+            .await
+            .into_result()
+            .unwrap_err();
+        let json = serde_json::to_value(&res).unwrap();
+        assert_eq!(json[0]["extensions"]["code"], "INTERNAL");
+        assert_eq!(json[0]["message"], "internal error");
+        assert!(json[0]["extensions"]["errorId"].is_string());
+        assert!(!json.to_string().contains("secret cause"));
+    }
+}

@@ -500,7 +500,7 @@ async fn an_opted_in_campaign_stops_the_clearly_worse_variant_by_itself_and_only
 /// pass that wrote them (finished or among these) has taken its look.
 async fn rollup_passes_finished(app: &TestApp) {
     use grapevine_entity::tables::{JobState, job_outbox};
-    use grapevine_worker::{Job, jobs::RefreshRollups};
+    use grapevine_worker::{JobKind, jobs::RefreshRollups};
     use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
     let db = app.db.connect().await;
     let busy = [JobState::Pending, JobState::Dispatched, JobState::Running];

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     context::JobContext,
     jobs::{DigestRun, PayoutRun, PruneOutbox, RefreshRollups, ReleaseRewards, digest::iso_week},
-    outbox::{Job, enqueue_once},
+    outbox::{JobKind, enqueue_once},
 };
 
 /// The kinds the scheduler queues by itself on a timer. One of them may be under way at any

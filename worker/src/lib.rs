@@ -28,4 +28,4 @@ pub mod transport;
 
 pub use config::{EmailConfig, QueueConfig, WorkerConfig};
 pub use context::JobContext;
-pub use outbox::{Job, JobError, enqueue};
+pub use outbox::{Job, JobError, JobKind, enqueue};

@@ -24,7 +24,7 @@ use async_graphql::{
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
 };
 
-use crate::{auth::Principal, config::GraphqlConfig, error::ApiError, state::AppState};
+use crate::{auth::Principal, config::GraphqlConfig, error::ErrorCodes, state::AppState};
 
 /// Query root: the core queries and those of the incentive loop.
 #[derive(MergedObject, Default)]
@@ -72,7 +72,8 @@ pub fn build_schema(state: Option<AppState>, config: &GraphqlConfig) -> AppSchem
     )
     .limit_depth(config.max_depth)
     .limit_complexity(config.max_complexity)
-    .limit_recursive_depth(32);
+    .limit_recursive_depth(32)
+    .extension(ErrorCodes);
     if !config.introspection {
         builder = builder.disable_introspection();
     }
@@ -133,9 +134,4 @@ impl ContextExt for Context<'_> {
         self.data_opt::<Principal>()
             .unwrap_or(&Principal::Anonymous)
     }
-}
-
-/// Convert to the GraphQL error shape.
-pub fn gql(err: ApiError) -> async_graphql::Error {
-    err.into()
 }

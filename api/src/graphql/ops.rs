@@ -49,7 +49,7 @@ impl OpsQuery {
     /// the relay's lag. The `queueHealth` subscription pushes the same object when it changes.
     async fn queue_overview(&self, ctx: &Context<'_>) -> Result<QueueOverview> {
         let actor = ctx.principal().staff(OPS)?;
-        let now = grapevine_worker::outbox::wall_clock();
+        let now = grapevine_entity::ops::outbox::wall_clock();
         let (kinds, lag) = look(&ctx.state().db, actor.tenant_id, now).await?;
         Ok(QueueOverview::new(now, kinds, lag))
     }
@@ -112,7 +112,7 @@ impl OpsSubscription {
                         tokio::time::sleep(every).await;
                     }
                     wait = true;
-                    let now = grapevine_worker::outbox::wall_clock();
+                    let now = grapevine_entity::ops::outbox::wall_clock();
                     match look(&db, tenant, now).await {
                         Ok(seen) if last.as_ref() == Some(&seen) => {}
                         Ok(seen) => {

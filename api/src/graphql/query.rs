@@ -187,7 +187,7 @@ impl Query {
         let kinds = services::queue_health::snapshot(
             &state.db,
             actor.tenant_id,
-            grapevine_worker::outbox::wall_clock(),
+            grapevine_entity::ops::outbox::wall_clock(),
         )
         .await
         .map_err(crate::error::ApiError::from)?;

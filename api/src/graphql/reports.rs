@@ -97,7 +97,7 @@ impl ReportMutation {
     /// to its owner now, besides the one sent at the start of each ISO week (marketing).
     /// Returns when the digest is queued; it goes out through the email pipeline.
     async fn send_campaign_digest(&self, ctx: &Context<'_>, campaign_id: Uuid) -> Result<bool> {
-        use grapevine_worker::jobs::CampaignDigest;
+        use grapevine_entity::ops::jobs::CampaignDigest;
         let p = ctx.principal();
         let actor = p.staff(&[Role::MarketingManager])?;
         let s = ctx.state();
@@ -112,7 +112,7 @@ impl ReportMutation {
             dedupe: format!("digest:{campaign_id}:manual:{}", Uuid::now_v7()),
         };
         let now = s.clock.now();
-        grapevine_worker::outbox::enqueue_once(
+        grapevine_entity::ops::outbox::enqueue_once(
             &s.db,
             Some(actor.tenant_id),
             &job.dedupe,

@@ -93,7 +93,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         }
         Err(err) => tracing::warn!(error = %err, "counting jobs for /metrics failed"),
     }
-    let now = grapevine_worker::outbox::wall_clock();
+    let now = grapevine_entity::ops::outbox::wall_clock();
     match crate::services::queue_health::outbox_lag(&state.db, None, now).await {
         Ok(lag) => {
             state

@@ -2,6 +2,7 @@
 //! draft → active → paused → ended. Launching enqueues the launch emails in the same transaction.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::{jobs::LaunchCampaign, outbox::enqueue};
 use grapevine_entity::{
     domain::{
         FieldError,
@@ -17,7 +18,6 @@ use grapevine_entity::{
         campaign_variants, campaigns, reward_rules,
     },
 };
-use grapevine_worker::{enqueue, jobs::LaunchCampaign};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, TransactionSession, TransactionTrait,

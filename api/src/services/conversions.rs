@@ -6,6 +6,10 @@
 //! within the campaign's attribution window; first touch wins unless the campaign says last touch.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::{
+    jobs::ValidateReferral,
+    outbox::{JobKind, enqueue_kind},
+};
 use grapevine_entity::{
     db::begin_write,
     domain::{
@@ -19,11 +23,7 @@ use grapevine_entity::{
         conversions, device_sightings, fx_rates, participants, referral_links, referrals, refunds,
     },
 };
-use grapevine_worker::{
-    hooks,
-    jobs::validate::{KIND as VALIDATE, ValidateReferral},
-    outbox::enqueue_kind,
-};
+use grapevine_worker::hooks;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait, TryInsertResult,
@@ -378,7 +378,7 @@ pub async fn track_lead(
                     enqueue_kind(
                         &txn,
                         Some(tenant_id),
-                        VALIDATE,
+                        ValidateReferral::KIND,
                         &ValidateReferral {
                             referral_id: referral.id,
                             conversion_id: None,
@@ -547,7 +547,7 @@ pub async fn track_conversion(
         enqueue_kind(
             &txn,
             Some(tenant_id),
-            VALIDATE,
+            ValidateReferral::KIND,
             &job,
             VALIDATE_ATTEMPTS,
             now,
@@ -736,7 +736,7 @@ pub async fn refund(
         enqueue_kind(
             &txn,
             Some(tenant_id),
-            VALIDATE,
+            ValidateReferral::KIND,
             &job,
             VALIDATE_ATTEMPTS,
             now,

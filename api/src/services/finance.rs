@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use futures::Stream;
+use grapevine_entity::ops::{jobs::Reconcile, outbox::enqueue};
 use grapevine_entity::{
     db::begin_write,
     tables::{
@@ -11,7 +12,6 @@ use grapevine_entity::{
         participants, payouts, reconciliation_items, reconciliations, rewards,
     },
 };
-use grapevine_worker::{jobs::Reconcile, outbox::enqueue};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,

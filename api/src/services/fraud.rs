@@ -1,6 +1,7 @@
 //! Fraud policy, the review queue and rule replay.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::{jobs::SettleReferral, outbox::enqueue};
 use grapevine_entity::{
     db::begin_write,
     domain::fraud::{Decision, Policy, Signal},
@@ -9,11 +10,7 @@ use grapevine_entity::{
         fraud_signals, referrals, rewards,
     },
 };
-use grapevine_worker::{
-    fraud::{policy_of, score, status_of},
-    jobs::SettleReferral,
-    outbox::enqueue,
-};
+use grapevine_worker::fraud::{policy_of, score, status_of};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,

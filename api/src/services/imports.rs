@@ -3,15 +3,12 @@
 //! `grapevine_worker::import`, shared by both.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::{jobs::ImportParticipants, outbox::enqueue_once};
 use grapevine_entity::tables::{
     CampaignStatus, participant_import_errors, participant_import_files, participant_imports,
     participant_imports::ImportState,
 };
-use grapevine_worker::{
-    import::{self, FileError},
-    jobs::ImportParticipants,
-    outbox::enqueue_once,
-};
+use grapevine_worker::import::{self, FileError};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     Select, TransactionSession, TransactionTrait,

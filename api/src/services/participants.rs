@@ -3,6 +3,7 @@
 //! bucket (assigned deterministically), and an invited participant gets a unique referral code.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::{jobs::LaunchCampaign, outbox::enqueue};
 use grapevine_entity::{
     domain::{
         FieldError,
@@ -10,7 +11,6 @@ use grapevine_entity::{
     },
     tables::{CampaignStatus, LinkKind, campaigns, enrolments, participants, referral_links},
 };
-use grapevine_worker::{enqueue, jobs::LaunchCampaign};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     TransactionSession, TransactionTrait,

@@ -2,6 +2,7 @@
 //! balances, manual adjustments, tax status and payout onboarding.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::{jobs::PayPayout, outbox::enqueue};
 use grapevine_entity::{
     db::begin_write,
     domain::money::Currency,
@@ -12,9 +13,7 @@ use grapevine_entity::{
     },
 };
 use grapevine_worker::{
-    jobs::PayPayout,
     ledger::{self, Entry},
-    outbox::enqueue,
     payouts::{proceed, recheck_holds, settings},
 };
 use sea_orm::{

@@ -4,19 +4,17 @@
 //! scoped to the tenant; another tenant's ids are not found.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::{jobs::DeliverWebhook, outbox::enqueue_once};
 use grapevine_entity::{
     db::begin_write,
     tables::{
         webhook_attempts, webhook_deliveries, webhook_deliveries::DeliveryState, webhook_endpoints,
     },
 };
-use grapevine_worker::{
-    hooks::{
-        DeliverWebhook, Event, EventType, emit_to, secret_aad,
-        signing::{generate_secret, hint},
-        target::{Policy, check_url},
-    },
-    outbox::enqueue_once,
+use grapevine_worker::hooks::{
+    Event, EventType, emit_to, secret_aad,
+    signing::{generate_secret, hint},
+    target::{Policy, check_url},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,

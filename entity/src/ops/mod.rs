@@ -4,5 +4,8 @@
 //! by one (issue 17).
 
 pub mod counts;
+pub mod error;
+pub mod jobs;
+pub mod outbox;
 pub mod participants;
 pub mod share;

@@ -13,7 +13,6 @@ use sea_orm::{
     TransactionTrait,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -21,6 +20,8 @@ use crate::{
     email::{OutgoingEmail, SendFailure, UnsubscribeToken},
     outbox::{Job, JobError, enqueue_once},
 };
+
+use grapevine_entity::ops::jobs::SendEmail;
 
 /// A rendered email to record and send.
 #[derive(Debug, Clone)]
@@ -105,17 +106,7 @@ pub fn is_marketing(kind: EmailKind) -> bool {
     )
 }
 
-/// Job: send one recorded email, at most once.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SendEmail {
-    /// `emails.id`.
-    pub email_id: Uuid,
-}
-
 impl Job for SendEmail {
-    const KIND: &'static str = "email.send";
-    const MAX_ATTEMPTS: i32 = 10;
-
     #[tracing::instrument(name = "job.email.send", skip_all, fields(email_id = %self.email_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let db = &ctx.db;

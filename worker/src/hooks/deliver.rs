@@ -22,45 +22,20 @@ use sea_orm::{
     sea_query::Expr,
 };
 use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{secret_aad, signing, target};
 use crate::{
     context::JobContext,
-    outbox::{Job, JobError, once_id, wall_clock},
+    outbox::{Job, JobError, JobKind, once_id, wall_clock},
 };
 
-/// The job kind.
-pub const KIND: &str = "webhook.deliver";
+use grapevine_entity::ops::jobs::DeliverWebhook;
 
 /// Most of a response body kept per attempt, in bytes.
 pub const RESPONSE_BODY_LIMIT: usize = 1_024;
 
-/// Job: attempt a delivery (of one sequence: a replay starts the next).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct DeliverWebhook {
-    /// `webhook_deliveries.id`.
-    pub delivery_id: Uuid,
-    /// The delivery's sequence this job is for (0, then one more per replay).
-    pub sequence: i32,
-}
-
-impl DeliverWebhook {
-    /// The most attempts `webhooks.max_attempts` may ask for.
-    pub const MAX_ATTEMPTS_CEILING: i32 = 25;
-
-    /// The `enqueue_once` key: one job per delivery and sequence.
-    pub fn key(&self) -> String {
-        format!("{}:{}", self.delivery_id, self.sequence)
-    }
-}
-
 impl Job for DeliverWebhook {
-    const KIND: &'static str = KIND;
-    /// A ceiling: `webhooks.max_attempts` (at most this) decides when a delivery is dead.
-    const MAX_ATTEMPTS: i32 = Self::MAX_ATTEMPTS_CEILING;
-
     #[tracing::instrument(name = "job.webhook.deliver", skip_all, fields(delivery_id = %self.delivery_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let db = &ctx.db;
@@ -81,7 +56,7 @@ impl Job for DeliverWebhook {
             return Ok(());
         };
         let last =
-            self.attempt(db).await? >= ctx.config.webhooks.max_attempts.min(Self::MAX_ATTEMPTS);
+            attempt(&self, db).await? >= ctx.config.webhooks.max_attempts.min(Self::MAX_ATTEMPTS);
         let outcome = if endpoint.enabled {
             post(ctx, &endpoint, &delivery).await
         } else {
@@ -109,14 +84,14 @@ impl Job for DeliverWebhook {
     }
 }
 
-impl DeliverWebhook {
-    /// This run's attempt number, as the job pipeline counts it (crashed attempts included).
-    async fn attempt(&self, conn: &impl ConnectionTrait) -> Result<i32, DbErr> {
-        Ok(job_outbox::Entity::find_by_id(once_id::<Self>(&self.key()))
+/// This run's attempt number, as the job pipeline counts it (crashed attempts included).
+async fn attempt(job: &DeliverWebhook, conn: &impl ConnectionTrait) -> Result<i32, DbErr> {
+    Ok(
+        job_outbox::Entity::find_by_id(once_id::<DeliverWebhook>(&job.key()))
             .one(conn)
             .await?
-            .map_or(1, |job| job.attempts))
-    }
+            .map_or(1, |job| job.attempts),
+    )
 }
 
 /// What one attempt came to.

@@ -23,7 +23,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::deliver::DeliverWebhook;
+use crate::jobs::DeliverWebhook;
 use crate::outbox::enqueue_once;
 
 /// An event type.

@@ -14,7 +14,6 @@ use grapevine_entity::tables::ReferralStatus;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use deliver::DeliverWebhook;
 pub use events::{Event, EventType, emit, emit_to};
 
 /// Outgoing webhook settings (`webhooks.*`).

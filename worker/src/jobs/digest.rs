@@ -18,8 +18,6 @@ use grapevine_entity::{
     tables::{CampaignStatus, EmailKind, campaigns, tenants, users},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::{
     context::JobContext,
@@ -30,16 +28,9 @@ use crate::{
     outbox::{Job, JobError, enqueue_once},
 };
 
-/// Job: queue this week's digest of every live campaign that has an owner.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct DigestRun {
-    /// The ISO week, `2026-W48`.
-    pub week: String,
-}
+use grapevine_entity::ops::jobs::{CampaignDigest, DigestRun};
 
 impl Job for DigestRun {
-    const KIND: &'static str = "reports.digest_run";
-
     #[tracing::instrument(name = "job.reports.digest_run", skip_all)]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let live = campaigns::Entity::find()
@@ -63,16 +54,6 @@ impl Job for DigestRun {
 pub fn iso_week(t: DateTime<Utc>) -> String {
     let w = t.iso_week();
     format!("{}-W{:02}", w.year(), w.week())
-}
-
-/// Job: one campaign's digest to its owner.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CampaignDigest {
-    /// The campaign.
-    pub campaign_id: Uuid,
-    /// The email's at-most-once key (`digest:<campaign>:<week>`, or a fresh one for a digest
-    /// asked for by hand).
-    pub dedupe: String,
 }
 
 const VARS: &[&str] = &[
@@ -122,8 +103,6 @@ fn change(now: i64, before: i64) -> String {
 }
 
 impl Job for CampaignDigest {
-    const KIND: &'static str = "reports.digest";
-
     #[tracing::instrument(name = "job.reports.digest", skip_all, fields(campaign_id = %self.campaign_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let Some(campaign) = campaigns::Entity::find_by_id(self.campaign_id)

@@ -5,7 +5,6 @@ use grapevine_entity::tables::{
     participant_import_files, participant_imports, participant_imports::ImportState,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -14,16 +13,9 @@ use crate::{
     outbox::{Job, JobError},
 };
 
-/// Job: import the participants of an uploaded CSV.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ImportParticipants {
-    /// `participant_imports.id`.
-    pub import_id: Uuid,
-}
+use grapevine_entity::ops::jobs::ImportParticipants;
 
 impl Job for ImportParticipants {
-    const KIND: &'static str = "participants.import";
-
     #[tracing::instrument(name = "job.participants.import", skip_all, fields(import_id = %self.import_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let db = &ctx.db;

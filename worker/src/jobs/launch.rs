@@ -15,7 +15,6 @@ use grapevine_entity::{
     },
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -27,18 +26,10 @@ use crate::{
     outbox::{Job, JobError},
 };
 
+use grapevine_entity::ops::jobs::LaunchCampaign;
+
 /// Participants handled per transaction.
 const PAGE: u64 = 200;
-
-/// Job: send the launch emails of a campaign that has just gone live.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LaunchCampaign {
-    /// `campaigns.id`.
-    pub campaign_id: Uuid,
-    /// Only this participant (enrolled after the launch); `None` = everyone invited.
-    #[serde(default)]
-    pub participant_id: Option<Uuid>,
-}
 
 /// The three templates of the email material, parsed.
 struct EmailTemplates {
@@ -48,8 +39,6 @@ struct EmailTemplates {
 }
 
 impl Job for LaunchCampaign {
-    const KIND: &'static str = "campaign.launch";
-
     #[tracing::instrument(name = "job.campaign.launch", skip_all, fields(campaign_id = %self.campaign_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let db = &ctx.db;

@@ -1,4 +1,5 @@
-//! The job kinds. Each is one serde struct carrying ids and one async handler.
+//! The job kinds' handlers. Each payload (a serde struct carrying ids) is defined with its name in
+//! `grapevine_entity::ops::jobs`; its handler is here.
 
 pub mod digest;
 pub mod import;
@@ -13,16 +14,11 @@ use chrono::{DateTime, Utc};
 use grapevine_entity::tables::{RewardType, rewards};
 use sea_orm::{ConnectionTrait, DbErr};
 
-pub use crate::email::send::SendEmail;
-pub use crate::payouts::{FulfilReward, PayPayout, PayoutRun, Reconcile};
-pub use digest::{CampaignDigest, DigestRun};
-pub use import::ImportParticipants;
-pub use launch::LaunchCampaign;
-pub use prune::PruneOutbox;
-pub use release::ReleaseRewards;
-pub use rollup::RefreshRollups;
-pub use settle::SettleReferral;
-pub use validate::ValidateReferral;
+pub use grapevine_entity::ops::jobs::{
+    CampaignDigest, DeliverWebhook, DigestRun, FulfilReward, ImportParticipants, LaunchCampaign,
+    PayPayout, PayoutRun, PruneOutbox, Reconcile, RefreshRollups, ReleaseRewards, SendEmail,
+    SettleReferral, ValidateReferral,
+};
 
 use crate::{outbox::enqueue_once, runner::Registry};
 
@@ -42,7 +38,7 @@ pub fn registry() -> Registry {
         .register::<RefreshRollups>()
         .register::<DigestRun>()
         .register::<CampaignDigest>()
-        .register::<crate::hooks::DeliverWebhook>()
+        .register::<DeliverWebhook>()
         .register::<ImportParticipants>()
 }
 

@@ -8,7 +8,6 @@ use grapevine_entity::{
     tables::{JobState, job_outbox, job_runs},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -16,17 +15,12 @@ use crate::{
     outbox::{Job, JobError, wall_clock},
 };
 
+use grapevine_entity::ops::jobs::PruneOutbox;
+
 /// Jobs removed per transaction.
 const BATCH: u64 = 1_000;
 
-/// Job: prune finished jobs past the retention.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct PruneOutbox {}
-
 impl Job for PruneOutbox {
-    const KIND: &'static str = "outbox.prune";
-    const MAX_ATTEMPTS: i32 = 3;
-
     #[tracing::instrument(name = "job.outbox.prune", skip_all)]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let hours = ctx.config.queue.retention_hours;

@@ -7,24 +7,18 @@ use grapevine_entity::{
     tables::{RewardStatus, rewards},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
-use serde::{Deserialize, Serialize};
 
 use crate::{
     context::JobContext,
     outbox::{Job, JobError},
 };
 
+use grapevine_entity::ops::jobs::ReleaseRewards;
+
 /// Rewards released per transaction.
 const BATCH: u64 = 500;
 
-/// Job: release every reward whose hold has ended.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ReleaseRewards {}
-
 impl Job for ReleaseRewards {
-    const KIND: &'static str = "rewards.release";
-    const MAX_ATTEMPTS: i32 = 3;
-
     #[tracing::instrument(name = "job.rewards.release", skip_all)]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let now = ctx.clock.now();

@@ -3,7 +3,6 @@
 //! opted in stop a clearly worse variant (see [`crate::experiments`]).
 
 use chrono::Duration;
-use serde::{Deserialize, Serialize};
 
 use crate::{
     context::JobContext,
@@ -11,14 +10,9 @@ use crate::{
     rollups,
 };
 
-/// Job: one refresh pass over every tenant.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct RefreshRollups {}
+use grapevine_entity::ops::jobs::RefreshRollups;
 
 impl Job for RefreshRollups {
-    const KIND: &'static str = "rollup.refresh";
-    const MAX_ATTEMPTS: i32 = 3;
-
     #[tracing::instrument(name = "job.rollup.refresh", skip_all)]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let overlap = Duration::seconds(

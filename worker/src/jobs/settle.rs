@@ -26,7 +26,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     ExprTrait, QueryFilter, QueryOrder, sea_query::Expr, sea_query::OnConflict,
 };
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -37,17 +36,9 @@ use crate::{
     outbox::{Job, JobError},
 };
 
-/// Job: create, shrink or reverse a referral's rewards to match its status and refunds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SettleReferral {
-    /// `referrals.id`.
-    pub referral_id: Uuid,
-}
+use grapevine_entity::ops::jobs::SettleReferral;
 
 impl Job for SettleReferral {
-    const KIND: &'static str = "referral.settle";
-    const MAX_ATTEMPTS: i32 = 10;
-
     #[tracing::instrument(name = "job.referral.settle", skip_all, fields(referral_id = %self.referral_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let referral = referrals::Entity::find_by_id(self.referral_id)

@@ -13,33 +13,18 @@ use grapevine_entity::{
     tables::{campaigns, conversions, referrals},
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::{
     context::JobContext,
     fraud::{RulesDecision, policy_of, reviewed, status_of, store},
     hooks,
-    jobs::settle::SettleReferral,
+    jobs::SettleReferral,
     outbox::{Job, JobError, enqueue},
 };
 
-/// The job kind.
-pub const KIND: &str = "referral.validate";
-
-/// Payload of a validation job.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ValidateReferral {
-    /// `referrals.id`.
-    pub referral_id: Uuid,
-    /// `conversions.id`, when a conversion (or its refund) triggered it.
-    pub conversion_id: Option<Uuid>,
-}
+use grapevine_entity::ops::jobs::ValidateReferral;
 
 impl Job for ValidateReferral {
-    const KIND: &'static str = KIND;
-    const MAX_ATTEMPTS: i32 = 10;
-
     #[tracing::instrument(name = "job.referral.validate", skip_all, fields(referral_id = %self.referral_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let db = &ctx.db;

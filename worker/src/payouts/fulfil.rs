@@ -11,8 +11,6 @@ use grapevine_entity::{
     tables::{EmailKind, LedgerKind, RewardStatus, RewardType, participants, rewards, tenants},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::providers::{DryRun, FulfilRequest, Fulfiller, GiftCards, Issued, ProviderError};
 use crate::{
@@ -22,12 +20,7 @@ use crate::{
     outbox::{Job, JobError},
 };
 
-/// Job: deliver one non-cash reward.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FulfilReward {
-    /// `rewards.id`.
-    pub reward_id: Uuid,
-}
+use grapevine_entity::ops::jobs::FulfilReward;
 
 /// What the provider holds for this reward: an earlier delivery if there is one, else a new one
 /// when `may_issue` (the reward is released), else nothing.
@@ -53,8 +46,6 @@ fn job_error(err: ProviderError) -> JobError {
 }
 
 impl Job for FulfilReward {
-    const KIND: &'static str = "reward.fulfil";
-
     #[tracing::instrument(name = "job.reward.fulfil", skip_all, fields(reward_id = %self.reward_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let Some(reward) = rewards::Entity::find_by_id(self.reward_id)

@@ -20,12 +20,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::outbox::enqueue;
-
-pub use fulfil::FulfilReward;
-pub use pay::PayPayout;
-pub use reconcile::Reconcile;
-pub use run::PayoutRun;
+use crate::{jobs::PayPayout, outbox::enqueue};
 
 /// Payout attempts before a payout is dead, unless the tenant says otherwise.
 pub const DEFAULT_MAX_ATTEMPTS: i32 = 5;

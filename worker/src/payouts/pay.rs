@@ -18,7 +18,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, IntoActiveModel,
     QueryFilter, sea_query::Expr,
 };
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::providers::{CashProvider, CashRequest, DryRun, ProviderError, Stripe};
@@ -29,16 +28,9 @@ use crate::{
     outbox::{Job, JobError, enqueue_at},
 };
 
-/// Job: make one attempt at a payout.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PayPayout {
-    /// `payouts.id`.
-    pub payout_id: Uuid,
-}
+use grapevine_entity::ops::jobs::PayPayout;
 
 impl Job for PayPayout {
-    const KIND: &'static str = "payout.pay";
-
     #[tracing::instrument(name = "job.payout.pay", skip_all, fields(payout_id = %self.payout_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let now = ctx.clock.now();

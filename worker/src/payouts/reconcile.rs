@@ -29,7 +29,6 @@ use sea_orm::{
     QuerySelect, TransactionSession,
     sea_query::{Expr, LikeExpr},
 };
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
@@ -41,17 +40,9 @@ use crate::{
     outbox::{Job, JobError},
 };
 
-/// Job: run one reconciliation (a row of `reconciliations` in state `running`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Reconcile {
-    /// `reconciliations.id`.
-    pub reconciliation_id: Uuid,
-}
+use grapevine_entity::ops::jobs::Reconcile;
 
 impl Job for Reconcile {
-    const KIND: &'static str = "payouts.reconcile";
-    const MAX_ATTEMPTS: i32 = 5;
-
     #[tracing::instrument(name = "job.payouts.reconcile", skip_all, fields(reconciliation_id = %self.reconciliation_id))]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let Some(run) = reconciliations::Entity::find_by_id(self.reconciliation_id)

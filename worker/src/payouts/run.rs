@@ -14,7 +14,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, sea_query::Expr,
 };
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{proceed, schedule_due, settings};
@@ -24,18 +23,9 @@ use crate::{
     outbox::{Job, JobError},
 };
 
-/// Job: run payouts for one tenant, or every tenant.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct PayoutRun {
-    /// Only this tenant.
-    #[serde(default)]
-    pub tenant_id: Option<Uuid>,
-}
+use grapevine_entity::ops::jobs::PayoutRun;
 
 impl Job for PayoutRun {
-    const KIND: &'static str = "payouts.run";
-    const MAX_ATTEMPTS: i32 = 3;
-
     #[tracing::instrument(name = "job.payouts.run", skip_all)]
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         let now = ctx.clock.now();

@@ -3,11 +3,11 @@
 //! followed by the jobs it queued.
 
 use chrono::{DateTime, Duration, Utc};
-use grapevine_entity::tables::{PayoutStatus, ReferralStatus, payouts as payout_rows, referrals};
-use grapevine_worker::{
+use grapevine_entity::ops::{
     jobs::{PayoutRun, ReleaseRewards},
     outbox::enqueue_once,
 };
+use grapevine_entity::tables::{PayoutStatus, ReferralStatus, payouts as payout_rows, referrals};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{Player, traffic::browser};
