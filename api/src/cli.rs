@@ -329,8 +329,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 async fn rollup(config: &Config, rebuild: bool, only: Option<uuid::Uuid>) -> anyhow::Result<()> {
+    use grapevine_entity::ops::rollups;
     use grapevine_entity::tables::campaigns;
-    use grapevine_worker::rollups;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
     let conn = db::connect(&config.database_url, 2).await?;

@@ -4,8 +4,8 @@
 use std::{fs::File, io::BufReader, path::Path};
 
 use anyhow::{Context as _, anyhow};
+use grapevine_entity::ops::import::{self, RunError};
 use grapevine_entity::tables::participant_import_errors;
-use grapevine_worker::import::{self, RunError};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;

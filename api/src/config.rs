@@ -213,7 +213,7 @@ pub struct ImportsConfig {
     /// Largest uploaded file in bytes (`importParticipants`; the CLI reads files of any size).
     pub max_upload_bytes: usize,
     /// Rows per transaction of `grapevine import participants` (upload jobs use
-    /// `grapevine_worker::import::DEFAULT_BATCH_ROWS`).
+    /// `grapevine_entity::ops::import::DEFAULT_BATCH_ROWS`).
     pub batch_rows: usize,
 }
 
@@ -222,7 +222,7 @@ impl Default for ImportsConfig {
         Self {
             max_rows: 1_000_000,
             max_upload_bytes: 32 << 20,
-            batch_rows: grapevine_worker::import::DEFAULT_BATCH_ROWS,
+            batch_rows: grapevine_entity::ops::import::DEFAULT_BATCH_ROWS,
         }
     }
 }

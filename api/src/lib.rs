@@ -5,7 +5,7 @@ pub mod cache_bus;
 pub mod cli;
 pub mod cli_transfer;
 pub mod config;
-pub use grapevine_worker::crypto;
+pub use grapevine_entity::ops::crypto;
 pub mod db;
 pub mod error;
 pub mod graphql;

@@ -386,10 +386,10 @@ async fn finished_jobs_past_the_retention_are_pruned_with_their_runs_and_nothing
         .collect();
     assert!(!recent.is_empty());
 
-    grapevine_worker::outbox::enqueue(
+    grapevine_entity::ops::outbox::enqueue(
         &db,
         None,
-        &grapevine_worker::jobs::PruneOutbox::default(),
+        &grapevine_entity::ops::jobs::PruneOutbox::default(),
         chrono::Utc::now(),
     )
     .await

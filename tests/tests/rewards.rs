@@ -901,7 +901,7 @@ async fn two_jobs_reversing_the_same_reward_at_once_post_one_reversal() {
         let db = db.clone();
         tokio::spawn(async move {
             let txn = grapevine_entity::db::begin_write(&db).await.unwrap();
-            let after = grapevine_worker::ledger::reverse(&txn, seen, 300, "test", Utc::now())
+            let after = grapevine_entity::ops::ledger::reverse(&txn, seen, 300, "test", Utc::now())
                 .await
                 .unwrap();
             txn.commit().await.unwrap();

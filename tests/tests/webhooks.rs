@@ -774,8 +774,8 @@ async fn payouts_refunds_reviews_and_the_rules_each_raise_their_event() {
 #[tokio::test]
 async fn an_event_emitted_twice_for_one_cause_is_stored_and_sent_once_and_a_rollback_sends_nothing()
 {
+    use grapevine_entity::ops::webhook_events::{Event, EventType, emit};
     use grapevine_entity::tables::{job_outbox, webhook_deliveries};
-    use grapevine_worker::hooks::{Event, EventType, emit};
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
     let (app, receiver, _ops, endpoint, secret) =

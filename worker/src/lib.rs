@@ -8,23 +8,20 @@
 pub mod config;
 pub mod context;
 pub mod cron;
-pub mod crypto;
 pub mod email;
-pub mod experiments;
-pub mod fraud;
 pub mod hooks;
-pub mod import;
 pub mod jobs;
-pub mod ledger;
 pub mod metrics;
 pub mod outbox;
 pub mod payouts;
 pub mod relay;
-pub mod rollups;
 pub mod runner;
-pub mod secrets;
 pub mod service;
 pub mod transport;
+
+// The domain operations the handlers call live in `grapevine_entity::ops`; these names keep the
+// handlers' paths short (`crate::ledger::…`).
+use grapevine_entity::ops::{crypto, experiments, fraud, import, ledger, rollups, secrets};
 
 pub use config::{EmailConfig, QueueConfig, WorkerConfig};
 pub use context::JobContext;

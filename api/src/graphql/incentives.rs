@@ -215,7 +215,7 @@ impl IncentiveQuery {
                 .into_iter()
                 .map(|d| ReplayedReferral {
                     referral: d.referral.into(),
-                    would: grapevine_worker::fraud::status_of(d.would).into(),
+                    would: grapevine_entity::ops::fraud::status_of(d.would).into(),
                     score: i32::try_from(d.score).unwrap_or(i32::MAX),
                     signals: d
                         .signals

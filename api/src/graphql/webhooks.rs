@@ -2,7 +2,7 @@
 //! replays and test events. Another tenant's ids are NOT_FOUND.
 
 use async_graphql::{Context, Object, Result};
-use grapevine_worker::hooks::EventType;
+use grapevine_entity::ops::webhook_events::EventType;
 use uuid::Uuid;
 
 use super::{

@@ -2,7 +2,7 @@
 //! `POST /u/{token}` (what mail clients send for `List-Unsubscribe-Post`) unsubscribes.
 
 use actix_web::{HttpResponse, web};
-use grapevine_worker::email::{UnsubscribeToken, send};
+use grapevine_entity::ops::emails::{self as send, UnsubscribeToken};
 
 use crate::state::AppState;
 

@@ -59,7 +59,7 @@ pub async fn campaign_cohorts(
             customer: o.customer_external_id.clone(),
             at: o.occurred_at,
             order: o.id,
-            value_minor: grapevine_worker::rollups::net_revenue(o, &campaign.currency),
+            value_minor: grapevine_entity::ops::rollups::net_revenue(o, &campaign.currency),
             kind: kind_of(o, campaign),
         }));
     }

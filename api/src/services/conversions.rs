@@ -6,6 +6,7 @@
 //! within the campaign's attribution window; first touch wins unless the campaign says last touch.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::webhook_events as hooks;
 use grapevine_entity::ops::{
     jobs::ValidateReferral,
     outbox::{JobKind, enqueue_kind},
@@ -23,7 +24,6 @@ use grapevine_entity::{
         conversions, device_sightings, fx_rates, participants, referral_links, referrals, refunds,
     },
 };
-use grapevine_worker::hooks;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait, TryInsertResult,

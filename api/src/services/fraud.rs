@@ -1,6 +1,7 @@
 //! Fraud policy, the review queue and rule replay.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::fraud::{policy_of, score, status_of};
 use grapevine_entity::ops::{jobs::SettleReferral, outbox::enqueue};
 use grapevine_entity::{
     db::begin_write,
@@ -10,7 +11,6 @@ use grapevine_entity::{
         fraud_signals, referrals, rewards,
     },
 };
-use grapevine_worker::fraud::{policy_of, score, status_of};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
@@ -182,9 +182,11 @@ pub async fn review(
     m.decided_at = Set(Some(now));
     m.updated_at = Set(now);
     let updated = m.update(&txn).await?;
-    if status != previous && grapevine_worker::hooks::flags(status) {
-        let event = grapevine_worker::hooks::Event::referral_flagged(&updated, "reviewer", now);
-        grapevine_worker::hooks::emit(&txn, &event, now).await?;
+    if status != previous && grapevine_entity::ops::webhook_events::flags(status) {
+        let event = grapevine_entity::ops::webhook_events::Event::referral_flagged(
+            &updated, "reviewer", now,
+        );
+        grapevine_entity::ops::webhook_events::emit(&txn, &event, now).await?;
     }
     enqueue(&txn, Some(tenant_id), &SettleReferral { referral_id }, now).await?;
     audit::record(

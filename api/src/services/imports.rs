@@ -1,14 +1,14 @@
 //! Participant imports from CSV: starting one (an upload run by a worker, or the CLI running it in
 //! process), reading its progress and its per-row errors. The streaming core is
-//! `grapevine_worker::import`, shared by both.
+//! `grapevine_entity::ops::import`, shared by both.
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::import::{self, FileError};
 use grapevine_entity::ops::{jobs::ImportParticipants, outbox::enqueue_once};
 use grapevine_entity::tables::{
     CampaignStatus, participant_import_errors, participant_import_files, participant_imports,
     participant_imports::ImportState,
 };
-use grapevine_worker::import::{self, FileError};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     Select, TransactionSession, TransactionTrait,

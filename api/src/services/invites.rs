@@ -6,6 +6,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use grapevine_entity::ops::emails::{
+    self as send, NewEmail, UnsubscribeToken, email_id, referral_url,
+};
 use grapevine_entity::{
     db::begin_write,
     domain::{
@@ -18,10 +21,6 @@ use grapevine_entity::{
         CampaignStatus, Channel, EmailKind, LinkKind, campaign_materials, campaigns, emails,
         enrolments, participants, referral_links, tenants,
     },
-};
-use grapevine_worker::email::{
-    UnsubscribeToken, referral_url,
-    send::{self, NewEmail, email_id},
 };
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,

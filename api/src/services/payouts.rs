@@ -3,6 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use grapevine_entity::ops::{jobs::PayPayout, outbox::enqueue};
+use grapevine_entity::ops::{
+    ledger::{self, Entry},
+    payouts::{proceed, recheck_holds, settings},
+};
 use grapevine_entity::{
     db::begin_write,
     domain::money::Currency,
@@ -11,10 +15,6 @@ use grapevine_entity::{
         TaxStatus, ledger_entries, participants, payout_attempts, payout_settings, payouts,
         rewards,
     },
-};
-use grapevine_worker::{
-    ledger::{self, Entry},
-    payouts::{proceed, recheck_holds, settings},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -491,11 +491,11 @@ pub async fn participant_of_tenant(
 /// The tenant's Stripe for Connect calls.
 async fn connect(
     conn: &impl ConnectionTrait,
-    boxer: &grapevine_worker::crypto::SecretBoxer,
+    boxer: &grapevine_entity::ops::crypto::SecretBoxer,
     connect_base: &str,
     tenant_id: Uuid,
 ) -> ApiResult<grapevine_worker::payouts::providers::Stripe> {
-    let key = grapevine_worker::secrets::get(conn, boxer, tenant_id, "stripe_secret_key")
+    let key = grapevine_entity::ops::secrets::get(conn, boxer, tenant_id, "stripe_secret_key")
         .await
         .map_err(ApiError::Internal)?
         .ok_or_else(|| {
@@ -513,7 +513,7 @@ fn provider_error(err: grapevine_worker::payouts::providers::ProviderError) -> A
 #[allow(clippy::too_many_arguments)]
 pub async fn onboarding_link(
     conn: &sea_orm::DatabaseConnection,
-    boxer: &grapevine_worker::crypto::SecretBoxer,
+    boxer: &grapevine_entity::ops::crypto::SecretBoxer,
     connect_base: &str,
     tenant_id: Uuid,
     participant_id: Uuid,
@@ -554,7 +554,7 @@ pub async fn onboarding_link(
 /// Ask Stripe whether the participant finished onboarding; held payouts go ahead if so.
 pub async fn refresh_onboarding(
     conn: &sea_orm::DatabaseConnection,
-    boxer: &grapevine_worker::crypto::SecretBoxer,
+    boxer: &grapevine_entity::ops::crypto::SecretBoxer,
     connect_base: &str,
     tenant_id: Uuid,
     participant_id: Uuid,

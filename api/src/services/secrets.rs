@@ -23,7 +23,7 @@ pub const NAMES: &[&str] = &[
     "giftcard_api_key",
 ];
 
-use grapevine_worker::secrets::aad;
+use grapevine_entity::ops::secrets::aad;
 
 /// Store (or replace) a secret.
 pub async fn set(
@@ -101,7 +101,7 @@ pub async fn get(
     tenant_id: Uuid,
     name: &str,
 ) -> ApiResult<Option<SecretString>> {
-    grapevine_worker::secrets::get(conn, boxer, tenant_id, name)
+    grapevine_entity::ops::secrets::get(conn, boxer, tenant_id, name)
         .await
         .map_err(ApiError::Internal)
 }

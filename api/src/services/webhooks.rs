@@ -11,10 +11,12 @@ use grapevine_entity::{
         webhook_attempts, webhook_deliveries, webhook_deliveries::DeliveryState, webhook_endpoints,
     },
 };
-use grapevine_worker::hooks::{
-    Event, EventType, emit_to, secret_aad,
-    signing::{generate_secret, hint},
-    target::{Policy, check_url},
+use grapevine_entity::{
+    domain::{
+        webhook_signing::{generate_secret, hint},
+        webhook_target::{Policy, check_url},
+    },
+    ops::webhook_events::{Event, EventType, emit_to, secret_aad},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,

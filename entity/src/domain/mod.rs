@@ -25,5 +25,7 @@ pub mod reward;
 pub mod share;
 pub mod stats;
 pub mod template;
+pub mod webhook_signing;
+pub mod webhook_target;
 
 pub use error::{FieldError, FieldErrors};

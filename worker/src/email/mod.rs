@@ -1,9 +1,8 @@
-//! Email: the SMTP (or log-only) mailer, signed unsubscribe links, and the at-most-once send.
+//! Email: the SMTP (or log-only) mailer and the at-most-once send. Recording an email, its links
+//! and the suppression list are domain operations (`grapevine_entity::ops::emails`).
 
-pub mod links;
 pub mod mailer;
-pub mod notices;
 pub mod send;
 
-pub use links::{UnsubscribeToken, referral_url};
+pub use grapevine_entity::ops::emails::{UnsubscribeToken, notices, referral_url};
 pub use mailer::{Mailer, OutgoingEmail, SendFailure};

@@ -4,17 +4,17 @@
 //! the job POSTs the signed body and the job pipeline retries it with backoff.
 
 pub mod deliver;
-pub mod events;
-pub mod signing;
 pub mod target;
+
+pub use grapevine_entity::domain::webhook_signing as signing;
 
 use std::time::Duration;
 
-use grapevine_entity::tables::ReferralStatus;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-pub use events::{Event, EventType, emit, emit_to};
+pub use grapevine_entity::ops::webhook_events::{
+    Event, EventType, emit, emit_to, flags, secret_aad, subscribes,
+};
 
 /// Outgoing webhook settings (`webhooks.*`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -58,17 +58,6 @@ pub fn retry_schedule(queue: &crate::config::QueueConfig, max_attempts: i32) -> 
     (1..max_attempts)
         .map(|attempt| queue.backoff(attempt))
         .collect()
-}
-
-/// True for the referral statuses that raise `referral.flagged` (manual review, rejection).
-pub fn flags(status: ReferralStatus) -> bool {
-    matches!(status, ReferralStatus::Review | ReferralStatus::Rejected)
-}
-
-/// The additional data an endpoint's secret is sealed with: it binds the ciphertext to its tenant
-/// and endpoint, so a ciphertext copied to another row does not decrypt.
-pub fn secret_aad(tenant_id: Uuid, endpoint_id: Uuid) -> String {
-    format!("{tenant_id}/webhook_endpoint/{endpoint_id}")
 }
 
 #[cfg(test)]

@@ -19,12 +19,11 @@ use grapevine_entity::{
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use grapevine_entity::ops::emails::{self, NewEmail};
+
 use crate::{
     context::JobContext,
-    email::{
-        notices::format_money,
-        send::{self, NewEmail},
-    },
+    email::notices::format_money,
     outbox::{Job, JobError, enqueue_once},
 };
 
@@ -176,7 +175,7 @@ impl Job for CampaignDigest {
             text: render(TEXT, Escape::None)?,
         };
         let txn = begin_write(&ctx.db).await?;
-        send::create(&txn, email, now).await?;
+        emails::create(&txn, email, now).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -17,12 +17,11 @@ use grapevine_entity::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use grapevine_entity::ops::emails::{self, NewEmail, email_id};
+
 use crate::{
     context::JobContext,
-    email::{
-        UnsubscribeToken, referral_url,
-        send::{self, NewEmail, email_id},
-    },
+    email::{UnsubscribeToken, referral_url},
     outbox::{Job, JobError},
 };
 
@@ -144,7 +143,7 @@ impl Job for LaunchCampaign {
                     t.render(&vars, escape)
                         .map_err(|e| JobError::Permanent(anyhow!("rendering launch email: {e}")))
                 };
-                send::create(
+                emails::create(
                     &txn,
                     NewEmail {
                         tenant_id: campaign.tenant_id,

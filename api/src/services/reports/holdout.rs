@@ -53,7 +53,7 @@ pub(super) async fn holdout(
         for order in own {
             if let Some(id) = by_external.get(order.customer_external_id.as_str()) {
                 *value.entry(*id).or_default() +=
-                    grapevine_worker::rollups::net_revenue(&order, &campaign.currency);
+                    grapevine_entity::ops::rollups::net_revenue(&order, &campaign.currency);
             }
         }
     }
@@ -81,7 +81,7 @@ pub(super) async fn holdout(
     for order in &referred {
         if let Some(referrer) = order.referral_id.and_then(|r| referrer_of.get(&r)) {
             *value.entry(*referrer).or_default() +=
-                grapevine_worker::rollups::net_revenue(order, &campaign.currency);
+                grapevine_entity::ops::rollups::net_revenue(order, &campaign.currency);
         }
     }
     let (mut invited_value, mut held_out_value) = (Summary::new(), Summary::new());

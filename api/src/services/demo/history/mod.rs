@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Duration, Utc};
+use grapevine_entity::ops::rollups;
 use grapevine_entity::{
     domain::{
         campaign::CampaignAction,
@@ -16,7 +17,6 @@ use grapevine_entity::{
     },
     tables::{CampaignStatus, campaigns, referral_links},
 };
-use grapevine_worker::rollups;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 

@@ -6,17 +6,17 @@
 //! see a balance nobody is changing: every posting to a cash account, and the payout run, first
 //! take the participant's lock ([`lock_participant`]) and hold it until they commit.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::tables::{
+use crate::tables::{
     LedgerKind, RewardStatus, RewardType, campaigns, ledger_entries, participants, rewards,
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     ExprTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
-use crate::hooks;
+use crate::ops::webhook_events as hooks;
 
 /// One entry to post.
 #[derive(Debug, Clone)]

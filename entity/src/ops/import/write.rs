@@ -4,8 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::{
+use crate::{
     domain::{
         code::ReferralCode,
         participant::{ValidParticipant, place},
@@ -13,6 +12,7 @@ use grapevine_entity::{
     ops,
     tables::{LinkKind, campaign_variants, campaigns, enrolments, participants, referral_links},
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, QuerySelect, sea_query::OnConflict,

@@ -13,9 +13,7 @@ pub mod write;
 
 use std::{collections::HashMap, io::Read};
 
-use chrono::{DateTime, Utc};
-use csv::{ByteRecord, ReaderBuilder};
-use grapevine_entity::{
+use crate::{
     db::begin_write,
     domain::participant::ValidParticipant,
     tables::{
@@ -23,6 +21,8 @@ use grapevine_entity::{
         participant_import_files, participant_imports, participant_imports::ImportState,
     },
 };
+use chrono::{DateTime, Utc};
+use csv::{ByteRecord, ReaderBuilder};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     TransactionSession, TransactionTrait, sea_query::Expr,
@@ -32,7 +32,7 @@ use uuid::Uuid;
 pub use rows::{COLUMNS, Column, FileError, Header, RowError};
 pub use write::BatchCounts;
 
-use crate::{jobs::LaunchCampaign, outbox::enqueue_once};
+use crate::ops::{jobs::LaunchCampaign, outbox::enqueue_once};
 
 /// Rows per transaction when not configured.
 pub const DEFAULT_BATCH_ROWS: usize = 1_000;

@@ -1,11 +1,11 @@
 //! Reading a tenant's encrypted secrets (Stripe keys, gift-card API key) back; the API writes them.
 
-use grapevine_entity::tables::tenant_secrets;
+use crate::tables::tenant_secrets;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use secrecy::SecretString;
 use uuid::Uuid;
 
-use crate::crypto::SecretBoxer;
+use crate::ops::crypto::SecretBoxer;
 
 /// The additional data a secret is sealed with: it binds the ciphertext to its tenant and name.
 pub fn aad(tenant_id: Uuid, name: &str) -> String {

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use crate::domain::participant::{ParticipantDraft, ValidParticipant, validate};
 use csv::ByteRecord;
-use grapevine_entity::domain::participant::{ParticipantDraft, ValidParticipant, validate};
 
 /// A column a participants CSV may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -7,12 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::{
+use crate::{
     db::begin_write,
     domain::stats::{Decision, Proportion, SequentialTest},
     tables::{campaign_variants, experiments, rollups},
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QuerySelect, TransactionTrait, sea_query::Expr,

@@ -4,19 +4,19 @@
 
 use std::collections::HashMap;
 
-use anyhow::anyhow;
-use chrono::{DateTime, Utc};
-use grapevine_entity::{
+use crate::{
     domain::{
         money::Currency,
         template::{Escape, Template},
     },
     tables::EmailKind,
 };
+use anyhow::anyhow;
+use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
-use super::send::{self, NewEmail};
+use super::{self as send, NewEmail};
 
 /// Variables the notices use.
 const VARS: &[&str] = &[

@@ -7,8 +7,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, Utc};
-use grapevine_entity::{
+use crate::{
     domain::{
         email::Email,
         fraud::{self, Decision, Facts, Policy, SharedDevice, Signal},
@@ -19,6 +18,7 @@ use grapevine_entity::{
         device_sightings, fraud_decisions, fraud_signals, participants, referrals,
     },
 };
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, TryInsertResult, sea_query::OnConflict,

@@ -14,8 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use grapevine_entity::{
+use crate::{
     db::begin_write,
     domain::calendar::{self, Tz},
     ops::counts::Counts,
@@ -24,6 +23,7 @@ use grapevine_entity::{
         referral_links, referrals, refunds, rewards, rollup_watermarks, rollups,
     },
 };
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, ExprTrait, JoinType, QueryFilter,

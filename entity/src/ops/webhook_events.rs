@@ -8,14 +8,14 @@
 //! Every event has an id derived from what caused it (the same cause gives the same id), so code
 //! that emits twice for one change (a job run again after a crash) stores one delivery per endpoint.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use grapevine_entity::{
+use crate::{
     domain::ids::derived_id,
     tables::{
-        payouts, referrals, rewards, webhook_deliveries, webhook_deliveries::DeliveryState,
-        webhook_endpoints,
+        ReferralStatus, payouts, referrals, rewards, webhook_deliveries,
+        webhook_deliveries::DeliveryState, webhook_endpoints,
     },
 };
+use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     TryInsertResult, sea_query::OnConflict,
@@ -23,8 +23,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::jobs::DeliverWebhook;
-use crate::outbox::enqueue_once;
+use crate::ops::{jobs::DeliverWebhook, outbox::enqueue_once};
 
 /// An event type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -325,6 +324,17 @@ pub async fn emit_to(
     };
     enqueue_once(conn, Some(endpoint.tenant_id), &job.key(), &job, now).await?;
     Ok(Some(id))
+}
+
+/// True for the referral statuses that raise `referral.flagged` (manual review, rejection).
+pub fn flags(status: ReferralStatus) -> bool {
+    matches!(status, ReferralStatus::Review | ReferralStatus::Rejected)
+}
+
+/// The additional data an endpoint's secret is sealed with: it binds the ciphertext to its tenant
+/// and endpoint, so a ciphertext copied to another row does not decrypt.
+pub fn secret_aad(tenant_id: Uuid, endpoint_id: Uuid) -> String {
+    format!("{tenant_id}/webhook_endpoint/{endpoint_id}")
 }
 
 #[cfg(test)]
