@@ -3,7 +3,6 @@
 pub mod api_keys;
 pub mod jwt;
 pub mod password;
-pub mod principal;
 pub mod sessions;
 
-pub use principal::{Principal, Role};
+pub use grapevine_entity::ops::principal::{self, Principal, Role};

@@ -1,17 +1,17 @@
 //! A campaign's purchase cohorts (referred against organic customers, by month of first
 //! purchase): the purchases are read here, the maths is `domain::cohorts`.
 
-use chrono::NaiveDate;
-use grapevine_entity::{
+use crate::{
     domain::{
         calendar,
         cohorts::{self, Cohort, CohortKind, Purchase},
     },
     tables::{campaigns, conversions},
 };
+use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::error::ApiResult;
+use crate::ops::error::Result;
 
 /// How a purchase would place its customer, were it their first: referred by this campaign
 /// (attributed to one of its referrals), organic (attributed to no referral), or neither
@@ -33,7 +33,7 @@ pub async fn campaign_cohorts(
     campaign: &campaigns::Model,
     from: NaiveDate,
     to: NaiveDate,
-) -> ApiResult<Vec<Cohort>> {
+) -> Result<Vec<Cohort>> {
     let tz = calendar::zone(&campaign.time_zone);
     let (start, _) = calendar::day_span(tz, from);
     let (_, end) = calendar::day_span(tz, to);
@@ -59,7 +59,7 @@ pub async fn campaign_cohorts(
             customer: o.customer_external_id.clone(),
             at: o.occurred_at,
             order: o.id,
-            value_minor: grapevine_entity::ops::rollups::net_revenue(o, &campaign.currency),
+            value_minor: crate::ops::rollups::net_revenue(o, &campaign.currency),
             kind: kind_of(o, campaign),
         }));
     }

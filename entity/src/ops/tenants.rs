@@ -1,13 +1,13 @@
 //! Tenants (created from the CLI).
 
+use crate::tables::tenants;
 use chrono::{DateTime, Utc};
-use grapevine_entity::tables::tenants;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::ops::error::{Error, Result};
 
 /// Create a tenant with a URL-safe slug.
 pub async fn create(
@@ -15,7 +15,7 @@ pub async fn create(
     slug: &str,
     name: &str,
     now: DateTime<Utc>,
-) -> ApiResult<tenants::Model> {
+) -> Result<tenants::Model> {
     let slug = slug.trim().to_lowercase();
     if slug.len() < 2
         || slug.len() > 40
@@ -23,17 +23,17 @@ pub async fn create(
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "slug",
             "must be 2 to 40 characters of a-z, 0-9 and -",
         ));
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::invalid("name", "must be 1 to 200 characters"));
+        return Err(Error::invalid("name", "must be 1 to 200 characters"));
     }
     if by_slug(conn, &slug).await?.is_some() {
-        return Err(ApiError::Conflict(format!(
+        return Err(Error::Conflict(format!(
             "a tenant with slug {slug:?} exists"
         )));
     }
@@ -48,7 +48,7 @@ pub async fn create(
 }
 
 /// A tenant by slug.
-pub async fn by_slug(conn: &impl ConnectionTrait, slug: &str) -> ApiResult<Option<tenants::Model>> {
+pub async fn by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<Option<tenants::Model>> {
     Ok(tenants::Entity::find()
         .filter(tenants::Column::Slug.eq(slug))
         .one(conn)
@@ -56,9 +56,9 @@ pub async fn by_slug(conn: &impl ConnectionTrait, slug: &str) -> ApiResult<Optio
 }
 
 /// A tenant by id.
-pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<tenants::Model> {
+pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<tenants::Model> {
     tenants::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("tenant"))
+        .ok_or(Error::NotFound("tenant"))
 }

@@ -4,8 +4,7 @@
 //! references, participants, links or money history. Importing runs every part through the same
 //! service functions as the GraphQL mutations, in one transaction, and creates a draft.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::{
+use crate::{
     domain::{
         FieldError, audience::AudienceRule, fraud::Policy, goals::Goals, reward::RewardSpec,
         reward::spec_of,
@@ -15,6 +14,7 @@ use grapevine_entity::{
         reward_rules,
     },
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
     TransactionTrait,
@@ -24,9 +24,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
-    error::{ApiError, ApiResult},
-    services::{
+    ops::error::{Error, Result},
+    ops::principal::Principal,
+    ops::{
         campaigns::{self as campaign_service, CampaignDraft, MaterialDraft, RewardRuleDraft},
         fraud,
     },
@@ -140,7 +140,7 @@ pub struct CampaignDocument {
 }
 
 /// Export a campaign of this tenant.
-pub async fn export(conn: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> ApiResult<Value> {
+pub async fn export(conn: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> Result<Value> {
     let c = campaign_service::get(conn, tenant_id, id).await?;
     let variants = campaign_service::variants(conn, id).await?;
     let rules = reward_rules::Entity::find()
@@ -247,23 +247,20 @@ fn list<T: DeserializeOwned>(
     }
 }
 
-fn parse(document: Value) -> ApiResult<Parsed> {
+fn parse(document: Value) -> Result<Parsed> {
     let Value::Object(mut doc) = document else {
-        return Err(ApiError::invalid("document", "must be a JSON object"));
+        return Err(Error::invalid("document", "must be a JSON object"));
     };
     match doc.remove("format") {
         Some(Value::String(f)) if f == FORMAT => {}
         Some(other) => {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 "format",
                 format!("unknown format {other}: this server reads {FORMAT}"),
             ));
         }
         None => {
-            return Err(ApiError::invalid(
-                "format",
-                format!("is required ({FORMAT})"),
-            ));
+            return Err(Error::invalid("format", format!("is required ({FORMAT})")));
         }
     }
     let mut errors = Vec::new();
@@ -290,15 +287,15 @@ fn parse(document: Value) -> ApiResult<Parsed> {
             reward_rules,
             materials,
         }),
-        _ => Err(ApiError::Validation(errors)),
+        _ => Err(Error::Validation(errors)),
     }
 }
 
 /// Prefix the fields of a validation error with where they sit in the document.
-fn at(path: &str) -> impl Fn(ApiError) -> ApiError + '_ {
+fn at(path: &str) -> impl Fn(Error) -> Error + '_ {
     move |err| match err {
-        ApiError::Validation(fields) => {
-            ApiError::Validation(fields.into_iter().map(|f| f.within(path)).collect())
+        Error::Validation(fields) => {
+            Error::Validation(fields.into_iter().map(|f| f.within(path)).collect())
         }
         other => other,
     }
@@ -313,7 +310,7 @@ pub async fn import(
     document: Value,
     name: Option<String>,
     now: DateTime<Utc>,
-) -> ApiResult<campaigns::Model> {
+) -> Result<campaigns::Model> {
     let parsed = parse(document)?;
     let c = parsed.campaign;
     let draft = CampaignDraft {
@@ -332,7 +329,7 @@ pub async fn import(
         landing_url: Some(c.landing_url),
         holdout_bps: Some(c.holdout_bps),
     };
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let txn = crate::db::begin_write(conn).await?;
     let campaign = campaign_service::create(&txn, principal, tenant_id, draft, now)
         .await
         .map_err(at("campaign"))?;

@@ -2,14 +2,14 @@
 //! Codes are global (the redirect has no tenant in it), so a collision is settled by the unique
 //! index: generated codes draw again, a taken vanity code is a conflict.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::{
+use crate::{
     domain::{
         code::{ReferralCode, VanityCode},
         hll::Sketch,
     },
     tables::{CampaignStatus, Channel, LinkKind, campaigns, enrolments, referral_links, rollups},
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait, TryInsertResult, sea_query::OnConflict,
@@ -18,9 +18,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
-    error::{ApiError, ApiResult},
-    services::audit,
+    ops::audit,
+    ops::error::{Error, Result},
+    ops::principal::Principal,
 };
 
 /// Insert a link for an enrolment. `code` is a vanity code, or `None` to draw one.
@@ -32,7 +32,7 @@ pub async fn issue(
     channel: Option<Channel>,
     code: Option<String>,
     now: DateTime<Utc>,
-) -> ApiResult<referral_links::Model> {
+) -> Result<referral_links::Model> {
     let tries = if code.is_some() { 1 } else { 8 };
     for _ in 0..tries {
         let candidate = code
@@ -64,14 +64,14 @@ pub async fn issue(
                 .filter(referral_links::Column::Code.eq(candidate))
                 .one(conn)
                 .await?
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("inserted link vanished")));
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("inserted link vanished")));
         }
     }
     match code {
-        Some(taken) => Err(ApiError::Conflict(format!(
+        Some(taken) => Err(Error::Conflict(format!(
             "the code {taken} is taken: choose another"
         ))),
-        None => Err(ApiError::Internal(anyhow::anyhow!(
+        None => Err(Error::Internal(anyhow::anyhow!(
             "could not draw a free referral code in 8 tries"
         ))),
     }
@@ -86,7 +86,7 @@ pub async fn create(
     channel: Option<Channel>,
     vanity: Option<String>,
     now: DateTime<Utc>,
-) -> ApiResult<referral_links::Model> {
+) -> Result<referral_links::Model> {
     let vanity = vanity
         .map(|v| {
             VanityCode::parse(&v)
@@ -95,23 +95,23 @@ pub async fn create(
         })
         .transpose()?;
     if vanity.is_none() && channel.is_none() {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "channel",
             "give a channel, a vanity code, or both",
         ));
     }
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let txn = crate::db::begin_write(conn).await?;
     let enrolment = enrolments::Entity::find_by_id(enrolment_id)
         .filter(enrolments::Column::TenantId.eq(tenant_id))
         .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound("enrolment"))?;
+        .ok_or(Error::NotFound("enrolment"))?;
     let campaign = campaigns::Entity::find_by_id(enrolment.campaign_id)
         .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
+        .ok_or(Error::NotFound("campaign"))?;
     if campaign.status == CampaignStatus::Ended {
-        return Err(ApiError::Conflict("the campaign has ended".into()));
+        return Err(Error::Conflict("the campaign has ended".into()));
     }
     let invited = referral_links::Entity::find()
         .filter(referral_links::Column::EnrolmentId.eq(enrolment.id))
@@ -120,7 +120,7 @@ pub async fn create(
         .await?
         .is_some();
     if !invited {
-        return Err(ApiError::Conflict(
+        return Err(Error::Conflict(
             "this participant is not invited (outside the audience or held out) and gets no links"
                 .into(),
         ));
@@ -150,7 +150,7 @@ pub async fn create(
 pub async fn of_enrolment(
     conn: &impl ConnectionTrait,
     enrolment_id: Uuid,
-) -> ApiResult<Vec<referral_links::Model>> {
+) -> Result<Vec<referral_links::Model>> {
     Ok(referral_links::Entity::find()
         .filter(referral_links::Column::EnrolmentId.eq(enrolment_id))
         .order_by_asc(referral_links::Column::Id)
@@ -164,7 +164,7 @@ pub async fn of_participant(
     tenant_id: Uuid,
     participant_id: Uuid,
     campaign_id: Option<Uuid>,
-) -> ApiResult<Vec<referral_links::Model>> {
+) -> Result<Vec<referral_links::Model>> {
     let mut q = referral_links::Entity::find()
         .filter(referral_links::Column::TenantId.eq(tenant_id))
         .filter(referral_links::Column::ParticipantId.eq(participant_id));
@@ -185,7 +185,7 @@ pub struct LinkStats {
 }
 
 /// Counts for one link, from the rollups (as fresh as their last pass).
-pub async fn stats(conn: &impl ConnectionTrait, link_id: Uuid) -> ApiResult<LinkStats> {
+pub async fn stats(conn: &impl ConnectionTrait, link_id: Uuid) -> Result<LinkStats> {
     let rows: Vec<(i64, Vec<u8>)> = rollups::Entity::find()
         .select_only()
         .column(rollups::Column::Clicks)
@@ -200,7 +200,7 @@ pub async fn stats(conn: &impl ConnectionTrait, link_id: Uuid) -> ApiResult<Link
         clicks += n;
         visitors
             .merge_bytes(&sketch)
-            .map_err(|e| ApiError::Internal(e.into()))?;
+            .map_err(|e| Error::Internal(e.into()))?;
     }
     Ok(LinkStats {
         clicks,

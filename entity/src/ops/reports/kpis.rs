@@ -9,7 +9,7 @@ pub(super) async fn kpi_progress(
     campaign: &campaigns::Model,
     participants: i64,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<KpiReport>> {
+) -> Result<Vec<KpiReport>> {
     let areas: Vec<FocusArea> = serde_json::from_value::<Goals>(campaign.goals.clone())
         .unwrap_or_default()
         .focus_areas;

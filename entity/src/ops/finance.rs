@@ -2,16 +2,16 @@
 //! each campaign's cost against its budget, payout totals of a period, and the CSV exports of
 //! payouts and of the ledger. Every query is scoped to the caller's tenant.
 
-use chrono::{DateTime, Duration, Utc};
-use futures::Stream;
-use grapevine_entity::ops::{jobs::Reconcile, outbox::enqueue};
-use grapevine_entity::{
+use crate::ops::{jobs::Reconcile, outbox::enqueue};
+use crate::{
     db::begin_write,
     tables::{
         PayoutStatus, ReconciliationStatus, RewardStatus, RewardType, campaigns, ledger_entries,
         participants, payouts, reconciliation_items, reconciliations, rewards,
     },
 };
+use chrono::{DateTime, Duration, Utc};
+use futures::Stream;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use super::audit;
 use crate::{
-    auth::Principal,
-    error::{ApiError, ApiResult},
+    ops::error::{Error, Result},
+    ops::principal::Principal,
 };
 
 /// The longest period one reconciliation or export covers.
@@ -40,12 +40,12 @@ pub struct Period {
 
 impl Period {
     /// Validates that `from` is before `to` and the span is at most [`MAX_PERIOD_DAYS`].
-    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<Self> {
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Self> {
         if from >= to {
-            return Err(ApiError::invalid("to", "must be after `from`"));
+            return Err(Error::invalid("to", "must be after `from`"));
         }
         if to - from > Duration::days(MAX_PERIOD_DAYS) {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 "to",
                 format!("a period spans at most {MAX_PERIOD_DAYS} days"),
             ));
@@ -62,7 +62,7 @@ pub async fn start_reconciliation(
     user_id: Option<Uuid>,
     period: Period,
     now: DateTime<Utc>,
-) -> ApiResult<reconciliations::Model> {
+) -> Result<reconciliations::Model> {
     let txn = begin_write(conn).await?;
     let run = reconciliations::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -109,12 +109,12 @@ pub async fn reconciliation(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-) -> ApiResult<reconciliations::Model> {
+) -> Result<reconciliations::Model> {
     reconciliations::Entity::find_by_id(id)
         .filter(reconciliations::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("reconciliation"))
+        .ok_or(Error::NotFound("reconciliation"))
 }
 
 /// What a reconciliation found, in the order it found it.
@@ -122,7 +122,7 @@ pub async fn reconciliation_items(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     reconciliation_id: Uuid,
-) -> ApiResult<Vec<reconciliation_items::Model>> {
+) -> Result<Vec<reconciliation_items::Model>> {
     Ok(reconciliation_items::Entity::find()
         .filter(reconciliation_items::Column::TenantId.eq(tenant_id))
         .filter(reconciliation_items::Column::ReconciliationId.eq(reconciliation_id))
@@ -151,7 +151,7 @@ pub struct Liability {
 type LiabilityRow = (String, RewardType, RewardStatus, i64, i64);
 
 /// Held and approved-but-unpaid rewards, by currency and reward type.
-pub async fn liability(conn: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Vec<Liability>> {
+pub async fn liability(conn: &impl ConnectionTrait, tenant_id: Uuid) -> Result<Vec<Liability>> {
     let rows: Vec<LiabilityRow> = rewards::Entity::find()
         .select_only()
         .column(rewards::Column::Currency)
@@ -232,12 +232,12 @@ pub async fn campaign_cost(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     campaign_id: Uuid,
-) -> ApiResult<CampaignCost> {
+) -> Result<CampaignCost> {
     let campaign = campaigns::Entity::find_by_id(campaign_id)
         .filter(campaigns::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
+        .ok_or(Error::NotFound("campaign"))?;
     let rows: Vec<CostRow> = rewards::Entity::find()
         .select_only()
         .column(rewards::Column::Status)
@@ -296,7 +296,7 @@ pub async fn payout_totals(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     period: Period,
-) -> ApiResult<Vec<PayoutTotal>> {
+) -> Result<Vec<PayoutTotal>> {
     let rows: Vec<TotalRow> = payouts::Entity::find()
         .select_only()
         .column(payouts::Column::Currency)
@@ -383,7 +383,7 @@ pub fn export_csv(
     tenant_id: Uuid,
     period: Period,
     export: Export,
-) -> impl Stream<Item = ApiResult<Vec<u8>>> {
+) -> impl Stream<Item = Result<Vec<u8>>> {
     let header = match export {
         Export::Payouts => PAYOUT_COLUMNS,
         Export::Ledger { .. } => LEDGER_COLUMNS,
@@ -415,7 +415,7 @@ pub fn export_csv(
 }
 
 /// CSV-encode rows (quoting as RFC 4180 asks), neutralising cells a spreadsheet would run.
-pub fn csv_rows<R, I>(rows: R) -> ApiResult<Vec<u8>>
+pub fn csv_rows<R, I>(rows: R) -> Result<Vec<u8>>
 where
     R: Iterator<Item = I>,
     I: IntoIterator<Item = String>,
@@ -423,10 +423,10 @@ where
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in rows {
         w.write_record(row.into_iter().map(|v| neutralise(&v)))
-            .map_err(|e| ApiError::Internal(e.into()))?;
+            .map_err(|e| Error::Internal(e.into()))?;
     }
     w.into_inner()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("csv: {e}")))
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `@`, tab, CR; `-` unless it is a
@@ -459,7 +459,7 @@ async fn external_ids(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     ids: Vec<Uuid>,
-) -> ApiResult<std::collections::HashMap<Uuid, String>> {
+) -> Result<std::collections::HashMap<Uuid, String>> {
     Ok(participants::Entity::find()
         .select_only()
         .column(participants::Column::Id)
@@ -478,7 +478,7 @@ async fn payout_page(
     tenant_id: Uuid,
     period: Period,
     after: Option<Uuid>,
-) -> ApiResult<Page> {
+) -> Result<Page> {
     let mut q = payouts::Entity::find()
         .filter(payouts::Column::TenantId.eq(tenant_id))
         .filter(payouts::Column::CreatedAt.gte(period.from))
@@ -527,7 +527,7 @@ async fn ledger_page(
     period: Period,
     participant_id: Option<Uuid>,
     after: Option<Uuid>,
-) -> ApiResult<Page> {
+) -> Result<Page> {
     let mut q = ledger_entries::Entity::find()
         .filter(ledger_entries::Column::TenantId.eq(tenant_id))
         .filter(ledger_entries::Column::CreatedAt.gte(period.from))

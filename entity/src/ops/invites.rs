@@ -5,11 +5,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
-use grapevine_entity::ops::emails::{
-    self as send, NewEmail, UnsubscribeToken, email_id, referral_url,
-};
-use grapevine_entity::{
+use crate::ops::emails::{self as send, NewEmail, UnsubscribeToken, email_id, referral_url};
+use crate::{
     db::begin_write,
     domain::{
         FieldError,
@@ -22,6 +19,7 @@ use grapevine_entity::{
         enrolments, participants, referral_links, tenants,
     },
 };
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
@@ -29,9 +27,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
-    error::{ApiError, ApiResult},
-    services::audit,
+    ops::audit,
+    ops::error::{Error, Result},
+    ops::principal::Principal,
 };
 
 /// Most friends in one call.
@@ -80,14 +78,14 @@ pub async fn send_invites(
     request: InviteRequest,
     links: LinkSettings<'_>,
     now: DateTime<Utc>,
-) -> ApiResult<InviteOutcome> {
+) -> Result<InviteOutcome> {
     let InviteRequest {
         enrolment_id,
         friends,
         message,
     } = request;
     if friends.is_empty() || friends.len() > MAX_PER_CALL {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "emails",
             format!("give 1 to {MAX_PER_CALL} addresses"),
         ));
@@ -96,10 +94,7 @@ pub async fn send_invites(
         .map(|m| m.trim().to_owned())
         .filter(|m| !m.is_empty());
     if message.as_ref().is_some_and(|m| m.chars().count() > 500) {
-        return Err(ApiError::invalid(
-            "message",
-            "must be at most 500 characters",
-        ));
+        return Err(Error::invalid("message", "must be at most 500 characters"));
     }
     let mut outcome = InviteOutcome::default();
     let mut valid = Vec::new();
@@ -115,26 +110,26 @@ pub async fn send_invites(
         .filter(enrolments::Column::TenantId.eq(tenant_id))
         .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound("enrolment"))?;
+        .ok_or(Error::NotFound("enrolment"))?;
     let link = referral_links::Entity::find()
         .filter(referral_links::Column::EnrolmentId.eq(enrolment.id))
         .filter(referral_links::Column::Kind.eq(LinkKind::Primary))
         .one(&txn)
         .await?
-        .ok_or_else(|| ApiError::Conflict("this participant is not invited (outside the audience or held out) and has no link to share".into()))?;
+        .ok_or_else(|| Error::Conflict("this participant is not invited (outside the audience or held out) and has no link to share".into()))?;
     let campaign = campaigns::Entity::find_by_id(enrolment.campaign_id)
         .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
+        .ok_or(Error::NotFound("campaign"))?;
     if campaign.status != CampaignStatus::Active {
-        return Err(ApiError::Conflict(
+        return Err(Error::Conflict(
             "invites go out only while the campaign is active".into(),
         ));
     }
     let referrer = participants::Entity::find_by_id(enrolment.participant_id)
         .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound("participant"))?;
+        .ok_or(Error::NotFound("participant"))?;
     if valid
         .iter()
         .any(|e| e.as_str() == referrer.email_normalized)
@@ -164,12 +159,12 @@ pub async fn send_invites(
         .count(&txn)
         .await?;
     if sent_today + valid.len() as u64 > links.per_day {
-        return Err(ApiError::RateLimited { retry_after: 3600 });
+        return Err(Error::RateLimited { retry_after: 3600 });
     }
     let tenant = tenants::Entity::find_by_id(tenant_id)
         .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound("tenant"))?;
+        .ok_or(Error::NotFound("tenant"))?;
     let share = campaign_materials::Entity::find()
         .filter(campaign_materials::Column::CampaignId.eq(campaign.id))
         .filter(campaign_materials::Column::Channel.eq(Channel::Email))
@@ -178,12 +173,12 @@ pub async fn send_invites(
         .map(|m| m.share_text)
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_SHARE.to_owned());
-    let internal = |e: grapevine_entity::domain::template::TemplateError| {
-        ApiError::Internal(anyhow::anyhow!("invite template: {e}"))
+    let internal = |e: crate::domain::template::TemplateError| {
+        Error::Internal(anyhow::anyhow!("invite template: {e}"))
     };
     let share = Template::parse(&share, SHARE_VARS).map_err(internal)?;
     let subject = Template::parse(SUBJECT, SHARE_VARS).map_err(internal)?;
-    let summary = grapevine_entity::ops::share::reward_summary(&txn, &campaign).await?;
+    let summary = crate::ops::share::reward_summary(&txn, &campaign).await?;
     let vars = share_vars(
         &referrer,
         &campaign,

@@ -8,8 +8,8 @@ pub async fn experiment_settings(
     tenant_id: Uuid,
     campaign_id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<experiments::Model> {
-    let campaign = crate::services::campaigns::get(conn, tenant_id, campaign_id).await?;
+) -> Result<experiments::Model> {
+    let campaign = crate::ops::campaigns::get(conn, tenant_id, campaign_id).await?;
     Ok(experiments::Entity::find_by_id(campaign.id)
         .one(conn)
         .await?
@@ -28,32 +28,32 @@ pub async fn experiment_settings(
 #[allow(clippy::too_many_arguments)]
 pub async fn set_experiment_settings(
     conn: &impl sea_orm::TransactionTrait,
-    principal: &crate::auth::Principal,
+    principal: &crate::ops::principal::Principal,
     tenant_id: Uuid,
     campaign_id: Uuid,
     auto_stop: bool,
     difference: f64,
     alpha: f64,
     now: DateTime<Utc>,
-) -> ApiResult<experiments::Model> {
+) -> Result<experiments::Model> {
     let mut errors = Vec::new();
     if !(difference > 0.0 && difference < 1.0) {
-        errors.push(grapevine_entity::domain::FieldError::new(
+        errors.push(crate::domain::FieldError::new(
             "minimumDetectableDifference",
             "must be between 0 and 1 (a difference of rates)",
         ));
     }
     if !(alpha > 0.0 && alpha <= 0.2) {
-        errors.push(grapevine_entity::domain::FieldError::new(
+        errors.push(crate::domain::FieldError::new(
             "alpha",
             "must be above 0 and at most 0.2",
         ));
     }
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(Error::Validation(errors));
     }
-    let txn = grapevine_entity::db::begin_write(conn).await?;
-    let campaign = crate::services::campaigns::get(&txn, tenant_id, campaign_id).await?;
+    let txn = crate::db::begin_write(conn).await?;
+    let campaign = crate::ops::campaigns::get(&txn, tenant_id, campaign_id).await?;
     experiments::Entity::delete_by_id(campaign.id)
         .exec(&txn)
         .await?;
@@ -70,7 +70,7 @@ pub async fn set_experiment_settings(
         &txn,
     )
     .await?;
-    crate::services::audit::record(
+    crate::ops::audit::record(
         &txn,
         tenant_id,
         principal,

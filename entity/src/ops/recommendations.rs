@@ -5,8 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::{
+use crate::{
     domain::{
         calendar,
         stats::{
@@ -16,6 +15,7 @@ use grapevine_entity::{
     },
     tables::{applied_recommendations, campaigns, recommendation_dismissals},
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, TransactionSession, TransactionTrait,
@@ -23,9 +23,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::{Principal, Role},
-    error::{ApiError, ApiResult},
-    services::reports::{Counts, INSIGHT_KINDS, campaign_totals},
+    ops::error::{Error, Result},
+    ops::principal::{Principal, Role},
+    ops::reports::{Counts, INSIGHT_KINDS, campaign_totals},
 };
 
 /// Who records an applied recommendation (admins always may).
@@ -45,11 +45,11 @@ pub async fn apply(
     kind: &str,
     note: Option<String>,
     now: DateTime<Utc>,
-) -> ApiResult<applied_recommendations::Model> {
+) -> Result<applied_recommendations::Model> {
     let kind = insight_kind(kind)?;
     let note = checked_note(note)?;
-    let txn = grapevine_entity::db::begin_write(conn).await?;
-    let campaign = crate::services::campaigns::get(&txn, tenant_id, campaign_id).await?;
+    let txn = crate::db::begin_write(conn).await?;
+    let campaign = crate::ops::campaigns::get(&txn, tenant_id, campaign_id).await?;
     let row = applied_recommendations::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant_id),
@@ -61,7 +61,7 @@ pub async fn apply(
     }
     .insert(&txn)
     .await?;
-    crate::services::audit::record(
+    crate::ops::audit::record(
         &txn,
         tenant_id,
         principal,
@@ -77,14 +77,14 @@ pub async fn apply(
 }
 
 /// `kind` as one of the report's insight kinds, or a VALIDATION error naming them.
-fn insight_kind(kind: &str) -> ApiResult<&'static str> {
+fn insight_kind(kind: &str) -> Result<&'static str> {
     let kind = kind.trim();
     INSIGHT_KINDS
         .iter()
         .find(|k| **k == kind)
         .copied()
         .ok_or_else(|| {
-            ApiError::invalid(
+            Error::invalid(
                 "kind",
                 format!(
                     "not a kind of insight; one of: {}",
@@ -95,10 +95,10 @@ fn insight_kind(kind: &str) -> ApiResult<&'static str> {
 }
 
 /// A note trimmed (blank is none), or a VALIDATION error when longer than [`MAX_NOTE`].
-fn checked_note(note: Option<String>) -> ApiResult<Option<String>> {
+fn checked_note(note: Option<String>) -> Result<Option<String>> {
     let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "note",
             format!("at most {MAX_NOTE} characters"),
         ));
@@ -119,11 +119,11 @@ pub async fn dismiss(
     kind: &str,
     note: Option<String>,
     now: DateTime<Utc>,
-) -> ApiResult<recommendation_dismissals::Model> {
+) -> Result<recommendation_dismissals::Model> {
     let kind = insight_kind(kind)?;
     let note = checked_note(note)?;
-    let txn = grapevine_entity::db::begin_write(conn).await?;
-    let campaign = crate::services::campaigns::get(&txn, tenant_id, campaign_id).await?;
+    let txn = crate::db::begin_write(conn).await?;
+    let campaign = crate::ops::campaigns::get(&txn, tenant_id, campaign_id).await?;
     recommendation_dismissals::Entity::delete_many()
         .filter(recommendation_dismissals::Column::CampaignId.eq(campaign.id))
         .filter(recommendation_dismissals::Column::Kind.eq(kind))
@@ -140,7 +140,7 @@ pub async fn dismiss(
     }
     .insert(&txn)
     .await?;
-    crate::services::audit::record(
+    crate::ops::audit::record(
         &txn,
         tenant_id,
         principal,
@@ -163,10 +163,10 @@ pub async fn restore(
     campaign_id: Uuid,
     kind: &str,
     now: DateTime<Utc>,
-) -> ApiResult<bool> {
+) -> Result<bool> {
     let kind = insight_kind(kind)?;
-    let txn = grapevine_entity::db::begin_write(conn).await?;
-    let campaign = crate::services::campaigns::get(&txn, tenant_id, campaign_id).await?;
+    let txn = crate::db::begin_write(conn).await?;
+    let campaign = crate::ops::campaigns::get(&txn, tenant_id, campaign_id).await?;
     let deleted = recommendation_dismissals::Entity::delete_many()
         .filter(recommendation_dismissals::Column::TenantId.eq(tenant_id))
         .filter(recommendation_dismissals::Column::CampaignId.eq(campaign.id))
@@ -175,7 +175,7 @@ pub async fn restore(
         .await?
         .rows_affected;
     if deleted > 0 {
-        crate::services::audit::record(
+        crate::ops::audit::record(
             &txn,
             tenant_id,
             principal,
@@ -197,7 +197,7 @@ pub async fn dismissals(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     campaign_id: Uuid,
-) -> ApiResult<Vec<recommendation_dismissals::Model>> {
+) -> Result<Vec<recommendation_dismissals::Model>> {
     Ok(recommendation_dismissals::Entity::find()
         .filter(recommendation_dismissals::Column::TenantId.eq(tenant_id))
         .filter(recommendation_dismissals::Column::CampaignId.eq(campaign_id))
@@ -211,8 +211,8 @@ pub async fn list(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     campaign_id: Uuid,
-) -> ApiResult<Vec<applied_recommendations::Model>> {
-    let campaign = crate::services::campaigns::get(conn, tenant_id, campaign_id).await?;
+) -> Result<Vec<applied_recommendations::Model>> {
+    let campaign = crate::ops::campaigns::get(conn, tenant_id, campaign_id).await?;
     Ok(applied_recommendations::Entity::find()
         .filter(applied_recommendations::Column::TenantId.eq(tenant_id))
         .filter(applied_recommendations::Column::CampaignId.eq(campaign.id))
@@ -248,7 +248,7 @@ pub async fn impacts(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<Impact>> {
+) -> Result<Vec<Impact>> {
     let applied = applied_recommendations::Entity::find()
         .filter(applied_recommendations::Column::TenantId.eq(tenant_id))
         .filter(applied_recommendations::Column::AppliedAt.gte(from))
@@ -264,8 +264,7 @@ pub async fn impacts(
             Some(c) => c.clone(),
             None => {
                 let c =
-                    crate::services::campaigns::get(conn, tenant_id, recommendation.campaign_id)
-                        .await?;
+                    crate::ops::campaigns::get(conn, tenant_id, recommendation.campaign_id).await?;
                 campaigns.insert(c.id, c.clone());
                 c
             }

@@ -62,7 +62,7 @@ pub(super) async fn top_referrers(
     campaign: &campaigns::Model,
     from: NaiveDate,
     to: NaiveDate,
-) -> ApiResult<(Vec<Referrer>, Vec<Referrer>)> {
+) -> Result<(Vec<Referrer>, Vec<Referrer>)> {
     let in_period = |q: sea_orm::Select<rollups::Entity>| {
         q.filter(rollups::Column::CampaignId.eq(campaign.id))
             .filter(rollups::Column::LinkId.ne(Uuid::nil()))
@@ -159,7 +159,7 @@ pub(super) async fn top_referrers(
                     .entry(participant)
                     .or_default()
                     .merge_bytes(&bytes)
-                    .map_err(|e| ApiError::Internal(e.into()))?;
+                    .map_err(|e| Error::Internal(e.into()))?;
             }
         }
     }
@@ -175,7 +175,7 @@ pub(super) async fn top_referrers(
 pub(super) async fn sharing_participants(
     conn: &impl ConnectionTrait,
     campaign: &campaigns::Model,
-) -> ApiResult<i64> {
+) -> Result<i64> {
     let links: Vec<Uuid> = rollups::Entity::find()
         .select_only()
         .column(rollups::Column::LinkId)

@@ -1,9 +1,16 @@
 //! Campaign design: create and edit, reward rules, materials, variants, and the guarded lifecycle
 //! draft → active → paused → ended. Launching enqueues the launch emails in the same transaction.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::ops::{jobs::LaunchCampaign, outbox::enqueue};
-use grapevine_entity::{
+mod materials;
+mod rules;
+mod variants;
+
+pub use materials::{MaterialDraft, set_material};
+pub use rules::{RewardRuleDraft, add_reward_rule, remove_reward_rule};
+pub use variants::{set_variants, variants};
+
+use crate::ops::{jobs::LaunchCampaign, outbox::enqueue};
+use crate::{
     domain::{
         FieldError,
         audience::AudienceRule,
@@ -18,6 +25,7 @@ use grapevine_entity::{
         campaign_variants, campaigns, reward_rules,
     },
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
@@ -26,12 +34,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
-    error::{ApiError, ApiResult},
-    services::audit,
+    ops::audit,
+    ops::error::{Error, Result},
+    ops::principal::Principal,
 };
 
-pub use grapevine_entity::domain::share::SHARE_VARS;
+pub use crate::domain::share::SHARE_VARS;
 
 /// A campaign's settings, as validated input.
 #[derive(Debug, Clone)]
@@ -103,7 +111,7 @@ fn validate(
     draft: CampaignDraft,
     base: Option<&campaigns::Model>,
     now: DateTime<Utc>,
-) -> ApiResult<CampaignFields> {
+) -> Result<CampaignFields> {
     let mut errors: Vec<FieldError> = Vec::new();
     let mut push = |e: FieldError| errors.push(e);
     let name = draft
@@ -247,7 +255,7 @@ fn validate(
             landing_url,
             holdout_bps,
         }),
-        _ => Err(ApiError::Validation(errors)),
+        _ => Err(Error::Validation(errors)),
     }
 }
 
@@ -258,13 +266,13 @@ pub async fn create(
     tenant_id: Uuid,
     draft: CampaignDraft,
     now: DateTime<Utc>,
-) -> ApiResult<campaigns::Model> {
+) -> Result<campaigns::Model> {
     let f = validate(draft, None, now)?;
     let created_by = match principal {
         Principal::Staff { user_id, .. } => Some(*user_id),
         _ => None,
     };
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let txn = crate::db::begin_write(conn).await?;
     let model = campaigns::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant_id),
@@ -313,17 +321,17 @@ pub async fn get(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-) -> ApiResult<campaigns::Model> {
+) -> Result<campaigns::Model> {
     campaigns::Entity::find_by_id(id)
         .filter(campaigns::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("campaign"))
+        .ok_or(Error::NotFound("campaign"))
 }
 
-fn editable(campaign: &campaigns::Model) -> ApiResult<()> {
+fn editable(campaign: &campaigns::Model) -> Result<()> {
     if campaign.status == CampaignStatus::Ended {
-        return Err(ApiError::Conflict(
+        return Err(Error::Conflict(
             "the campaign has ended and is read-only".into(),
         ));
     }
@@ -339,8 +347,8 @@ pub async fn update(
     id: Uuid,
     draft: CampaignDraft,
     now: DateTime<Utc>,
-) -> ApiResult<campaigns::Model> {
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+) -> Result<campaigns::Model> {
+    let txn = crate::db::begin_write(conn).await?;
     let current = get(&txn, tenant_id, id).await?;
     editable(&current)?;
     if current.status != CampaignStatus::Draft {
@@ -349,10 +357,10 @@ pub async fn update(
             .as_ref()
             .is_some_and(|c| !c.eq_ignore_ascii_case(&current.currency))
         {
-            return Err(ApiError::invalid("currency", "cannot change after launch"));
+            return Err(Error::invalid("currency", "cannot change after launch"));
         }
         if draft.holdout_bps.is_some_and(|h| h != current.holdout_bps) {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 "holdoutBps",
                 "cannot change after launch: participants are already assigned",
             ));
@@ -391,383 +399,6 @@ pub async fn update(
     Ok(model)
 }
 
-/// A reward rule as entered.
-#[derive(Debug, Clone)]
-pub struct RewardRuleDraft {
-    /// Who receives it.
-    pub side: RewardSide,
-    /// The rule (kind, trigger, minimum order, cap).
-    pub spec: RewardSpec,
-    /// How it is delivered.
-    pub reward_type: RewardType,
-    /// Only for this variant (by name).
-    pub variant: Option<String>,
-}
-
-/// Add a reward rule.
-pub async fn add_reward_rule(
-    conn: &impl TransactionTrait,
-    principal: &Principal,
-    tenant_id: Uuid,
-    campaign_id: Uuid,
-    draft: RewardRuleDraft,
-    now: DateTime<Utc>,
-) -> ApiResult<reward_rules::Model> {
-    let spec = draft.spec.validate()?;
-    let txn = grapevine_entity::db::begin_write(conn).await?;
-    let campaign = get(&txn, tenant_id, campaign_id).await?;
-    editable(&campaign)?;
-    let variant_id = match &draft.variant {
-        None => None,
-        Some(name) => Some(
-            campaign_variants::Entity::find()
-                .filter(campaign_variants::Column::CampaignId.eq(campaign_id))
-                .filter(campaign_variants::Column::Name.eq(name.as_str()))
-                .one(&txn)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        "variant",
-                        format!("the campaign has no variant named {name:?}"),
-                    )
-                })?
-                .id,
-        ),
-    };
-    use grapevine_entity::domain::reward::{RewardKind as K, RewardTrigger as T};
-    use grapevine_entity::tables::{RewardKind, RewardTrigger};
-    let (kind, amount_minor, bps, tiers) = match &spec.kind {
-        K::Fixed { amount_minor } => (RewardKind::Fixed, Some(*amount_minor), None, json!({})),
-        K::Percent { bps } => (
-            RewardKind::Percent,
-            None,
-            Some(i32::try_from(*bps).unwrap_or(i32::MAX)),
-            json!({}),
-        ),
-        K::Tiered(table) => (
-            RewardKind::Tiered,
-            None,
-            None,
-            serde_json::to_value(table).map_err(anyhow::Error::from)?,
-        ),
-    };
-    let (trigger, max_purchases) = match spec.trigger {
-        T::Lead => (RewardTrigger::Lead, None),
-        T::FirstPurchase => (RewardTrigger::FirstPurchase, None),
-        T::EachPurchase { max } => (
-            RewardTrigger::EachPurchase,
-            Some(i32::try_from(max).unwrap_or(i32::MAX)),
-        ),
-    };
-    let rule = reward_rules::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(tenant_id),
-        campaign_id: Set(campaign_id),
-        variant_id: Set(variant_id),
-        side: Set(draft.side),
-        trigger: Set(trigger),
-        max_purchases: Set(max_purchases),
-        min_order_minor: Set(spec.min_order_minor),
-        kind: Set(kind),
-        reward_type: Set(draft.reward_type),
-        amount_minor: Set(amount_minor),
-        bps: Set(bps),
-        tiers: Set(tiers),
-        per_referrer_cap_minor: Set(spec.per_referrer_cap_minor),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        tenant_id,
-        principal,
-        "reward_rule.add",
-        "campaign",
-        Some(campaign_id),
-        json!({ "rule_id": rule.id, "side": draft.side.as_str() }),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(rule)
-}
-
-/// Remove a reward rule (not from an active campaign's last rule: it would have nothing to pay).
-pub async fn remove_reward_rule(
-    conn: &impl TransactionTrait,
-    principal: &Principal,
-    tenant_id: Uuid,
-    rule_id: Uuid,
-    now: DateTime<Utc>,
-) -> ApiResult<Uuid> {
-    let txn = grapevine_entity::db::begin_write(conn).await?;
-    let rule = reward_rules::Entity::find_by_id(rule_id)
-        .filter(reward_rules::Column::TenantId.eq(tenant_id))
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("reward rule"))?;
-    let campaign = get(&txn, tenant_id, rule.campaign_id).await?;
-    editable(&campaign)?;
-    let remaining = reward_rules::Entity::find()
-        .filter(reward_rules::Column::CampaignId.eq(campaign.id))
-        .all(&txn)
-        .await?
-        .len();
-    if campaign.status != CampaignStatus::Draft && remaining <= 1 {
-        return Err(ApiError::Conflict(
-            "a launched campaign keeps at least one reward rule".into(),
-        ));
-    }
-    reward_rules::Entity::delete_by_id(rule_id)
-        .exec(&txn)
-        .await?;
-    audit::record(
-        &txn,
-        tenant_id,
-        principal,
-        "reward_rule.remove",
-        "campaign",
-        Some(campaign.id),
-        json!({ "rule_id": rule_id }),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(campaign.id)
-}
-
-/// Material for one channel as entered.
-#[derive(Debug, Clone)]
-pub struct MaterialDraft {
-    /// Channel.
-    pub channel: Channel,
-    /// Share text.
-    pub share_text: String,
-    /// Email subject.
-    pub email_subject: String,
-    /// Email HTML body.
-    pub email_html: String,
-    /// Email text body.
-    pub email_text: String,
-}
-
-fn check_template(
-    field: &str,
-    source: &str,
-    allowed: &[&str],
-    escape: Escape,
-) -> Result<(), FieldError> {
-    let template =
-        Template::parse(source, allowed).map_err(|e| FieldError::new(field, e.to_string()))?;
-    // Render with sample values too, so what is saved is known to render.
-    let sample: std::collections::HashMap<&str, String> =
-        allowed.iter().map(|v| (*v, format!("<{v}>"))).collect();
-    template
-        .render(&sample, escape)
-        .map(|_| ())
-        .map_err(|e| FieldError::new(field, e.to_string()))
-}
-
-/// Set (create or replace) the material of a channel; templates that do not render are refused.
-pub async fn set_material(
-    conn: &impl TransactionTrait,
-    principal: &Principal,
-    tenant_id: Uuid,
-    campaign_id: Uuid,
-    draft: MaterialDraft,
-    now: DateTime<Utc>,
-) -> ApiResult<campaign_materials::Model> {
-    let mut errors = Vec::new();
-    let mut results = Vec::new();
-    let mut check = |r: Result<(), FieldError>| results.push(r);
-    check(check_template(
-        "shareText",
-        &draft.share_text,
-        SHARE_VARS,
-        Escape::None,
-    ));
-    if draft.channel == Channel::Email {
-        for (field, text) in [
-            ("emailSubject", &draft.email_subject),
-            ("emailHtml", &draft.email_html),
-            ("emailText", &draft.email_text),
-        ] {
-            if text.trim().is_empty() {
-                errors.push(FieldError::new(field, "is required for the email channel"));
-            }
-        }
-        check(check_template(
-            "emailSubject",
-            &draft.email_subject,
-            EMAIL_VARS,
-            Escape::None,
-        ));
-        check(check_template(
-            "emailHtml",
-            &draft.email_html,
-            EMAIL_VARS,
-            Escape::Html,
-        ));
-        check(check_template(
-            "emailText",
-            &draft.email_text,
-            EMAIL_VARS,
-            Escape::None,
-        ));
-    }
-    errors.extend(results.into_iter().filter_map(Result::err));
-    if draft.channel != Channel::Email && draft.share_text.trim().is_empty() {
-        errors.push(FieldError::new("shareText", "is required"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let txn = grapevine_entity::db::begin_write(conn).await?;
-    let campaign = get(&txn, tenant_id, campaign_id).await?;
-    editable(&campaign)?;
-    let existing = campaign_materials::Entity::find()
-        .filter(campaign_materials::Column::CampaignId.eq(campaign_id))
-        .filter(campaign_materials::Column::Channel.eq(draft.channel))
-        .one(&txn)
-        .await?;
-    let model = match existing {
-        Some(row) => {
-            let mut m = row.into_active_model();
-            m.share_text = Set(draft.share_text);
-            m.email_subject = Set(draft.email_subject);
-            m.email_html = Set(draft.email_html);
-            m.email_text = Set(draft.email_text);
-            m.updated_at = Set(now);
-            m.update(&txn).await?
-        }
-        None => {
-            campaign_materials::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                tenant_id: Set(tenant_id),
-                campaign_id: Set(campaign_id),
-                channel: Set(draft.channel),
-                share_text: Set(draft.share_text),
-                email_subject: Set(draft.email_subject),
-                email_html: Set(draft.email_html),
-                email_text: Set(draft.email_text),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?
-        }
-    };
-    audit::record(
-        &txn,
-        tenant_id,
-        principal,
-        "material.set",
-        "campaign",
-        Some(campaign_id),
-        json!({ "channel": model.channel.as_str() }),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
-}
-
-/// Replace the offer variants (draft only: assignment happens at enrolment).
-pub async fn set_variants(
-    conn: &impl TransactionTrait,
-    principal: &Principal,
-    tenant_id: Uuid,
-    campaign_id: Uuid,
-    variants: Vec<(String, i32)>,
-    now: DateTime<Utc>,
-) -> ApiResult<Vec<campaign_variants::Model>> {
-    let mut errors = Vec::new();
-    let mut names = std::collections::HashSet::new();
-    for (i, (name, weight)) in variants.iter().enumerate() {
-        let trimmed = name.trim();
-        if trimmed.is_empty()
-            || trimmed.len() > 64
-            || matches!(trimmed, "holdout" | "control" | "ineligible")
-        {
-            errors.push(FieldError::new(
-                format!("variants[{i}].name"),
-                "must be 1 to 64 characters and not holdout, control or ineligible",
-            ));
-        }
-        if !names.insert(trimmed.to_owned()) {
-            errors.push(FieldError::new(
-                format!("variants[{i}].name"),
-                "is used twice",
-            ));
-        }
-        if !(1..=10_000).contains(weight) {
-            errors.push(FieldError::new(
-                format!("variants[{i}].weight"),
-                "must be 1 to 10000",
-            ));
-        }
-    }
-    if variants.len() > 10 {
-        errors.push(FieldError::new("variants", "at most 10 variants"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let txn = grapevine_entity::db::begin_write(conn).await?;
-    let campaign = get(&txn, tenant_id, campaign_id).await?;
-    if campaign.status != CampaignStatus::Draft {
-        return Err(ApiError::Conflict(
-            "variants can only change while the campaign is a draft".into(),
-        ));
-    }
-    campaign_variants::Entity::delete_many()
-        .filter(campaign_variants::Column::CampaignId.eq(campaign_id))
-        .exec(&txn)
-        .await?;
-    let mut out = Vec::new();
-    for (name, weight) in variants {
-        out.push(
-            campaign_variants::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                tenant_id: Set(tenant_id),
-                campaign_id: Set(campaign_id),
-                name: Set(name.trim().to_owned()),
-                weight: Set(weight),
-                created_at: Set(now),
-                stopped_at: Set(None),
-                stop_reason: Set(None),
-            }
-            .insert(&txn)
-            .await?,
-        );
-    }
-    audit::record(
-        &txn,
-        tenant_id,
-        principal,
-        "variants.set",
-        "campaign",
-        Some(campaign_id),
-        json!({ "count": out.len() }),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(out)
-}
-
-/// The variants of a campaign, oldest first.
-pub async fn variants(
-    conn: &impl ConnectionTrait,
-    campaign_id: Uuid,
-) -> ApiResult<Vec<campaign_variants::Model>> {
-    Ok(campaign_variants::Entity::find()
-        .filter(campaign_variants::Column::CampaignId.eq(campaign_id))
-        .order_by_asc(campaign_variants::Column::Id)
-        .all(conn)
-        .await?)
-}
-
 /// Apply a lifecycle action.
 pub async fn transition(
     conn: &impl TransactionTrait,
@@ -776,8 +407,8 @@ pub async fn transition(
     id: Uuid,
     action: CampaignAction,
     now: DateTime<Utc>,
-) -> ApiResult<campaigns::Model> {
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+) -> Result<campaigns::Model> {
+    let txn = crate::db::begin_write(conn).await?;
     let campaign = get(&txn, tenant_id, id).await?;
     let rules = reward_rules::Entity::find()
         .filter(reward_rules::Column::CampaignId.eq(id))
@@ -797,7 +428,7 @@ pub async fn transition(
     };
     let from = to_domain(campaign.status);
     let to = lifecycle::transition(from, action, &readiness)
-        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+        .map_err(|e| Error::Conflict(e.to_string()))?;
     let mut model = campaign.into_active_model();
     model.status = Set(from_domain(to));
     model.updated_at = Set(now);

@@ -5,13 +5,12 @@
 //! checkout or carried in `ref`), or the customer already being tied to a referral. Clicks count
 //! within the campaign's attribution window; first touch wins unless the campaign says last touch.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::ops::webhook_events as hooks;
-use grapevine_entity::ops::{
+use crate::ops::webhook_events as hooks;
+use crate::ops::{
     jobs::ValidateReferral,
     outbox::{JobKind, enqueue_kind},
 };
-use grapevine_entity::{
+use crate::{
     db::begin_write,
     domain::{
         FieldError,
@@ -24,6 +23,7 @@ use grapevine_entity::{
         conversions, device_sightings, fx_rates, participants, referral_links, referrals, refunds,
     },
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait, TryInsertResult,
@@ -31,7 +31,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::ops::error::{Error, Result};
 
 /// Attempts of a validation job before it is dead.
 const VALIDATE_ATTEMPTS: i32 = 10;
@@ -63,7 +63,7 @@ pub async fn record_sighting(
     device: &Device,
     source: &str,
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> Result<()> {
     let seen = device_sightings::Entity::find()
         .filter(device_sightings::Column::TenantId.eq(tenant_id))
         .filter(device_sightings::Column::CustomerExternalId.eq(customer))
@@ -96,13 +96,10 @@ pub struct TouchInput {
     pub code: Option<String>,
 }
 
-fn customer(id: &str, email: Option<&str>) -> ApiResult<Customer> {
+fn customer(id: &str, email: Option<&str>) -> Result<Customer> {
     let id = id.trim();
     if id.is_empty() || id.len() > 200 {
-        return Err(ApiError::invalid(
-            "customerId",
-            "must be 1 to 200 characters",
-        ));
+        return Err(Error::invalid("customerId", "must be 1 to 200 characters"));
     }
     let email = email
         .filter(|e| !e.trim().is_empty())
@@ -168,14 +165,14 @@ async fn resolve_touch(
     tenant_id: Uuid,
     input: &TouchInput,
     now: DateTime<Utc>,
-) -> ApiResult<Option<Touch>> {
+) -> Result<Option<Touch>> {
     let (link, click) = if let Some(click_id) = input.click_id {
         let click = clicks::Entity::find_by_id(click_id)
             .filter(clicks::Column::TenantId.eq(tenant_id))
             .one(conn)
             .await?
             .ok_or_else(|| {
-                ApiError::invalid(
+                Error::invalid(
                     "clickId",
                     "no such click (it must come from a /r/ redirect of this tenant)",
                 )
@@ -183,7 +180,7 @@ async fn resolve_touch(
         let link = referral_links::Entity::find_by_id(click.link_id)
             .one(conn)
             .await?
-            .ok_or(ApiError::NotFound("referral link"))?;
+            .ok_or(Error::NotFound("referral link"))?;
         (link, Some(click))
     } else if let Some(code) = input
         .code
@@ -197,7 +194,7 @@ async fn resolve_touch(
             .filter(referral_links::Column::DisabledAt.is_null())
             .one(conn)
             .await?
-            .ok_or_else(|| ApiError::invalid("code", format!("no referral code {code:?}")))?;
+            .ok_or_else(|| Error::invalid("code", format!("no referral code {code:?}")))?;
         (link, None)
     } else {
         return Ok(None);
@@ -205,7 +202,7 @@ async fn resolve_touch(
     let campaign = campaigns::Entity::find_by_id(link.campaign_id)
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
+        .ok_or(Error::NotFound("campaign"))?;
     let (at, source) = match &click {
         Some(c) => (c.created_at, AttributionSource::Click),
         None => (now, AttributionSource::Code),
@@ -249,7 +246,7 @@ async fn attribute(
     touch: Touch,
     customer: &Customer,
     (now, emitted_at): (DateTime<Utc>, DateTime<Utc>),
-) -> ApiResult<Result<(referrals::Model, bool), NotAttributed>> {
+) -> Result<Result<(referrals::Model, bool), NotAttributed>> {
     if touch.campaign.status != CampaignStatus::Active {
         return Ok(Err(NotAttributed::CampaignInactive));
     }
@@ -261,9 +258,9 @@ async fn attribute(
     let referrer = participants::Entity::find_by_id(touch.link.participant_id)
         .one(txn)
         .await?
-        .ok_or(ApiError::NotFound("referrer"))?;
+        .ok_or(Error::NotFound("referrer"))?;
     if referrer.external_id == customer.id {
-        return Err(ApiError::Validation(vec![FieldError::new(
+        return Err(Error::Validation(vec![FieldError::new(
             "customerId",
             "a customer cannot refer themselves (same customer id as the referrer)",
         )]));
@@ -335,7 +332,7 @@ async fn attribute(
         .filter(referrals::Column::RefereeExternalId.eq(customer.id.as_str()))
         .one(txn)
         .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("referral vanished after insert")))?;
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("referral vanished after insert")))?;
     if matches!(inserted, TryInsertResult::Inserted(_)) {
         hooks::emit(txn, &hooks::Event::referral_attributed(&row), emitted_at).await?;
     }
@@ -360,7 +357,7 @@ pub async fn track_lead(
     touch: TouchInput,
     device: Option<Device>,
     now: DateTime<Utc>,
-) -> ApiResult<LeadOutcome> {
+) -> Result<LeadOutcome> {
     let customer = customer(customer_id, email)?;
     await_click_in_flight(conn, tenant_id, &touch).await;
     let txn = begin_write(conn).await?;
@@ -444,14 +441,14 @@ pub async fn track_conversion(
     tenant_id: Uuid,
     input: ConversionInput,
     now: DateTime<Utc>,
-) -> ApiResult<ConversionOutcome> {
+) -> Result<ConversionOutcome> {
     let order_id = input.order_id.trim().to_owned();
     if order_id.is_empty() || order_id.len() > 200 {
-        return Err(ApiError::invalid("orderId", "must be 1 to 200 characters"));
+        return Err(Error::invalid("orderId", "must be 1 to 200 characters"));
     }
     let customer = customer(&input.customer_id, input.email.as_deref())?;
     if input.amount_minor <= 0 {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "amountMinor",
             "must be a positive amount in minor units",
         ));
@@ -465,7 +462,7 @@ pub async fn track_conversion(
         .filter(|f| !f.is_empty())
         .map(str::to_owned);
     if fingerprint.as_ref().is_some_and(|f| f.len() > 100) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "paymentFingerprint",
             "must be at most 100 characters",
         ));
@@ -482,7 +479,7 @@ pub async fn track_conversion(
             && existing.amount_minor == input.amount_minor
             && existing.currency == currency.code();
         if !same {
-            return Err(ApiError::Conflict(format!(
+            return Err(Error::Conflict(format!(
                 "order {order_id} was already reported with a different customer, amount or currency"
             )));
         }
@@ -568,7 +565,7 @@ async fn earlier_referral(
     tenant_id: Uuid,
     customer: &Customer,
     at: DateTime<Utc>,
-) -> ApiResult<Result<referrals::Model, NotAttributed>> {
+) -> Result<Result<referrals::Model, NotAttributed>> {
     let candidates = referrals::Entity::find()
         .filter(referrals::Column::TenantId.eq(tenant_id))
         .filter(referrals::Column::RefereeExternalId.eq(customer.id.as_str()))
@@ -603,9 +600,9 @@ async fn converted(
     amount_minor: i64,
     from: Currency,
     to: &str,
-) -> ApiResult<i64> {
+) -> Result<i64> {
     let to_currency = Currency::parse(to)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("campaign currency: {e}")))?;
+        .map_err(|e| Error::Internal(anyhow::anyhow!("campaign currency: {e}")))?;
     let rate = fx_rates::Entity::find()
         .filter(fx_rates::Column::TenantId.eq(tenant_id))
         .filter(fx_rates::Column::Base.eq(from.code()))
@@ -613,7 +610,7 @@ async fn converted(
         .one(conn)
         .await?
         .ok_or_else(|| {
-            ApiError::invalid(
+            Error::invalid(
                 "currency",
                 format!(
                     "the campaign is in {to} and no {}→{to} rate is set: set one with setFxRate",
@@ -622,7 +619,7 @@ async fn converted(
             )
         })?;
     attribution::convert(amount_minor, from, to_currency, rate.rate_ppm)
-        .ok_or_else(|| ApiError::invalid("amountMinor", "too large to convert"))
+        .ok_or_else(|| Error::invalid("amountMinor", "too large to convert"))
 }
 
 /// `setFxRate`: one unit of `base` is worth `rate_ppm / 1e6` of `quote`.
@@ -633,11 +630,11 @@ pub async fn set_fx_rate(
     quote: &str,
     rate_ppm: i64,
     now: DateTime<Utc>,
-) -> ApiResult<fx_rates::Model> {
+) -> Result<fx_rates::Model> {
     let base = Currency::parse(base).map_err(|e| e.renamed("base"))?;
     let quote = Currency::parse(quote).map_err(|e| e.renamed("quote"))?;
     if base == quote {
-        return Err(ApiError::invalid("quote", "must differ from base"));
+        return Err(Error::invalid("quote", "must differ from base"));
     }
     let rate_ppm = attribution::parse_rate_ppm(rate_ppm)?;
     fx_rates::Entity::insert(fx_rates::ActiveModel {
@@ -665,7 +662,7 @@ pub async fn set_fx_rate(
         .filter(fx_rates::Column::Quote.eq(quote.code()))
         .one(conn)
         .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("rate vanished")))
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("rate vanished")))
 }
 
 /// `refundConversion`: a full or partial refund, idempotent on the refund id; never more than
@@ -677,12 +674,12 @@ pub async fn refund(
     refund_id: &str,
     amount_minor: i64,
     now: DateTime<Utc>,
-) -> ApiResult<conversions::Model> {
+) -> Result<conversions::Model> {
     if refund_id.trim().is_empty() || refund_id.len() > 200 {
-        return Err(ApiError::invalid("refundId", "must be 1 to 200 characters"));
+        return Err(Error::invalid("refundId", "must be 1 to 200 characters"));
     }
     if amount_minor <= 0 {
-        return Err(ApiError::invalid("amountMinor", "must be positive"));
+        return Err(Error::invalid("amountMinor", "must be positive"));
     }
     let txn = begin_write(conn).await?;
     let conversion = conversions::Entity::find()
@@ -690,7 +687,7 @@ pub async fn refund(
         .filter(conversions::Column::ExternalOrderId.eq(order_id.trim()))
         .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound("order"))?;
+        .ok_or(Error::NotFound("order"))?;
     if let Some(existing) = refunds::Entity::find()
         .filter(refunds::Column::TenantId.eq(tenant_id))
         .filter(refunds::Column::ExternalRefundId.eq(refund_id.trim()))
@@ -698,14 +695,14 @@ pub async fn refund(
         .await?
     {
         if existing.conversion_id != conversion.id || existing.amount_minor != amount_minor {
-            return Err(ApiError::Conflict(format!(
+            return Err(Error::Conflict(format!(
                 "refund {refund_id} was already recorded with other details"
             )));
         }
         return Ok(conversion);
     }
     if conversion.refunded_minor + amount_minor > conversion.amount_minor {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "amountMinor",
             format!(
                 "only {} of the order is left to refund",
@@ -769,7 +766,7 @@ mod tests {
                 .is_none_or(|e| Email::parse(e).is_ok());
             proptest::prop_assert_eq!(result.is_ok(), id_ok && email_ok);
             if let Err(err) = result {
-                proptest::prop_assert_eq!(err.code(), crate::error::code::VALIDATION);
+                proptest::prop_assert_eq!(err.code(), crate::ops::error::code::VALIDATION);
             }
         }
     }

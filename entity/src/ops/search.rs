@@ -2,11 +2,11 @@
 //! id or a first name (letters A–Z in any case), or one of their referral codes exactly. Used by
 //! `participants(search:)` and `Campaign.enrolments(search:)`; always within one tenant.
 
-use grapevine_entity::tables::{participants, referral_links};
+use crate::tables::{participants, referral_links};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::ops::error::{Error, Result};
 
 /// The longest search text taken.
 pub const MAX_SEARCH: usize = 100;
@@ -18,12 +18,12 @@ pub struct Search(String);
 impl Search {
     /// `None` for no search (absent or blank); a VALIDATION error on `field` for text longer
     /// than [`MAX_SEARCH`] characters.
-    pub fn parse(field: &str, text: Option<&str>) -> ApiResult<Option<Search>> {
+    pub fn parse(field: &str, text: Option<&str>) -> Result<Option<Search>> {
         let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(None);
         };
         if text.chars().count() > MAX_SEARCH {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 field,
                 format!("at most {MAX_SEARCH} characters"),
             ));

@@ -2,9 +2,8 @@
 
 use uuid::Uuid;
 
-use crate::error::ApiError;
-use grapevine_entity::tables::ApiKeyKind;
-pub use grapevine_entity::tables::Role;
+pub use crate::tables::Role;
+use crate::{ops::error::Error, tables::ApiKeyKind};
 
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,18 +41,18 @@ pub struct Actor {
 
 impl Principal {
     /// The tenant of any authenticated caller.
-    pub fn tenant_id(&self) -> Result<Uuid, ApiError> {
+    pub fn tenant_id(&self) -> Result<Uuid, Error> {
         match self {
-            Self::Anonymous => Err(ApiError::Unauthenticated),
+            Self::Anonymous => Err(Error::Unauthenticated),
             Self::Staff { tenant_id, .. } | Self::ApiKey { tenant_id, .. } => Ok(*tenant_id),
         }
     }
 
     /// A staff member holding one of `roles` (admin always passes).
-    pub fn staff(&self, roles: &[Role]) -> Result<Actor, ApiError> {
+    pub fn staff(&self, roles: &[Role]) -> Result<Actor, Error> {
         match self {
-            Self::Anonymous => Err(ApiError::Unauthenticated),
-            Self::ApiKey { .. } => Err(ApiError::Forbidden(
+            Self::Anonymous => Err(Error::Unauthenticated),
+            Self::ApiKey { .. } => Err(Error::Forbidden(
                 "this operation needs a staff login, not an API key".into(),
             )),
             Self::Staff {
@@ -67,7 +66,7 @@ impl Principal {
                         user_id: Some(*user_id),
                     })
                 } else {
-                    Err(ApiError::Forbidden(format!(
+                    Err(Error::Forbidden(format!(
                         "the {} role may not do this",
                         role.as_str()
                     )))
@@ -77,7 +76,7 @@ impl Principal {
     }
 
     /// Staff with one of `roles`, or the tenant's secret API key (server-to-server integrations).
-    pub fn staff_or_secret_key(&self, roles: &[Role]) -> Result<Actor, ApiError> {
+    pub fn staff_or_secret_key(&self, roles: &[Role]) -> Result<Actor, Error> {
         match self {
             Self::ApiKey {
                 tenant_id,
@@ -87,7 +86,7 @@ impl Principal {
                 tenant_id: *tenant_id,
                 user_id: None,
             }),
-            Self::ApiKey { .. } => Err(ApiError::Forbidden(
+            Self::ApiKey { .. } => Err(Error::Forbidden(
                 "a publishable key cannot do this: use a secret key from your server".into(),
             )),
             other => other.staff(roles),
@@ -95,7 +94,7 @@ impl Principal {
     }
 
     /// The tenant's secret API key only (server-to-server tracking: conversions, refunds).
-    pub fn secret_key(&self) -> Result<Actor, ApiError> {
+    pub fn secret_key(&self) -> Result<Actor, Error> {
         match self {
             Self::ApiKey {
                 tenant_id,
@@ -105,13 +104,13 @@ impl Principal {
                 tenant_id: *tenant_id,
                 user_id: None,
             }),
-            Self::ApiKey { .. } => Err(ApiError::Forbidden(
+            Self::ApiKey { .. } => Err(Error::Forbidden(
                 "a publishable key cannot do this: call from your server with a secret key".into(),
             )),
-            Self::Staff { .. } => Err(ApiError::Forbidden(
+            Self::Staff { .. } => Err(Error::Forbidden(
                 "this is reported by the merchant's server with a secret API key".into(),
             )),
-            Self::Anonymous => Err(ApiError::Unauthenticated),
+            Self::Anonymous => Err(Error::Unauthenticated),
         }
     }
 

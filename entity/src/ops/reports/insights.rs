@@ -31,7 +31,7 @@ pub fn insights(report: &CampaignReport) -> Vec<Insight> {
     reward_level_insight(report, &mut out);
     for kpi in &report.kpis {
         if let Some(p) = &kpi.projection
-            && matches!(p.status, grapevine_entity::domain::stats::KpiStatus::AtRisk)
+            && matches!(p.status, crate::domain::stats::KpiStatus::AtRisk)
         {
             out.push(Insight {
                 kind: "kpi_at_risk",
@@ -174,15 +174,13 @@ fn budget_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
 
 /// Rewards that take long from release to payment.
 fn slow_payouts_insight(report: &CampaignReport, out: &mut Vec<Insight>) {
-    let Some(p95) = grapevine_entity::domain::stats::viral::quantile(&report.settle_hours, 0.95)
-    else {
+    let Some(p95) = crate::domain::stats::viral::quantile(&report.settle_hours, 0.95) else {
         return;
     };
     if report.settle_hours.len() < 5 || p95 <= SLOW_PAYOUT_HOURS {
         return;
     }
-    let p50 =
-        grapevine_entity::domain::stats::viral::quantile(&report.settle_hours, 0.5).unwrap_or(p95);
+    let p50 = crate::domain::stats::viral::quantile(&report.settle_hours, 0.5).unwrap_or(p95);
     out.push(Insight {
         kind: "slow_payouts",
         finding: format!("rewards take {:.0} hours from release to payment (95th percentile)", p95),
@@ -358,7 +356,7 @@ mod tests {
             tenant_id: Uuid::nil(),
             name: "c".into(),
             description: String::new(),
-            status: grapevine_entity::tables::CampaignStatus::Active,
+            status: crate::tables::CampaignStatus::Active,
             goals: serde_json::json!({}),
             audience: serde_json::json!({}),
             starts_at: now - Duration::days(30),
@@ -367,7 +365,7 @@ mod tests {
             currency: "USD".into(),
             budget_minor: None,
             attribution_window_days: 30,
-            attribution_model: grapevine_entity::tables::AttributionModel::FirstTouch,
+            attribution_model: crate::tables::AttributionModel::FirstTouch,
             hold_days: 0,
             landing_url: None,
             holdout_bps: 0,

@@ -1,10 +1,10 @@
 //! The audit log: one row per change, written in the change's transaction.
 
-use grapevine_entity::tables::audit_log;
+use crate::tables::audit_log;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use crate::auth::Principal;
+use crate::ops::principal::Principal;
 
 /// Record `action` on `entity` by `principal`.
 #[expect(

@@ -2,15 +2,18 @@
 //! enrolled in a campaign; the enrolment records audience eligibility and the variant / holdout
 //! bucket (assigned deterministically), and an invited participant gets a unique referral code.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::ops::{jobs::LaunchCampaign, outbox::enqueue};
-use grapevine_entity::{
+pub mod rows;
+pub use rows::{new_row, refreshed};
+
+use crate::ops::{jobs::LaunchCampaign, outbox::enqueue};
+use crate::{
     domain::{
         FieldError,
         participant::{ValidParticipant, place},
     },
     tables::{CampaignStatus, LinkKind, campaigns, enrolments, participants, referral_links},
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     TransactionSession, TransactionTrait,
@@ -18,12 +21,12 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-pub use grapevine_entity::domain::participant::{ParticipantDraft, validate};
+pub use crate::domain::participant::{ParticipantDraft, validate};
 
 use crate::{
-    auth::Principal,
-    error::{ApiError, ApiResult},
-    services::{audit, campaigns as campaign_service, links},
+    ops::error::{Error, Result},
+    ops::principal::Principal,
+    ops::{audit, campaigns as campaign_service, links},
 };
 
 /// Most participants in one bulk call.
@@ -49,12 +52,12 @@ pub async fn enroll(
     campaign_id: Uuid,
     draft: ParticipantDraft,
     now: DateTime<Utc>,
-) -> ApiResult<Enrolled> {
-    let valid = validate(draft).map_err(ApiError::Validation)?;
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+) -> Result<Enrolled> {
+    let valid = validate(draft).map_err(Error::Validation)?;
+    let txn = crate::db::begin_write(conn).await?;
     let campaign = campaign_service::get(&txn, tenant_id, campaign_id).await?;
     if campaign.status == CampaignStatus::Ended {
-        return Err(ApiError::Conflict("the campaign has ended".into()));
+        return Err(Error::Conflict("the campaign has ended".into()));
     }
     let variants = campaign_service::variants(&txn, campaign_id).await?;
     let out = enroll_in(&txn, principal, &campaign, &variants, valid, now).await?;
@@ -79,9 +82,9 @@ pub async fn enroll_bulk(
     campaign_id: Uuid,
     drafts: Vec<ParticipantDraft>,
     now: DateTime<Utc>,
-) -> ApiResult<BulkOutcome> {
+) -> Result<BulkOutcome> {
     if drafts.len() > MAX_BULK {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "participants",
             format!("at most {MAX_BULK} per call"),
         ));
@@ -101,10 +104,10 @@ pub async fn enroll_bulk(
             Err(e) => outcome.errors.push((i, e)),
         }
     }
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let txn = crate::db::begin_write(conn).await?;
     let campaign = campaign_service::get(&txn, tenant_id, campaign_id).await?;
     if campaign.status == CampaignStatus::Ended {
-        return Err(ApiError::Conflict("the campaign has ended".into()));
+        return Err(Error::Conflict("the campaign has ended".into()));
     }
     let variants = campaign_service::variants(&txn, campaign_id).await?;
     for v in valid {
@@ -120,10 +123,10 @@ async fn enroll_in(
     txn: &impl ConnectionTrait,
     principal: &Principal,
     campaign: &campaigns::Model,
-    variants: &[grapevine_entity::tables::campaign_variants::Model],
+    variants: &[crate::tables::campaign_variants::Model],
     v: ValidParticipant,
     now: DateTime<Utc>,
-) -> ApiResult<Enrolled> {
+) -> Result<Enrolled> {
     let tenant_id = campaign.tenant_id;
     let participant = upsert_participant(txn, tenant_id, &v, now).await?;
     if let Some(existing) = enrolments::Entity::find()
@@ -200,7 +203,7 @@ async fn upsert_participant(
     tenant_id: Uuid,
     v: &ValidParticipant,
     now: DateTime<Utc>,
-) -> ApiResult<participants::Model> {
+) -> Result<participants::Model> {
     let existing = participants::Entity::find()
         .filter(participants::Column::TenantId.eq(tenant_id))
         .filter(participants::Column::ExternalId.eq(v.external_id.as_str()))
@@ -208,12 +211,12 @@ async fn upsert_participant(
         .await?;
     Ok(match existing {
         Some(row) => {
-            grapevine_entity::ops::participants::refreshed(row.id, v, now)
+            crate::ops::participants::refreshed(row.id, v, now)
                 .update(txn)
                 .await?
         }
         None => {
-            grapevine_entity::ops::participants::new_row(Uuid::now_v7(), tenant_id, v, now)
+            crate::ops::participants::new_row(Uuid::now_v7(), tenant_id, v, now)
                 .insert(txn)
                 .await?
         }
@@ -224,7 +227,7 @@ async fn upsert_participant(
 pub async fn primary_code(
     conn: &impl ConnectionTrait,
     enrolment_id: Uuid,
-) -> ApiResult<Option<String>> {
+) -> Result<Option<String>> {
     Ok(referral_links::Entity::find()
         .filter(referral_links::Column::EnrolmentId.eq(enrolment_id))
         .filter(referral_links::Column::Kind.eq(LinkKind::Primary))
@@ -238,10 +241,10 @@ pub async fn get(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-) -> ApiResult<participants::Model> {
+) -> Result<participants::Model> {
     participants::Entity::find_by_id(id)
         .filter(participants::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("participant"))
+        .ok_or(Error::NotFound("participant"))
 }

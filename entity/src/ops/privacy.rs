@@ -8,8 +8,7 @@
 //! scrubbed of their email and ids; their links stop working. Amounts, statuses and balances do
 //! not change.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::{
+use crate::{
     db::begin_write,
     tables::{
         audit_log, conversions, device_sightings, emails, enrolments, fraud_signals,
@@ -17,6 +16,7 @@ use grapevine_entity::{
         rewards,
     },
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -28,13 +28,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
-    error::ApiResult,
-    services::{audit, participants, search::like_literal},
+    ops::error::Result,
+    ops::principal::Principal,
+    ops::{audit, participants, search::like_literal},
 };
 
 /// Everything held about a participant, as one JSON document.
-pub async fn export(conn: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> ApiResult<Value> {
+pub async fn export(conn: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> Result<Value> {
     let p = participants::get(conn, tenant_id, id).await?;
     let enrolments = enrolments::Entity::find()
         .filter(enrolments::Column::TenantId.eq(tenant_id))
@@ -113,7 +113,7 @@ pub async fn erase(
     tenant_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<participant_rows::Model> {
+) -> Result<participant_rows::Model> {
     let txn = begin_write(conn).await?;
     let p = participants::get(&txn, tenant_id, id).await?;
     let email = erased_email(id);

@@ -11,8 +11,7 @@ mod settings;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use grapevine_entity::{
+use crate::{
     domain::{
         calendar,
         goals::{FocusArea, Goals, KpiMetric},
@@ -29,6 +28,7 @@ use grapevine_entity::{
         participants, referral_links, referrals, reward_rules, rewards, rollups,
     },
 };
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
     AccessMode, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     FromQueryResult, IdenStatic, IsolationLevel, JoinType, PaginatorTrait, QueryFilter,
@@ -37,12 +37,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::Role,
-    error::{ApiError, ApiResult},
+    ops::error::{Error, Result},
+    ops::principal::Role,
 };
 
-pub use grapevine_entity::ops::counts::Counts;
-use grapevine_entity::ops::counts::{self, day_text};
+pub use crate::ops::counts::Counts;
+use crate::ops::counts::{self, day_text};
 use holdout::holdout;
 pub use insights::{INSIGHT_KINDS, insights};
 use kpis::kpi_progress;
@@ -214,7 +214,7 @@ pub struct CampaignReport {
     /// Insights, highest impact first.
     pub insights: Vec<Insight>,
     /// Referred against organic customers by month of first purchase.
-    pub cohorts: Vec<grapevine_entity::domain::cohorts::Cohort>,
+    pub cohorts: Vec<crate::domain::cohorts::Cohort>,
 }
 
 fn parse_day(s: &str) -> Option<NaiveDate> {
@@ -236,7 +236,7 @@ pub async fn campaign_report(
     to: Option<NaiveDate>,
     granularity: Granularity,
     now: DateTime<Utc>,
-) -> ApiResult<CampaignReport> {
+) -> Result<CampaignReport> {
     // (A SQLite transaction reads one snapshot already, and takes no isolation settings.)
     let txn = if db.get_database_backend() == DbBackend::Postgres {
         let txn = db
@@ -268,12 +268,12 @@ async fn report_in(
     to: Option<NaiveDate>,
     granularity: Granularity,
     now: DateTime<Utc>,
-) -> ApiResult<CampaignReport> {
+) -> Result<CampaignReport> {
     let campaign = campaigns::Entity::find_by_id(campaign_id)
         .filter(campaigns::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
+        .ok_or(Error::NotFound("campaign"))?;
     let tz = calendar::zone(&campaign.time_zone);
     let start = calendar::local_day(tz, campaign.starts_at);
     let today = calendar::local_day(tz, now);
@@ -281,10 +281,10 @@ async fn report_in(
     // By default from the start; a campaign that has not started yet reports its empty `to` day.
     let from = from.unwrap_or(start.min(to));
     if from > to {
-        return Err(ApiError::invalid("to", "must not be before `from`"));
+        return Err(Error::invalid("to", "must not be before `from`"));
     }
     if (to - from).num_days() >= MAX_REPORT_DAYS {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "to",
             format!("a report covers at most {MAX_REPORT_DAYS} days"),
         ));
@@ -349,7 +349,7 @@ async fn report_in(
     let settle_hours = settle_hours(conn, &campaign, from, to).await?;
     let holdout = holdout(conn, &campaign, from, to, &totals).await?;
     let kpis = kpi_progress(conn, &campaign, participants, now).await?;
-    let cohorts = crate::services::cohorts::campaign_cohorts(conn, &campaign, from, to).await?;
+    let cohorts = crate::ops::cohorts::campaign_cohorts(conn, &campaign, from, to).await?;
     let mut report = CampaignReport {
         campaign,
         from,
@@ -380,7 +380,7 @@ async fn report_in(
 async fn variant_levels(
     conn: &impl ConnectionTrait,
     campaign: &campaigns::Model,
-) -> ApiResult<BTreeMap<Uuid, String>> {
+) -> Result<BTreeMap<Uuid, String>> {
     let rules = reward_rules::Entity::find()
         .filter(reward_rules::Column::CampaignId.eq(campaign.id))
         .all(conn)
@@ -445,7 +445,7 @@ pub async fn campaign_totals(
     campaign: &campaigns::Model,
     from: NaiveDate,
     to: NaiveDate,
-) -> ApiResult<Counts> {
+) -> Result<Counts> {
     Ok(counts::summary(conn, campaign.id, from, to).await?)
 }
 
@@ -455,7 +455,7 @@ async fn settle_hours(
     campaign: &campaigns::Model,
     from: NaiveDate,
     to: NaiveDate,
-) -> ApiResult<Vec<f64>> {
+) -> Result<Vec<f64>> {
     let tz = calendar::zone(&campaign.time_zone);
     let (start, _) = calendar::day_span(tz, from);
     let (_, end) = calendar::day_span(tz, to);
@@ -503,18 +503,18 @@ mod tests {
             campaign_id: Uuid::nil(),
             variant_id: None,
             side,
-            trigger: grapevine_entity::tables::RewardTrigger::FirstPurchase,
+            trigger: crate::tables::RewardTrigger::FirstPurchase,
             max_purchases: None,
             min_order_minor: 0,
             kind,
-            reward_type: grapevine_entity::tables::RewardType::Cash,
+            reward_type: crate::tables::RewardType::Cash,
             amount_minor: amount,
             bps,
             tiers: serde_json::json!([]),
             per_referrer_cap_minor: None,
             created_at: now,
         };
-        use grapevine_entity::tables::RewardSide::{Referee, Referrer};
+        use crate::tables::RewardSide::{Referee, Referrer};
         let a = rule(Referrer, RewardKind::Fixed, Some(500), None);
         let b = rule(Referee, RewardKind::Percent, None, Some(1000));
         assert_eq!(

@@ -11,7 +11,7 @@ pub(super) async fn holdout(
     from: NaiveDate,
     to: NaiveDate,
     totals: &Counts,
-) -> ApiResult<Option<Holdout>> {
+) -> Result<Option<Holdout>> {
     if campaign.holdout_bps <= 0 {
         return Ok(None);
     }
@@ -53,7 +53,7 @@ pub(super) async fn holdout(
         for order in own {
             if let Some(id) = by_external.get(order.customer_external_id.as_str()) {
                 *value.entry(*id).or_default() +=
-                    grapevine_entity::ops::rollups::net_revenue(&order, &campaign.currency);
+                    crate::ops::rollups::net_revenue(&order, &campaign.currency);
             }
         }
     }
@@ -81,7 +81,7 @@ pub(super) async fn holdout(
     for order in &referred {
         if let Some(referrer) = order.referral_id.and_then(|r| referrer_of.get(&r)) {
             *value.entry(*referrer).or_default() +=
-                grapevine_entity::ops::rollups::net_revenue(order, &campaign.currency);
+                crate::ops::rollups::net_revenue(order, &campaign.currency);
         }
     }
     let (mut invited_value, mut held_out_value) = (Summary::new(), Summary::new());

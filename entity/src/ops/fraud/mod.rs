@@ -1,9 +1,10 @@
 //! Fraud policy, the review queue and rule replay.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::ops::fraud::{policy_of, score, status_of};
-use grapevine_entity::ops::{jobs::SettleReferral, outbox::enqueue};
-use grapevine_entity::{
+pub mod signals;
+pub use signals::*;
+
+use crate::ops::{jobs::SettleReferral, outbox::enqueue};
+use crate::{
     db::begin_write,
     domain::fraud::{Decision, Policy, Signal},
     tables::{
@@ -11,6 +12,7 @@ use grapevine_entity::{
         fraud_signals, referrals, rewards,
     },
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
@@ -20,8 +22,8 @@ use uuid::Uuid;
 
 use super::{audit, campaigns as campaign_service};
 use crate::{
-    auth::Principal,
-    error::{ApiError, ApiResult},
+    ops::error::{Error, Result},
+    ops::principal::Principal,
 };
 
 /// Most referrals one replay re-scores.
@@ -32,7 +34,7 @@ pub async fn policy(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     campaign_id: Uuid,
-) -> ApiResult<Policy> {
+) -> Result<Policy> {
     Ok(policy_of(
         &campaign_service::get(conn, tenant_id, campaign_id).await?,
     ))
@@ -46,7 +48,7 @@ pub async fn set_policy(
     campaign_id: Uuid,
     policy: Policy,
     now: DateTime<Utc>,
-) -> ApiResult<Policy> {
+) -> Result<Policy> {
     let policy = policy.validate()?;
     let txn = begin_write(conn).await?;
     let campaign = campaign_service::get(&txn, tenant_id, campaign_id).await?;
@@ -75,12 +77,12 @@ pub async fn referral(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-) -> ApiResult<referrals::Model> {
+) -> Result<referrals::Model> {
     referrals::Entity::find_by_id(id)
         .filter(referrals::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("referral"))
+        .ok_or(Error::NotFound("referral"))
 }
 
 /// A referral's decisions, newest first, each with its signals.
@@ -88,7 +90,7 @@ pub async fn decisions(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     referral_id: Uuid,
-) -> ApiResult<Vec<(fraud_decisions::Model, Vec<fraud_signals::Model>)>> {
+) -> Result<Vec<(fraud_decisions::Model, Vec<fraud_signals::Model>)>> {
     let decisions = fraud_decisions::Entity::find()
         .filter(fraud_decisions::Column::TenantId.eq(tenant_id))
         .filter(fraud_decisions::Column::ReferralId.eq(referral_id))
@@ -136,13 +138,10 @@ pub async fn review(
     verdict: Verdict,
     reason: &str,
     now: DateTime<Utc>,
-) -> ApiResult<referrals::Model> {
+) -> Result<referrals::Model> {
     let reason = reason.trim();
     if reason.is_empty() || reason.len() > 1_000 {
-        return Err(ApiError::invalid(
-            "reason",
-            "say why, in 1 to 1000 characters",
-        ));
+        return Err(Error::invalid("reason", "say why, in 1 to 1000 characters"));
     }
     let txn = begin_write(conn).await?;
     let current = referral(&txn, tenant_id, referral_id).await?;
@@ -151,7 +150,7 @@ pub async fn review(
         Verdict::Reject => ReferralStatus::Rejected,
     };
     if current.status == ReferralStatus::Pending {
-        return Err(ApiError::Conflict(
+        return Err(Error::Conflict(
             "the referral has not been validated yet; review it once the rules have scored it"
                 .into(),
         ));
@@ -182,11 +181,9 @@ pub async fn review(
     m.decided_at = Set(Some(now));
     m.updated_at = Set(now);
     let updated = m.update(&txn).await?;
-    if status != previous && grapevine_entity::ops::webhook_events::flags(status) {
-        let event = grapevine_entity::ops::webhook_events::Event::referral_flagged(
-            &updated, "reviewer", now,
-        );
-        grapevine_entity::ops::webhook_events::emit(&txn, &event, now).await?;
+    if status != previous && crate::ops::webhook_events::flags(status) {
+        let event = crate::ops::webhook_events::Event::referral_flagged(&updated, "reviewer", now);
+        crate::ops::webhook_events::emit(&txn, &event, now).await?;
     }
     enqueue(&txn, Some(tenant_id), &SettleReferral { referral_id }, now).await?;
     audit::record(
@@ -249,10 +246,10 @@ pub async fn replay(
     candidate: Policy,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<Replay> {
+) -> Result<Replay> {
     let candidate = candidate.validate()?;
     if to <= from {
-        return Err(ApiError::invalid("to", "must be after from"));
+        return Err(Error::invalid("to", "must be after from"));
     }
     campaign_service::get(conn, tenant_id, campaign_id).await?;
     let referrals = referrals::Entity::find()
@@ -299,7 +296,7 @@ pub async fn replay(
 
 /// Did the referral prove good: approved by a reviewer, or approved with a reward that outlived
 /// its hold and no refund on its orders?
-async fn proved_good(conn: &impl ConnectionTrait, referral: &referrals::Model) -> ApiResult<bool> {
+async fn proved_good(conn: &impl ConnectionTrait, referral: &referrals::Model) -> Result<bool> {
     if referral.status != ReferralStatus::Approved {
         return Ok(false);
     }
