@@ -6,7 +6,7 @@ use std::time::Duration;
 use grapevine_api::{Application, Config, Parts};
 use serde_json::{Value, json};
 
-use crate::{Backend, SmtpServer, TestDatabase};
+use crate::{Backend, SmtpServer, TestDatabase, visit::Visit};
 
 /// A running application for one test.
 pub struct TestApp {
@@ -26,6 +26,8 @@ pub struct TestApp {
     pub admin_token: String,
     /// What its jobs run with: a test started without workers runs a job by hand with it.
     pub jobs: grapevine_worker::context::JobContext,
+    /// A client that does not follow redirects, for [`TestApp::visit`].
+    no_redirects: reqwest::Client,
     shutdown: tokio_util::sync::CancellationToken,
     _server: tokio::task::JoinHandle<()>,
 }
@@ -196,29 +198,16 @@ impl TestApp {
             .to_owned()
     }
 
-    /// Follow a referral link as a browser with `user_agent` would, without following the
-    /// redirect; returns the click id (`gv_click`) the redirect carries. The click itself is
-    /// stored a moment later (batched).
+    /// A visit to the referral link `code` (`/r/{code}`), the redirect not followed: set options,
+    /// then `click()` for the click id or `send()` for the response.
+    pub fn visit(&self, code: &str) -> Visit {
+        Visit::new(&self.no_redirects, &self.address, code)
+    }
+
+    /// Follow a referral link as a browser with `user_agent` would; returns the click id (`gv_click`)
+    /// the redirect carries. The click itself is stored a moment later (batched).
     pub async fn click(&self, code: &str, user_agent: &str) -> uuid::Uuid {
-        let res = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
-            .get(format!("{}/r/{code}", self.address))
-            .header("user-agent", user_agent)
-            .send()
-            .await
-            .expect("redirect");
-        assert_eq!(res.status(), 302);
-        let location = res.headers()["location"].to_str().expect("location");
-        let location = url::Url::parse(location).expect("a URL");
-        let click = location
-            .query_pairs()
-            .find(|(k, _)| k == "gv_click")
-            .expect("gv_click")
-            .1
-            .into_owned();
-        click.parse().expect("a click id")
+        self.visit(code).user_agent(user_agent).click().await
     }
 
     /// Wait (up to 30 s) until every click in `ids` is stored: the API writes clicks in batches,
@@ -402,6 +391,11 @@ async fn spawn(
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
+    let no_redirects = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
     TestApp {
         address,
         client,
@@ -411,6 +405,7 @@ async fn spawn(
         tenant_id,
         admin_token,
         jobs,
+        no_redirects,
         shutdown,
         _server: server,
     }
