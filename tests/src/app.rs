@@ -228,6 +228,56 @@ impl TestApp {
         assert!(stored.is_some(), "{} clicks stored", ids.len());
     }
 
+    /// Wait (up to 120 s) until no event job is waiting or running ([`crate::busy_jobs`]): the
+    /// pipeline has done all that the test's requests asked of it (emails sent, rewards settled…).
+    pub async fn jobs_idle(&self) {
+        let db = self.db.connect().await;
+        let idle = crate::try_poll_until(Duration::from_secs(120), || async {
+            (crate::busy_jobs(&db, &[]).await == 0).then_some(())
+        })
+        .await;
+        assert!(idle.is_some(), "the event jobs did not finish within 120 s");
+    }
+
+    /// Wait (up to 60 s) until a pass of the scheduled job `J` (one of
+    /// [`grapevine_worker::cron::SCHEDULED_KINDS`]) queued after this call has finished: that pass
+    /// has seen everything committed before the call. The proof that a periodic job looked and
+    /// found nothing (more) to do.
+    pub async fn next_pass<J: grapevine_worker::Job>(&self) {
+        let kind = J::KIND;
+        use grapevine_entity::tables::{JobState, job_outbox};
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+        let db = self.db.connect().await;
+        let earlier: Vec<uuid::Uuid> = job_outbox::Entity::find()
+            .select_only()
+            .column(job_outbox::Column::Id)
+            .filter(job_outbox::Column::Kind.eq(kind))
+            .into_tuple()
+            .all(&db)
+            .await
+            .expect("the passes so far");
+        let finished = crate::try_poll_until(Duration::from_secs(60), || async {
+            let later = job_outbox::Entity::find()
+                .filter(job_outbox::Column::Kind.eq(kind))
+                .filter(job_outbox::Column::Id.is_not_in(earlier.clone()))
+                .filter(job_outbox::Column::State.eq(JobState::Done))
+                .count(&db)
+                .await
+                .expect("count the passes");
+            (later > 0).then_some(())
+        })
+        .await;
+        assert!(finished.is_some(), "no {kind} pass finished within 60 s");
+    }
+
+    /// Wait until everything the test did has run through: the event jobs are done, then a
+    /// rollup pass queued after them has taken their results into the rollups.
+    pub async fn settled(&self) {
+        self.jobs_idle().await;
+        self.next_pass::<grapevine_worker::jobs::RefreshRollups>()
+            .await;
+    }
+
     /// Create a campaign from a `CreateCampaignInput` and return its id.
     pub async fn create_campaign(&self, token: &str, input: Value) -> String {
         self.graphql_ok(
