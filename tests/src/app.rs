@@ -28,6 +28,8 @@ pub struct TestApp {
     pub jobs: grapevine_worker::context::JobContext,
     /// A client that does not follow redirects, for [`TestApp::visit`].
     no_redirects: reqwest::Client,
+    /// The clock the test drives, if it drives one.
+    clock: Option<grapevine_entity::domain::clock::SharedClock>,
     shutdown: tokio_util::sync::CancellationToken,
     _server: tokio::task::JoinHandle<()>,
 }
@@ -98,18 +100,27 @@ impl TestApp {
         body["data"].clone()
     }
 
+    /// The application's time: the test's clock if it drives one, else the wall clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock
+            .as_ref()
+            .map_or_else(chrono::Utc::now, |clock| clock.now())
+    }
+
     /// A draft campaign ready to launch: audience "vip with at least one order", double-sided
-    /// fixed rewards, email material. Returns its id.
+    /// fixed rewards, email material. Returns its id. Its dates are relative to [`TestApp::now`]:
+    /// started a year ago, ending in three years, its KPI due in a year.
     pub async fn design_campaign(&self, token: &str) -> String {
+        let now = self.now();
         let input = json!({
             "name": "Spring referral",
-            "startsAt": "2026-01-01T00:00:00Z",
-            "endsAt": "2030-01-01T00:00:00Z",
+            "startsAt": now - chrono::Days::new(365),
+            "endsAt": now + chrono::Days::new(3 * 365),
             "currency": "usd",
             "budgetMinor": "500000",
             "landingUrl": "https://shop.example/welcome",
             "audience": { "tagsAny": ["vip"], "minOrders": 1 },
-            "goals": [{ "name": "Acquisition", "objectives": [{ "name": "Grow", "kpis": [{ "metric": "CONVERSIONS", "target": 100.0, "due": "2026-12-31" }] }] }]
+            "goals": [{ "name": "Acquisition", "objectives": [{ "name": "Grow", "kpis": [{ "metric": "CONVERSIONS", "target": 100.0, "due": (now + chrono::Days::new(365)).date_naive() }] }] }]
         });
         let data = self
             .graphql_ok(
@@ -425,6 +436,7 @@ async fn spawn(
     let smtp = SmtpServer::start().await;
     let mut config = test_config(&db, &smtp);
     adjust(&mut config);
+    let clock_for_test = clock.clone();
     let app = Application::build(config.clone(), parts, clock, false)
         .await
         .expect("build app");
@@ -456,6 +468,7 @@ async fn spawn(
         admin_token,
         jobs,
         no_redirects,
+        clock: clock_for_test,
         shutdown,
         _server: server,
     }
