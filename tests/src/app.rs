@@ -133,11 +133,11 @@ impl TestApp {
             .as_str()
             .expect("campaign id")
             .to_owned();
-        for (side, amount) in [("REFERRER", "1000"), ("REFEREE", "1500")] {
+        for rule in crate::shop::double_sided() {
             self.graphql_ok(
                 Some(token),
                 "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }",
-                json!({ "c": id, "i": { "side": side, "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": amount, "minOrderMinor": "2000" } }),
+                json!({ "c": id, "i": rule }),
             )
             .await;
         }

@@ -19,7 +19,7 @@ use grapevine_tests::{
     TestApp,
     client::GraphqlClient,
     error_codes, poll_until,
-    shop::{self, ShopSpec},
+    shop::{self, Payouts, ShopSpec},
     spawn_app,
 };
 use sea_orm::{
@@ -53,10 +53,10 @@ fn n(v: &Value) -> i64 {
 
 /// Click a referral link as a browser would (the client follows no redirect).
 async fn click(api: &GraphqlClient, code: &str) {
-    let url = format!("{}/r/{code}", api.base);
-    let ua = "Mozilla/5.0 Firefox/128.0";
-    let res = api.http.get(url).header("user-agent", ua).send().await;
-    assert_eq!(res.unwrap().status(), 302);
+    api.visit(code)
+        .user_agent("Mozilla/5.0 Firefox/128.0")
+        .click()
+        .await;
 }
 
 /// A referred lead and its purchase, reported with the referrer's code.
@@ -104,11 +104,14 @@ async fn seeded() -> (TestApp, GraphqlClient, shop::Shop) {
         &api,
         &token,
         ShopSpec {
-            referrers: 3,
+            referrers: shop::numbered(3),
             rules: vec![shop::first_purchase("REFERRER", 500, "CASH")],
-            providers: false,
-            max_attempts: 3,
+            payouts: Some(Payouts {
+                providers: false,
+                max_attempts: 3,
+            }),
             name: "Health",
+            ..ShopSpec::default()
         },
     )
     .await;
@@ -116,7 +119,7 @@ async fn seeded() -> (TestApp, GraphqlClient, shop::Shop) {
     api.ok(
         &token,
         "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }",
-        json!({ "i": { "name": "Draft", "startsAt": "2026-01-01T00:00:00Z", "currency": "USD" } }),
+        json!({ "i": { "name": "Draft", "startsAt": Utc::now(), "currency": "USD" } }),
     )
     .await;
     let codes: Vec<String> = shop.referrers.iter().map(|(_, c)| c.clone()).collect();
@@ -576,12 +579,13 @@ async fn program_health_is_for_marketing_finance_and_ops_checks_its_period_and_s
     let anonymous = app.graphql(None, HEALTH, period()).await;
     assert_eq!(error_codes(&anonymous), vec!["UNAUTHENTICATED"]);
 
-    // The period must run forward and stay bounded.
+    // The period must run forward and stay bounded (at most `MAX_HEALTH_DAYS`, about three years).
     let mm = app.login_as("MARKETING_MANAGER").await;
+    let now = Utc::now();
     for vars in [
-        json!({ "f": "2026-02-01T00:00:00Z", "t": "2026-01-01T00:00:00Z" }),
-        json!({ "f": "2026-01-01T00:00:00Z", "t": "2026-01-01T00:00:00Z" }),
-        json!({ "f": "2020-01-01T00:00:00Z", "t": "2026-01-01T00:00:00Z" }),
+        json!({ "f": now, "t": now - chrono::Days::new(31) }),
+        json!({ "f": now, "t": now }),
+        json!({ "f": now - chrono::Days::new(6 * 365), "t": now }),
     ] {
         assert_eq!(
             error_codes(&api.request(&mm, HEALTH, vars).await),
