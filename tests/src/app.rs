@@ -6,7 +6,7 @@ use std::time::Duration;
 use grapevine_api::{Application, Config, Parts};
 use serde_json::{Value, json};
 
-use crate::{Backend, SmtpServer, TestDatabase};
+use crate::{Backend, SmtpServer, TestDatabase, visit::Visit};
 
 /// A running application for one test.
 pub struct TestApp {
@@ -26,6 +26,10 @@ pub struct TestApp {
     pub admin_token: String,
     /// What its jobs run with: a test started without workers runs a job by hand with it.
     pub jobs: grapevine_worker::context::JobContext,
+    /// A client that does not follow redirects, for [`TestApp::visit`].
+    no_redirects: reqwest::Client,
+    /// The clock the test drives, if it drives one.
+    clock: Option<grapevine_entity::domain::clock::SharedClock>,
     shutdown: tokio_util::sync::CancellationToken,
     _server: tokio::task::JoinHandle<()>,
 }
@@ -96,18 +100,27 @@ impl TestApp {
         body["data"].clone()
     }
 
+    /// The application's time: the test's clock if it drives one, else the wall clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock
+            .as_ref()
+            .map_or_else(chrono::Utc::now, |clock| clock.now())
+    }
+
     /// A draft campaign ready to launch: audience "vip with at least one order", double-sided
-    /// fixed rewards, email material. Returns its id.
+    /// fixed rewards, email material. Returns its id. Its dates are relative to [`TestApp::now`]:
+    /// started a year ago, ending in three years, its KPI due in a year.
     pub async fn design_campaign(&self, token: &str) -> String {
+        let now = self.now();
         let input = json!({
             "name": "Spring referral",
-            "startsAt": "2026-01-01T00:00:00Z",
-            "endsAt": "2030-01-01T00:00:00Z",
+            "startsAt": now - chrono::Days::new(365),
+            "endsAt": now + chrono::Days::new(3 * 365),
             "currency": "usd",
             "budgetMinor": "500000",
             "landingUrl": "https://shop.example/welcome",
             "audience": { "tagsAny": ["vip"], "minOrders": 1 },
-            "goals": [{ "name": "Acquisition", "objectives": [{ "name": "Grow", "kpis": [{ "metric": "CONVERSIONS", "target": 100.0, "due": "2026-12-31" }] }] }]
+            "goals": [{ "name": "Acquisition", "objectives": [{ "name": "Grow", "kpis": [{ "metric": "CONVERSIONS", "target": 100.0, "due": (now + chrono::Days::new(365)).date_naive() }] }] }]
         });
         let data = self
             .graphql_ok(
@@ -120,11 +133,11 @@ impl TestApp {
             .as_str()
             .expect("campaign id")
             .to_owned();
-        for (side, amount) in [("REFERRER", "1000"), ("REFEREE", "1500")] {
+        for rule in crate::shop::double_sided() {
             self.graphql_ok(
                 Some(token),
                 "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }",
-                json!({ "c": id, "i": { "side": side, "trigger": "FIRST_PURCHASE", "kind": "FIXED", "amountMinor": amount, "minOrderMinor": "2000" } }),
+                json!({ "c": id, "i": rule }),
             )
             .await;
         }
@@ -196,29 +209,16 @@ impl TestApp {
             .to_owned()
     }
 
-    /// Follow a referral link as a browser with `user_agent` would, without following the
-    /// redirect; returns the click id (`gv_click`) the redirect carries. The click itself is
-    /// stored a moment later (batched).
+    /// A visit to the referral link `code` (`/r/{code}`), the redirect not followed: set options,
+    /// then `click()` for the click id or `send()` for the response.
+    pub fn visit(&self, code: &str) -> Visit {
+        Visit::new(&self.no_redirects, &self.address, code)
+    }
+
+    /// Follow a referral link as a browser with `user_agent` would; returns the click id (`gv_click`)
+    /// the redirect carries. The click itself is stored a moment later (batched).
     pub async fn click(&self, code: &str, user_agent: &str) -> uuid::Uuid {
-        let res = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
-            .get(format!("{}/r/{code}", self.address))
-            .header("user-agent", user_agent)
-            .send()
-            .await
-            .expect("redirect");
-        assert_eq!(res.status(), 302);
-        let location = res.headers()["location"].to_str().expect("location");
-        let location = url::Url::parse(location).expect("a URL");
-        let click = location
-            .query_pairs()
-            .find(|(k, _)| k == "gv_click")
-            .expect("gv_click")
-            .1
-            .into_owned();
-        click.parse().expect("a click id")
+        self.visit(code).user_agent(user_agent).click().await
     }
 
     /// Wait (up to 30 s) until every click in `ids` is stored: the API writes clicks in batches,
@@ -237,6 +237,56 @@ impl TestApp {
         })
         .await;
         assert!(stored.is_some(), "{} clicks stored", ids.len());
+    }
+
+    /// Wait (up to 120 s) until no event job is waiting or running ([`crate::busy_jobs`]): the
+    /// pipeline has done all that the test's requests asked of it (emails sent, rewards settled…).
+    pub async fn jobs_idle(&self) {
+        let db = self.db.connect().await;
+        let idle = crate::try_poll_until(Duration::from_secs(120), || async {
+            (crate::busy_jobs(&db, &[]).await == 0).then_some(())
+        })
+        .await;
+        assert!(idle.is_some(), "the event jobs did not finish within 120 s");
+    }
+
+    /// Wait (up to 60 s) until a pass of the scheduled job `J` (one of
+    /// [`grapevine_worker::cron::SCHEDULED_KINDS`]) queued after this call has finished: that pass
+    /// has seen everything committed before the call. The proof that a periodic job looked and
+    /// found nothing (more) to do.
+    pub async fn next_pass<J: grapevine_worker::Job>(&self) {
+        let kind = J::KIND;
+        use grapevine_entity::tables::{JobState, job_outbox};
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+        let db = self.db.connect().await;
+        let earlier: Vec<uuid::Uuid> = job_outbox::Entity::find()
+            .select_only()
+            .column(job_outbox::Column::Id)
+            .filter(job_outbox::Column::Kind.eq(kind))
+            .into_tuple()
+            .all(&db)
+            .await
+            .expect("the passes so far");
+        let finished = crate::try_poll_until(Duration::from_secs(60), || async {
+            let later = job_outbox::Entity::find()
+                .filter(job_outbox::Column::Kind.eq(kind))
+                .filter(job_outbox::Column::Id.is_not_in(earlier.clone()))
+                .filter(job_outbox::Column::State.eq(JobState::Done))
+                .count(&db)
+                .await
+                .expect("count the passes");
+            (later > 0).then_some(())
+        })
+        .await;
+        assert!(finished.is_some(), "no {kind} pass finished within 60 s");
+    }
+
+    /// Wait until everything the test did has run through: the event jobs are done, then a
+    /// rollup pass queued after them has taken their results into the rollups.
+    pub async fn settled(&self) {
+        self.jobs_idle().await;
+        self.next_pass::<grapevine_worker::jobs::RefreshRollups>()
+            .await;
     }
 
     /// Create a campaign from a `CreateCampaignInput` and return its id.
@@ -386,6 +436,7 @@ async fn spawn(
     let smtp = SmtpServer::start().await;
     let mut config = test_config(&db, &smtp);
     adjust(&mut config);
+    let clock_for_test = clock.clone();
     let app = Application::build(config.clone(), parts, clock, false)
         .await
         .expect("build app");
@@ -402,6 +453,11 @@ async fn spawn(
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
+    let no_redirects = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
     TestApp {
         address,
         client,
@@ -411,6 +467,8 @@ async fn spawn(
         tenant_id,
         admin_token,
         jobs,
+        no_redirects,
+        clock: clock_for_test,
         shutdown,
         _server: server,
     }

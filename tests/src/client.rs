@@ -30,6 +30,11 @@ impl GraphqlClient {
         }
     }
 
+    /// A visit to the referral link `code` on this server (see [`crate::Visit`]).
+    pub fn visit(&self, code: &str) -> crate::Visit {
+        crate::Visit::new(&self.http, &self.base, code)
+    }
+
     /// The whole response body.
     pub async fn request(&self, token: &str, query: &str, variables: Value) -> Value {
         self.http

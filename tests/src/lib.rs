@@ -16,6 +16,7 @@ pub mod shop;
 pub mod smtp;
 pub mod stripe;
 pub mod stripe_shaped;
+pub mod visit;
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -28,6 +29,7 @@ pub use db::TestDatabase;
 pub use env::{Backend, admin_database_url, redis_url, require_services};
 pub use process::{GrapevineProcess, grapevine_binary};
 pub use smtp::{ReceivedEmail, SmtpServer};
+pub use visit::{FIREFOX, Visit, click_id};
 
 /// A tiny deterministic random sequence (an LCG with Knuth's MMIX constants) for seeded,
 /// reproducible test choices such as the moments a process is killed.

@@ -178,8 +178,8 @@ impl Types {
                 "Float" => json!(1.0),
                 "Boolean" => json!(false),
                 "BigInt" => json!("1"),
-                "DateTime" => json!("2026-01-01T00:00:00Z"),
-                "NaiveDate" => json!("2026-01-01"),
+                "DateTime" => json!(chrono::Utc::now()),
+                "NaiveDate" => json!(chrono::Utc::now().date_naive()),
                 "JSON" => json!({}),
                 // A file reference as the multipart map writes it; no file comes with it.
                 "Upload" => json!("#__graphql_file__:0"),
@@ -523,8 +523,8 @@ async fn tenant_a_reaches_none_of_tenant_bs_rows_through_any_field() {
         json!({ "i": { "email": "fin@b.example", "name": "Bravo finance", "role": "FINANCE", "password": "a long enough password" } }),
     )
     .await;
-    // Let the jobs settle, so the snapshot is not taken mid-flow.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    // The jobs settle (and the rollups take them in), so the snapshot is not taken mid-flow.
+    b.settled().await;
 
     let before = tenant_rows(&app, &b_tenant).await;
     let b_ids = tenant_ids(&app, &b_tenant).await;
@@ -557,7 +557,8 @@ async fn tenant_a_reaches_none_of_tenant_bs_rows_through_any_field() {
             );
         }
     }
-    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    // Whatever a probe may have queued has run (and been rolled up) before the second snapshot.
+    app.settled().await;
     let after = tenant_rows(&app, &b_tenant).await;
     for (table, rows) in &before {
         assert_eq!(rows, &after[table], "tenant B's {table} changed");

@@ -6,21 +6,30 @@
 
 use grapevine_entity::tables::tenant_secrets;
 use grapevine_tests::error_codes as codes;
-use grapevine_tests::spawn_app;
+use grapevine_tests::{TestApp, spawn_app};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
+/// The id of the user `token` belongs to.
+async fn my_id(app: &TestApp, token: &str) -> String {
+    app.graphql_ok(Some(token), "{ me { id } }", json!({}))
+        .await["me"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 #[tokio::test]
-async fn a_deactivated_user_is_locked_out_at_once_and_a_role_change_applies_at_once() {
+async fn a_role_change_applies_at_once_to_the_tokens_already_issued() {
     let app = spawn_app().await;
     let sales = app.login_as("SALES").await;
-    let me = app
-        .graphql_ok(Some(&sales), "{ me { id role } }", json!({}))
-        .await;
-    let id = me["me"]["id"].as_str().unwrap().to_owned();
-    let create = "mutation { createCampaign(input: { name: \"x\", startsAt: \"2026-01-01T00:00:00Z\", currency: \"EUR\" }) { id } }";
+    let id = my_id(&app, &sales).await;
+    let create = "mutation($s: DateTime!) { createCampaign(input: { name: \"x\", startsAt: $s, currency: \"EUR\" }) { id } }";
     assert_eq!(
-        codes(&app.graphql(Some(&sales), create, json!({})).await),
+        codes(
+            &app.graphql(Some(&sales), create, json!({ "s": chrono::Utc::now() }))
+                .await
+        ),
         vec!["FORBIDDEN"]
     );
     app.graphql_ok(
@@ -30,12 +39,19 @@ async fn a_deactivated_user_is_locked_out_at_once_and_a_role_change_applies_at_o
     )
     .await;
     assert!(
-        app.graphql(Some(&sales), create, json!({}))
+        app.graphql(Some(&sales), create, json!({ "s": chrono::Utc::now() }))
             .await
             .get("errors")
             .is_none(),
         "the same token now carries the new role"
     );
+}
+
+#[tokio::test]
+async fn a_deactivated_user_is_locked_out_at_once() {
+    let app = spawn_app().await;
+    let sales = app.login_as("SALES").await;
+    let id = my_id(&app, &sales).await;
     app.graphql_ok(
         Some(&app.admin_token),
         "mutation($id: UUID!) { deactivateUser(id: $id) { active } }",
@@ -46,11 +62,12 @@ async fn a_deactivated_user_is_locked_out_at_once_and_a_role_change_applies_at_o
         codes(&app.graphql(Some(&sales), "{ me { id } }", json!({})).await),
         vec!["UNAUTHENTICATED"]
     );
-    // Admins cannot lock themselves out.
-    let admin_id = app
-        .graphql_ok(Some(&app.admin_token), "{ me { id } }", json!({}))
-        .await["me"]["id"]
-        .clone();
+}
+
+#[tokio::test]
+async fn an_admin_cannot_deactivate_themselves() {
+    let app = spawn_app().await;
+    let admin_id = my_id(&app, &app.admin_token).await;
     let body = app
         .graphql(
             Some(&app.admin_token),
@@ -226,7 +243,7 @@ async fn variants_and_holdout_are_assigned_deterministically_and_held_out_partic
 async fn connections_page_with_cursors_and_refuse_oversized_pages() {
     let app = spawn_app().await;
     for i in 0..5 {
-        app.graphql_ok(Some(&app.admin_token), "mutation($n: String!) { createCampaign(input: { name: $n, startsAt: \"2026-01-01T00:00:00Z\", currency: \"EUR\" }) { id } }", json!({ "n": format!("c{i}") })).await;
+        app.graphql_ok(Some(&app.admin_token), "mutation($n: String!, $s: DateTime!) { createCampaign(input: { name: $n, startsAt: $s, currency: \"EUR\" }) { id } }", json!({ "n": format!("c{i}"), "s": chrono::Utc::now() })).await;
     }
     let page = "query($after: String) { campaigns(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }";
     let mut names = Vec::new();

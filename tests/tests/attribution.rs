@@ -6,102 +6,33 @@
 
 use grapevine_entity::tables::{JobState, conversions, job_outbox, referrals};
 use grapevine_tests::error_codes as codes;
-use grapevine_tests::{TestApp, spawn_app};
+use grapevine_tests::shop::{self, AppShop, ShopSpec};
+use grapevine_tests::spawn_app;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
-const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const LEAD: &str = "mutation($i: LeadInput!) { trackLead(input: $i) { referral { id referrerParticipantId refereeCustomerId source status } notAttributed } }";
 const CONVERSION: &str = "mutation($i: ConversionInput!) { trackConversion(input: $i) { duplicate notAttributed conversion { id organic referralId campaignId amount { amountMinor currency } campaignAmount { amountMinor currency } } } }";
 
-struct Shop {
-    app: TestApp,
-    key: String,
-    campaign: String,
-    /// (participant id, external id, code) of the two referrers.
-    referrers: Vec<(String, String, String)>,
-}
-
-async fn shop() -> Shop {
-    let app = spawn_app().await;
-    let token = app.admin_token.clone();
-    let campaign = app.design_campaign(&token).await;
-    for (ext, email) in [
-        ("ref-ada", "ada@example.com"),
-        ("ref-bob", "bob@example.com"),
-    ] {
-        app.enroll(&token, &campaign, ext, email).await;
-    }
-    app.launch(&token, &campaign).await;
-    let data = app
-        .graphql_ok(
-            Some(&token),
-            "{ participants { edges { node { id externalId links { code } } } } }",
-            json!({}),
-        )
-        .await;
-    let mut referrers: Vec<(String, String, String)> = data["participants"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["node"]["id"].as_str().unwrap().to_owned(),
-                e["node"]["externalId"].as_str().unwrap().to_owned(),
-                e["node"]["links"][0]["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    referrers.sort_by(|a, b| a.1.cmp(&b.1));
-    let key = app
-        .graphql_ok(
-            Some(&token),
-            r#"mutation { createApiKey(kind: SECRET, name: "shop server") { key } }"#,
-            json!({}),
-        )
-        .await["createApiKey"]["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    Shop {
-        app,
-        key,
-        campaign,
-        referrers,
-    }
-}
-
-async fn follow(app: &TestApp, code: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = client
-        .get(format!("{}/r/{code}", app.address))
-        .header("user-agent", FIREFOX)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
-    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-    location
-        .query_pairs()
-        .find(|(k, _)| k == "gv_click")
-        .unwrap()
-        .1
-        .into_owned()
-}
-
-async fn wait_for_click(app: &TestApp, id: &str) {
-    let db = app.db.connect().await;
-    let id: uuid::Uuid = id.parse().unwrap();
-    grapevine_tests::poll_until(std::time::Duration::from_secs(10), || async {
-        grapevine_entity::tables::clicks::Entity::find_by_id(id)
-            .one(&db)
-            .await
-            .unwrap()
-    })
-    .await;
+/// A launched campaign with referrers `ref-ada` and `ref-bob`.
+async fn shop() -> AppShop {
+    shop::open_on(
+        spawn_app().await,
+        ShopSpec {
+            name: "Spring referral",
+            referrers: shop::named(&[
+                ("ref-ada", "ada@example.com"),
+                ("ref-bob", "bob@example.com"),
+            ]),
+            rules: shop::double_sided(),
+            budget_minor: Some(500_000),
+            // The default hold: no reward is released while the test runs.
+            hold_days: 14,
+            payouts: None,
+            ..ShopSpec::default()
+        },
+    )
+    .await
 }
 
 fn order(id: &str, customer: &str, amount: &str, currency: &str) -> Value {
@@ -111,9 +42,9 @@ fn order(id: &str, customer: &str, amount: &str, currency: &str) -> Value {
 #[tokio::test]
 async fn test_case_a1_first_half_click_lead_purchase_is_attributed_and_queued_for_validation() {
     let s = shop().await;
-    let (ada_id, _, ada_code) = s.referrers[0].clone();
-    let click = follow(&s.app, &ada_code).await;
-    wait_for_click(&s.app, &click).await;
+    let (ada_id, ada_code) = s.referrers[0].clone();
+    let click = s.app.visit(&ada_code).click().await;
+    s.app.clicks_stored(&[click]).await;
 
     let lead = s.app.graphql_ok(Some(&s.key), LEAD, json!({ "i": { "customerId": "friend-1", "email": "friend1@example.com", "clickId": click } })).await;
     let referral = &lead["trackLead"]["referral"];
@@ -232,7 +163,8 @@ async fn conversions_without_a_touch_are_organic_and_duplicates_are_idempotent_o
 #[tokio::test]
 async fn bad_reports_are_refused_clearly_and_change_nothing() {
     let s = shop().await;
-    let (_, ada_ext, ada_code) = s.referrers[0].clone();
+    let ada_ext = "ref-ada";
+    let (_, ada_code) = s.referrers[0].clone();
     let db = s.app.db.connect().await;
     let count = |db: sea_orm::DatabaseConnection| async move {
         (
@@ -261,7 +193,7 @@ async fn bad_reports_are_refused_clearly_and_change_nothing() {
         .await;
     assert_eq!(codes(&body), vec!["VALIDATION"]);
     // Self-referral by customer id.
-    let mut selfie = order("o-self", &ada_ext, "5000", "USD");
+    let mut selfie = order("o-self", ada_ext, "5000", "USD");
     selfie["code"] = json!(ada_code);
     let body = s
         .app
@@ -375,8 +307,8 @@ async fn bad_reports_are_refused_clearly_and_change_nothing() {
 #[tokio::test]
 async fn a_click_outside_the_attribution_window_is_not_attributed() {
     let s = shop().await;
-    let click = follow(&s.app, &s.referrers[0].2).await;
-    wait_for_click(&s.app, &click).await;
+    let click = s.app.visit(&s.referrers[0].1).click().await;
+    s.app.clicks_stored(&[click]).await;
     // The click happened 31 days ago (the campaign's window is 30 days).
     let db = s.app.db.connect().await;
     let old = (chrono::Utc::now() - chrono::Duration::days(31)).to_rfc3339();
@@ -406,7 +338,7 @@ async fn a_click_outside_the_attribution_window_is_not_attributed() {
 async fn first_touch_wins_by_default_and_last_touch_when_configured() {
     let s = shop().await;
     let (ada, bob) = (s.referrers[0].clone(), s.referrers[1].clone());
-    for code in [&ada.2, &bob.2] {
+    for code in [&ada.1, &bob.1] {
         s.app
             .graphql_ok(
                 Some(&s.key),
@@ -424,7 +356,7 @@ async fn first_touch_wins_by_default_and_last_touch_when_configured() {
         "a lead without a touch ties nothing new"
     );
     let mut purchase = order("o-both", "both", "5000", "USD");
-    purchase["code"] = json!(bob.2);
+    purchase["code"] = json!(bob.1);
     let data = s
         .app
         .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": purchase }))
@@ -451,7 +383,7 @@ async fn first_touch_wins_by_default_and_last_touch_when_configured() {
         .graphql_ok(
             Some(&s.key),
             LEAD,
-            json!({ "i": { "customerId": "switcher", "code": ada.2 } }),
+            json!({ "i": { "customerId": "switcher", "code": ada.1 } }),
         )
         .await;
     let later = s
@@ -459,7 +391,7 @@ async fn first_touch_wins_by_default_and_last_touch_when_configured() {
         .graphql_ok(
             Some(&s.key),
             LEAD,
-            json!({ "i": { "customerId": "switcher", "code": bob.2 } }),
+            json!({ "i": { "customerId": "switcher", "code": bob.1 } }),
         )
         .await;
     assert_eq!(
@@ -473,7 +405,7 @@ async fn first_touch_wins_by_default_and_last_touch_when_configured() {
 async fn refunds_are_recorded_partially_then_fully_and_never_beyond_the_order() {
     let s = shop().await;
     let mut purchase = order("o-r", "refunder", "10000", "USD");
-    purchase["code"] = json!(s.referrers[0].2);
+    purchase["code"] = json!(s.referrers[0].1);
     s.app
         .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": purchase }))
         .await;
@@ -535,8 +467,8 @@ async fn refunds_are_recorded_partially_then_fully_and_never_beyond_the_order() 
 #[tokio::test]
 async fn another_tenants_key_cannot_use_this_tenants_clicks_or_codes() {
     let s = shop().await;
-    let click = follow(&s.app, &s.referrers[0].2).await;
-    wait_for_click(&s.app, &click).await;
+    let click = s.app.visit(&s.referrers[0].1).click().await;
+    s.app.clicks_stored(&[click]).await;
     let (_, other_admin) = grapevine_tests::app::seed_tenant(&s.app.db, &s.app.config).await;
     let other_key = s
         .app
@@ -563,7 +495,7 @@ async fn another_tenants_key_cannot_use_this_tenants_clicks_or_codes() {
         .graphql(
             Some(&other_key),
             LEAD,
-            json!({ "i": { "customerId": "x", "code": s.referrers[0].2 } }),
+            json!({ "i": { "customerId": "x", "code": s.referrers[0].1 } }),
         )
         .await;
     assert_eq!(codes(&body), vec!["VALIDATION"]);

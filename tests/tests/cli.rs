@@ -607,6 +607,7 @@ fn kill_when_stored(maildir: &Path, n: usize, pid: u32, timeout: Duration) -> Op
         if Instant::now() >= deadline {
             return None;
         }
+        // A tight poll with a deadline: the kill must land right after the nth message.
         std::thread::sleep(Duration::from_micros(100));
     }
 }

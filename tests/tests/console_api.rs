@@ -279,7 +279,7 @@ async fn a_dismissed_recommendation_stays_in_the_report_marked_until_it_is_resto
     let clock = ManualClock::new(at("2026-11-10T12:00:00Z"));
     let app = spawn_app_with_clock(Backend::current(), Some(Arc::new(clock.clone())), |_| {}).await;
     let token = app.admin_token.clone();
-    // Its KPI (100 conversions by 2026-12-31) is far behind with none so far: `kpi_at_risk`.
+    // Its KPI (100 conversions within a year) is far behind with none so far: `kpi_at_risk`.
     let campaign = app.design_campaign(&token).await;
     app.launch(&token, &campaign).await;
     let marketing = app.login_as("MARKETING_MANAGER").await;

@@ -31,7 +31,7 @@ use grapevine_tests::{
     free_port,
     process::config_env,
     require_services,
-    shop::{self, ShopSpec, first_purchase},
+    shop::{self, Payouts, ShopSpec, first_purchase},
     stripe_shaped::StripeShaped,
     try_poll_until,
 };
@@ -48,7 +48,6 @@ const REFUND_EVERY: usize = 5;
 /// The API's click buffer: the most clicks one SIGKILL of the API may lose.
 const CLICK_BUFFER: usize = 64;
 const ORDER_AMOUNT: i64 = 4000;
-const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const DEFAULT_SEED: u64 = 0x6372_6173_6873_6166;
 
 fn setting(name: &str, default: u64) -> u64 {
@@ -56,23 +55,6 @@ fn setting(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// One click through the API; the click id if the redirect carries one (acknowledged), `None` if
-/// the API is down or dropped it.
-async fn click(api: &GraphqlClient, code: &str) -> Option<uuid::Uuid> {
-    let res = api
-        .http
-        .get(format!("{}/r/{code}", api.base))
-        .header("user-agent", FIREFOX)
-        .send()
-        .await
-        .ok()?;
-    let location = res.headers().get("location")?.to_str().ok()?;
-    let url = url::Url::parse(location).ok()?;
-    url.query_pairs()
-        .find(|(k, _)| k == "gv_click")
-        .and_then(|(_, v)| v.parse().ok())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,14 +104,17 @@ async fn clicks_conversions_and_refunds_survive_seeded_kills_of_the_api_and_the_
         &api,
         &token,
         ShopSpec {
-            referrers,
+            referrers: shop::numbered(referrers),
             rules: vec![
                 first_purchase("REFERRER", 1000, "CASH"),
                 first_purchase("REFEREE", 1500, "GIFT_CARD"),
             ],
-            providers: true,
-            max_attempts: 50,
+            payouts: Some(Payouts {
+                providers: true,
+                max_attempts: 50,
+            }),
             name: "Crash safety",
+            ..ShopSpec::default()
         },
     )
     .await;
@@ -160,7 +145,8 @@ async fn clicks_conversions_and_refunds_survive_seeded_kills_of_the_api_and_the_
     for i in 0..orders {
         let code = shop.referrers[i % referrers].1.clone();
         for _ in 0..CLICKS_PER_ORDER {
-            match click(&api, &code).await {
+            // `None`: the API was down or dropped the click (not acknowledged).
+            match api.visit(&code).try_click().await {
                 Some(id) => acked_clicks.push((stretch, id)),
                 None => unacked_clicks += 1,
             }
@@ -193,7 +179,7 @@ async fn clicks_conversions_and_refunds_survive_seeded_kills_of_the_api_and_the_
             })
         };
         if let Some(target) = schedule.get(&i) {
-            // Mid-request, at a seeded moment.
+            // Mid-request, at a seeded moment (the kill's timing, not a wait for the product).
             tokio::time::sleep(Duration::from_millis(
                 u64::try_from(rng.between(0, 25)).unwrap(),
             ))
@@ -376,7 +362,13 @@ async fn clicks_conversions_and_refunds_survive_seeded_kills_of_the_api_and_the_
     );
 
     // Emails: none twice; at most one `unknown` per worker kill.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Every job has finished (none waiting, running or to be retried), so a second delivery
+    // would have arrived by now.
+    try_poll_until(Duration::from_secs(60), || async {
+        (grapevine_tests::busy_jobs(&conn, &[]).await == 0).then_some(())
+    })
+    .await
+    .expect("every job finished");
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     for m in smtp.messages() {
         let id = m

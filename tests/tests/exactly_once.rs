@@ -28,7 +28,7 @@ use grapevine_tests::{
     free_port,
     process::config_env,
     require_services,
-    shop::{self, ShopSpec, first_purchase},
+    shop::{self, Payouts, ShopSpec, first_purchase},
     stripe_shaped::StripeShaped,
     try_poll_until,
 };
@@ -106,14 +106,17 @@ async fn two_hundred_rewards_are_paid_exactly_once_through_seeded_worker_kills()
         &api,
         &token,
         ShopSpec {
-            referrers: REFERRERS,
+            referrers: shop::numbered(REFERRERS),
             rules: vec![
                 first_purchase("REFERRER", REFERRER_REWARD, "CASH"),
                 first_purchase("REFEREE", REFEREE_REWARD, "GIFT_CARD"),
             ],
-            providers: true,
-            max_attempts: 20,
+            payouts: Some(Payouts {
+                providers: true,
+                max_attempts: 20,
+            }),
             name: "Crash pay",
+            ..ShopSpec::default()
         },
     )
     .await;
@@ -348,7 +351,13 @@ async fn two_hundred_rewards_are_paid_exactly_once_through_seeded_worker_kills()
     }
 
     // No email arrived twice (our Message-ID is the email row's id).
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Every job has finished (none waiting, running or to be retried), so a second delivery
+    // would have arrived by now.
+    try_poll_until(Duration::from_secs(60), || async {
+        (grapevine_tests::busy_jobs(&conn, &[]).await == 0).then_some(())
+    })
+    .await
+    .expect("every job finished");
     let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
     for message in smtp.messages() {
         let id = message

@@ -164,10 +164,6 @@ async fn the_winner_and_the_incremental_lift_agree_with_the_seeded_truth_and_com
     );
 
     let (mut low_rate, mut high_rate) = (ExactRate::new(20), ExactRate::new(120));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let mut value: BTreeMap<String, i64> = BTreeMap::new(); // per participant, own + referred
     let (mut clicks_sent, mut customers, mut friend) = (0u64, 0i64, 0u64);
     // Two rounds: every invited participant's link draws 1, then 9 more clicks; each click
@@ -189,22 +185,8 @@ async fn the_winner_and_the_incremental_lift_agree_with_the_seeded_truth_and_com
                 let ua = format!(
                     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/{clicks_sent}.0"
                 );
-                let res = client
-                    .get(format!("{}/r/{}", app.address, code.as_ref().unwrap()))
-                    .header("user-agent", ua)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(res.status(), 302);
+                let click = app.click(code.as_ref().unwrap(), &ua).await;
                 clicks_sent += 1;
-                let location =
-                    url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-                let click = location
-                    .query_pairs()
-                    .find(|(k, _)| k == "gv_click")
-                    .unwrap()
-                    .1
-                    .into_owned();
                 if buys {
                     to_buy.push((ext.clone(), click));
                 }
@@ -403,10 +385,6 @@ async fn an_opted_in_campaign_stops_the_clearly_worse_variant_by_itself_and_only
     let variants =
         "query($c: UUID!) { campaign(id: $c) { variants { name weight stoppedAt stopReason } } }";
     let (mut low_rate, mut high_rate) = (ExactRate::new(20), ExactRate::new(200));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let (mut sent, mut customers) = (0u64, 0i64);
     for k in [1usize, 14] {
         let mut to_buy = Vec::new();
@@ -420,21 +398,8 @@ async fn an_opted_in_campaign_stops_the_clearly_worse_variant_by_itself_and_only
                 let ua = format!(
                     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/{sent}.0"
                 );
-                let res = client
-                    .get(format!("{}/r/{code}", app.address))
-                    .header("user-agent", ua)
-                    .send()
-                    .await
-                    .unwrap();
+                let click = app.click(code, &ua).await;
                 sent += 1;
-                let location =
-                    url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-                let click = location
-                    .query_pairs()
-                    .find(|(k, _)| k == "gv_click")
-                    .unwrap()
-                    .1
-                    .into_owned();
                 if rate.next() {
                     to_buy.push(click);
                 }

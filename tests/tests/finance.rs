@@ -16,7 +16,7 @@ use grapevine_tests::{
     Backend, TestApp,
     client::GraphqlClient,
     error_codes, poll_until,
-    shop::{self, Shop, ShopSpec, first_purchase},
+    shop::{self, Payouts, Shop, ShopSpec, first_purchase},
     spawn_app_with,
     stripe::{LocalStripe, SECRET_KEY},
     stripe_shaped::StripeShaped,
@@ -162,15 +162,18 @@ async fn reconciliation_finds_the_altered_payout_exports_sum_to_the_totals_and_l
         &api,
         &token,
         ShopSpec {
-            referrers: 4,
+            referrers: shop::numbered(4),
             rules: vec![
                 first_purchase("REFERRER", CASH, "CASH"),
                 first_purchase("REFERRER", GIFT_CARD, "GIFT_CARD"),
                 first_purchase("REFEREE", COUPON, "COUPON"),
             ],
-            providers: true,
-            max_attempts: 5,
+            payouts: Some(Payouts {
+                providers: true,
+                max_attempts: 5,
+            }),
             name: "Finance",
+            ..ShopSpec::default()
         },
     )
     .await;
@@ -550,11 +553,14 @@ async fn only_finance_sees_money_and_another_tenant_sees_none_of_it() {
         &api,
         &app.admin_token,
         ShopSpec {
-            referrers: 1,
+            referrers: shop::numbered(1),
             rules: vec![first_purchase("REFERRER", CASH, "CASH")],
-            providers: false,
-            max_attempts: 3,
+            payouts: Some(Payouts {
+                providers: false,
+                max_attempts: 3,
+            }),
             name: "A",
+            ..ShopSpec::default()
         },
     )
     .await;

@@ -6,62 +6,43 @@
 // Tests fail by panicking: unwrap is how a test says "this must hold".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::{net::IpAddr, time::Duration};
+use std::time::Duration;
 
-use grapevine_tests::{TestApp, error_codes as codes, poll_until, spawn_app};
+use grapevine_tests::shop::{self, AppShop, ShopSpec};
+use grapevine_tests::{FIREFOX, error_codes as codes, poll_until, spawn_app};
 use serde_json::{Value, json};
 
-const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const LEAD: &str =
     "mutation($i: LeadInput!) { trackLead(input: $i) { referral { id } notAttributed } }";
 const REFERRAL: &str = "query($id: UUID!) { referral(id: $id) { status score signals { rule score shadow evidence } rewards { id } } }";
 
-struct Shop {
-    app: TestApp,
-    key: String,
-    /// Codes of `ada`, `bob`.
-    codes: Vec<String>,
-}
-
-/// A launched campaign (with a signup reward for the referrer, so approvals show in rewards) and
-/// referrers ada (a Gmail address) and bob.
-async fn shop() -> Shop {
-    let app = spawn_app().await;
-    let token = app.admin_token.clone();
-    let campaign = app.design_campaign(&token).await;
-    app.graphql_ok(
-        Some(&token),
-        "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }",
-        json!({ "c": campaign, "i": { "side": "REFERRER", "trigger": "LEAD", "kind": "FIXED", "amountMinor": "200" } }),
+/// A launched campaign (rewards as `TestApp::design_campaign`'s, plus a signup reward for the
+/// referrer, so approvals show in rewards) and referrers ada (a Gmail address) and bob.
+async fn shop() -> AppShop {
+    let mut rules = shop::double_sided();
+    rules.push(
+        json!({ "side": "REFERRER", "trigger": "LEAD", "kind": "FIXED", "amountMinor": "200" }),
+    );
+    shop::open_on(
+        spawn_app().await,
+        ShopSpec {
+            name: "Spring referral",
+            referrers: shop::named(&[
+                ("ada", "ada.lovelace@gmail.com"),
+                ("bob", "bob@example.com"),
+            ]),
+            rules,
+            budget_minor: Some(500_000),
+            // The default hold: no reward is released while the test runs.
+            hold_days: 14,
+            payouts: None,
+            ..ShopSpec::default()
+        },
     )
-    .await;
-    let mut codes = Vec::new();
-    for (ext, email) in [
-        ("ada", "ada.lovelace@gmail.com"),
-        ("bob", "bob@example.com"),
-    ] {
-        codes.push(
-            app.enroll(&token, &campaign, ext, email).await["referralCode"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
-    app.launch(&token, &campaign).await;
-    let key = app
-        .graphql_ok(
-            Some(&token),
-            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key } }"#,
-            json!({}),
-        )
-        .await["createApiKey"]["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    Shop { app, key, codes }
+    .await
 }
 
-async fn lead(s: &Shop, input: Value) -> String {
+async fn lead(s: &AppShop, input: Value) -> String {
     let data = s
         .app
         .graphql_ok(Some(&s.key), LEAD, json!({ "i": input }))
@@ -73,7 +54,7 @@ async fn lead(s: &Shop, input: Value) -> String {
 }
 
 /// Wait until the referral is validated; returns it.
-async fn decided(s: &Shop, token: &str, id: &str) -> Value {
+async fn decided(s: &AppShop, token: &str, id: &str) -> Value {
     poll_until(Duration::from_secs(30), || async {
         let r = s
             .app
@@ -94,37 +75,16 @@ fn rules(r: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Follow a referral link from `from` (a loopback address) with Firefox; returns the click id.
-async fn click_from(s: &Shop, from: &str, code: &str) -> String {
-    let client = reqwest::Client::builder()
-        .local_address(from.parse::<IpAddr>().unwrap())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = client
-        .get(format!("{}/r/{code}", s.app.address))
-        .header("user-agent", FIREFOX)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
-    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-    let click = location
-        .query_pairs()
-        .find(|(k, _)| k == "gv_click")
-        .unwrap()
-        .1
-        .into_owned();
-    let db = s.app.db.connect().await;
-    let id: uuid::Uuid = click.parse().unwrap();
-    poll_until(Duration::from_secs(10), || async {
-        use sea_orm::EntityTrait;
-        grapevine_entity::tables::clicks::Entity::find_by_id(id)
-            .one(&db)
-            .await
-            .unwrap()
-    })
-    .await;
+/// Follow a referral link from `from` (a loopback address) with Firefox; returns the click id
+/// once the click is stored.
+async fn click_from(s: &AppShop, from: &str, code: &str) -> uuid::Uuid {
+    let click = s
+        .app
+        .visit(code)
+        .from_address(from.parse().unwrap())
+        .click()
+        .await;
+    s.app.clicks_stored(&[click]).await;
     click
 }
 
@@ -132,7 +92,7 @@ async fn click_from(s: &Shop, from: &str, code: &str) -> String {
 async fn each_rule_catches_its_case_with_its_signal_and_an_honest_referral_is_approved() {
     let s = shop().await;
     let mm = s.app.login_as("MARKETING_MANAGER").await;
-    let (ada, bob) = (s.codes[0].clone(), s.codes[1].clone());
+    let (ada, bob) = (s.referrers[0].1.clone(), s.referrers[1].1.clone());
 
     // Honest: another address, nothing shared.
     let click = click_from(&s, "127.0.0.20", &ada).await;
@@ -223,7 +183,7 @@ async fn a_reviewers_approval_resumes_the_flow_a_shadow_rule_changes_nothing_and
  {
     let s = shop().await;
     let mm = s.app.login_as("MARKETING_MANAGER").await;
-    let ada = s.codes[0].clone();
+    let ada = s.referrers[0].1.clone();
     let campaign = s
         .app
         .graphql_ok(
@@ -413,9 +373,9 @@ async fn bad_fraud_reward_and_payout_inputs_get_clear_codes_and_change_nothing()
     let body = s.app.graphql(Some(&mm), "mutation($id: UUID!) { reviewReferral(id: $id, verdict: APPROVE, reason: \"ok\") { status } }", json!({ "id": uuid::Uuid::new_v4() })).await;
     assert_eq!(codes(&body), vec!["NOT_FOUND"]);
 
-    let body = s.app.graphql(Some(&s.key), LEAD, json!({ "i": { "customerId": "x1", "code": s.codes[0], "clientIp": "not-an-address" } })).await;
+    let body = s.app.graphql(Some(&s.key), LEAD, json!({ "i": { "customerId": "x1", "code": s.referrers[0].1, "clientIp": "not-an-address" } })).await;
     assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
-    let body = s.app.graphql(Some(&s.key), "mutation($i: ConversionInput!) { trackConversion(input: $i) { duplicate } }", json!({ "i": { "orderId": "o-x", "customerId": "x1", "amountMinor": "100", "currency": "USD", "code": s.codes[0], "paymentFingerprint": "f".repeat(101) } })).await;
+    let body = s.app.graphql(Some(&s.key), "mutation($i: ConversionInput!) { trackConversion(input: $i) { duplicate } }", json!({ "i": { "orderId": "o-x", "customerId": "x1", "amountMinor": "100", "currency": "USD", "code": s.referrers[0].1, "paymentFingerprint": "f".repeat(101) } })).await;
     assert_eq!(codes(&body), vec!["VALIDATION"], "{body:#}");
     let referrals = s
         .app

@@ -23,8 +23,10 @@ fn fields(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A campaign that started yesterday (these tests run on the wall clock).
 fn valid_campaign() -> Value {
-    json!({ "name": "Valid", "startsAt": "2026-01-01T00:00:00Z", "currency": "EUR", "landingUrl": "https://shop.example/" })
+    let yesterday = chrono::Utc::now() - chrono::Days::new(1);
+    json!({ "name": "Valid", "startsAt": yesterday, "currency": "EUR", "landingUrl": "https://shop.example/" })
 }
 
 async fn campaign_count(app: &TestApp, token: &str) -> usize {
@@ -47,8 +49,10 @@ async fn invalid_campaign_input_is_refused_field_by_field_and_nothing_is_stored(
     let app = spawn_app().await;
     let token = app.admin_token.clone();
     let mut bad = valid_campaign();
-    bad["startsAt"] = json!("2027-01-01T00:00:00Z");
-    bad["endsAt"] = json!("2026-06-01T00:00:00Z");
+    // Ends half a year before it starts.
+    let now = chrono::Utc::now();
+    bad["startsAt"] = json!(now + chrono::Days::new(365));
+    bad["endsAt"] = json!(now + chrono::Days::new(182));
     bad["currency"] = json!("XYZ");
     bad["budgetMinor"] = json!("-5");
     bad["landingUrl"] = json!("not a url");

@@ -8,56 +8,31 @@
 use std::time::Duration;
 
 use grapevine_tests::{
-    Backend, TestApp, poll_until, spawn_app_with_clock, stripe_shaped::StripeShaped,
+    Backend, TestApp, poll_until,
+    shop::{self, AppShop, ShopSpec},
+    spawn_app_with_clock,
+    stripe_shaped::StripeShaped,
 };
+use grapevine_worker::jobs::PayoutRun;
 use serde_json::{Value, json};
 
 const LEAD: &str = "mutation($i: LeadInput!) { trackLead(input: $i) { referral { id } } }";
 
 /// A launched campaign with `rule` and no hold; returns (app, secret key, ada's code, ada's id).
 async fn launched(app: TestApp, rule: Value) -> (TestApp, String, String, String) {
-    let token = app.admin_token.clone();
-    let campaign = app
-        .graphql_ok(Some(&token), "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }", json!({ "i": { "name": "Holds", "startsAt": "2026-01-01T00:00:00Z", "currency": "USD", "holdDays": 0, "landingUrl": "https://shop.example/" } }))
-        .await["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.graphql_ok(Some(&token), "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }", json!({ "c": campaign, "i": rule })).await;
-    app.graphql_ok(
-        Some(&token),
-        "mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }",
-        json!({ "c": campaign, "i": { "channel": "EMAIL", "shareText": "{{referral_link}}", "emailSubject": "Share", "emailHtml": "<a href=\"{{unsubscribe_url}}\">x</a>", "emailText": "{{referral_link}}" } }),
-    )
-    .await;
-    let code = app
-        .enroll(&token, &campaign, "ada", "ada@example.com")
-        .await["referralCode"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.launch(&token, &campaign).await;
-    let ada = app
-        .graphql_ok(
-            Some(&token),
-            "{ participants { edges { node { id } } } }",
-            json!({}),
-        )
-        .await["participants"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let key = app
-        .graphql_ok(
-            Some(&token),
-            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key } }"#,
-            json!({}),
-        )
-        .await["createApiKey"]["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (app, key, code, ada)
+    let starts_at = app.now() - chrono::Days::new(1);
+    let spec = ShopSpec {
+        name: "Holds",
+        referrers: shop::named(&[("ada", "ada@example.com")]),
+        rules: vec![rule],
+        budget_minor: None,
+        starts_at,
+        payouts: None,
+        ..ShopSpec::default()
+    };
+    let AppShop { app, shop } = shop::open_on(app, spec).await;
+    let (ada, code) = shop.referrers[0].clone();
+    (app, shop.key, code, ada)
 }
 
 /// The tenant's key for the gift-card API (the Stripe-shaped server takes any).
@@ -284,19 +259,19 @@ async fn daily_and_weekly_schedules_pay_at_most_once_per_utc_day_and_iso_week() 
             .await
         }
     };
-    // Several scheduler ticks (every 200 ms in tests) pass and the state is still as given.
+    // A payout run queued after this moment has looked (and what it queued has run), and the
+    // state is still as given.
     let stays_at = |n: usize, left: &'static str| {
-        let state = &state;
+        let (state, app) = (&state, &app);
         async move {
-            for _ in 0..5 {
-                tokio::time::sleep(Duration::from_millis(300)).await;
-                let (payouts, available) = state().await;
-                assert_eq!(
-                    (payouts.len(), available.as_str()),
-                    (n, left),
-                    "{payouts:?}"
-                );
-            }
+            app.next_pass::<PayoutRun>().await;
+            app.jobs_idle().await;
+            let (payouts, available) = state().await;
+            assert_eq!(
+                (payouts.len(), available.as_str()),
+                (n, left),
+                "{payouts:?}"
+            );
         }
     };
     let refer = |customer: &'static str| {
@@ -388,8 +363,9 @@ async fn a_gift_card_issued_while_a_refund_reverses_its_reward_is_recorded_and_s
         balances["balances"],
         json!([{ "account": "GIFT_CARD", "total": { "amountMinor": "-2500" } }])
     );
-    // And no "your code" email for a reversed reward: only the welcome.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // And no "your code" email for a reversed reward (every email job has finished): only the
+    // welcome.
+    app.jobs_idle().await;
     let to_gina: Vec<_> = app
         .smtp
         .messages()

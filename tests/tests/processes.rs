@@ -18,11 +18,12 @@ use grapevine_tests::{
     Backend, GrapevineProcess, SmtpServer, TestDatabase,
     app::seed_tenant,
     app::test_config,
+    click_id,
     client::GraphqlClient,
     error_codes, free_port,
     process::config_env,
     require_services,
-    shop::{self, ShopSpec, first_purchase},
+    shop::{self, Payouts, ShopSpec, first_purchase},
     try_poll_until,
 };
 use grapevine_worker::cron::SCHEDULED_KINDS;
@@ -33,22 +34,12 @@ const REFERRERS: usize = 12;
 const CONVERSIONS: usize = 48;
 /// How soon a change made through one replica must hold on the other.
 const COHERENCE_BOUND: Duration = Duration::from_secs(3);
-const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
 /// Whether a click on `code` through `api` is attributed (the redirect carries `gv_click`).
 async fn attributes(api: &GraphqlClient, code: &str) -> bool {
-    let res = api
-        .http
-        .get(format!("{}/r/{code}", api.base))
-        .header("user-agent", FIREFOX)
-        .send()
-        .await
-        .unwrap();
+    let res = api.visit(code).send().await;
     assert_eq!(res.status(), 302);
-    res.headers()["location"]
-        .to_str()
-        .unwrap()
-        .contains("gv_click=")
+    click_id(&res).is_some()
 }
 
 /// How long until `check` holds, polling every 20 ms; `None` past `COHERENCE_BOUND`.
@@ -62,6 +53,8 @@ where
         if check().await {
             return Some(start.elapsed());
         }
+        // The step of a poll that measures how long coherence takes (so not `poll_until`'s
+        // backing off), not a wait for the product to settle.
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     None
@@ -106,14 +99,17 @@ async fn two_apis_and_two_workers_share_the_load_exactly_and_keep_their_caches_c
         &a,
         &token,
         ShopSpec {
-            referrers: REFERRERS,
+            referrers: shop::numbered(REFERRERS),
             rules: vec![
                 first_purchase("REFERRER", 1000, "CASH"),
                 first_purchase("REFEREE", 1500, "COUPON"),
             ],
-            providers: false,
-            max_attempts: 5,
+            payouts: Some(Payouts {
+                providers: false,
+                max_attempts: 5,
+            }),
             name: "Two of each",
+            ..ShopSpec::default()
         },
     )
     .await;
@@ -317,11 +313,14 @@ async fn a_job_committed_by_the_api_wakes_the_relay_of_another_process_at_once()
         &api,
         &token,
         ShopSpec {
-            referrers: 1,
+            referrers: shop::numbered(1),
             rules: vec![first_purchase("REFERRER", 1000, "CASH")],
-            providers: false,
-            max_attempts: 5,
+            payouts: Some(Payouts {
+                providers: false,
+                max_attempts: 5,
+            }),
             name: "Woken at once",
+            ..ShopSpec::default()
         },
     )
     .await;

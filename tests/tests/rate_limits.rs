@@ -16,6 +16,7 @@ use serde_json::json;
 async fn at_the_start_of_a_window() {
     let second = chrono::Utc::now().second();
     if second > 45 {
+        // Waiting for the next rate-limit window (the scenario), not for the product.
         tokio::time::sleep(Duration::from_secs(u64::from(61 - second))).await;
     }
 }

@@ -78,29 +78,13 @@ async fn campaign(app: &TestApp) -> (String, String, Vec<String>) {
     (id, key, codes)
 }
 
-/// Follow a link as a browser; returns the click id.
-async fn click(app: &TestApp, code: &str, browser: usize) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = client
-        .get(format!("{}/r/{code}", app.address))
-        .header(
-            "user-agent",
-            format!("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/{browser}.0"),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
-    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-    location
-        .query_pairs()
-        .find(|(k, _)| k == "gv_click")
-        .unwrap()
-        .1
-        .into_owned()
+/// Follow a link as browser number `browser`; returns the click id.
+async fn click(app: &TestApp, code: &str, browser: usize) -> uuid::Uuid {
+    app.click(
+        code,
+        &format!("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/{browser}.0"),
+    )
+    .await
 }
 
 /// The report's totals once they show `clicks` clicks and `orders` orders.

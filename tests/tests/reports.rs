@@ -132,16 +132,12 @@ async fn test_case_b1_the_report_equals_the_seeded_events_and_names_the_better_c
     let clock = ManualClock::new(at("2026-11-10T09:00:00Z"));
     let app = spawn_app_with_clock(Backend::current(), Some(Arc::new(clock.clone())), |_| {}).await;
     let (campaign, key, links) = seeded_campaign(&app, "b1", 20, 10_000.0).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let mut rng = Lcg(0x00b1_5eed);
 
     // Three days of clicks: 40 links × 25 clicks a day = 3 000 clicks, from a pool of browsers
     // (so visitors repeat within and across days).
     let days = ["2026-11-10", "2026-11-11", "2026-11-12"];
-    let mut clicks: Vec<(usize, String, String)> = Vec::new(); // (link index, click id, day)
+    let mut clicks: Vec<(usize, uuid::Uuid, String)> = Vec::new(); // (link index, click id, day)
     let mut visitors: BTreeSet<String> = BTreeSet::new();
     let mut visitors_by_referrer: Vec<BTreeSet<String>> = vec![BTreeSet::new(); 20];
     let (mut per_channel_clicks, mut per_day_clicks) = ([0i64; 2], [0i64; 3]);
@@ -153,21 +149,7 @@ async fn test_case_b1_the_report_equals_the_seeded_events_and_names_the_better_c
                     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/{}.0",
                     rng.between(0, 2500)
                 );
-                let res = client
-                    .get(format!("{}/r/{code}", app.address))
-                    .header("user-agent", &ua)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(res.status(), 302);
-                let location =
-                    url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-                let click = location
-                    .query_pairs()
-                    .find(|(k, _)| k == "gv_click")
-                    .unwrap()
-                    .1
-                    .into_owned();
+                let click = app.click(code, &ua).await;
                 clicks.push((l, click, (*day).to_owned()));
                 visitors_by_referrer[*referrer].insert(ua.clone());
                 visitors.insert(ua);
@@ -414,34 +396,14 @@ async fn with_a_handful_of_events_no_insight_claims_significance() {
     let clock = ManualClock::new(at("2026-11-10T09:00:00Z"));
     let app = spawn_app_with_clock(Backend::current(), Some(Arc::new(clock.clone())), |_| {}).await;
     let (campaign, key, links) = seeded_campaign(&app, "small", 2, 5.0).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     // Email: 3 buyers of 8 clicks; social: none of 8. It looks decisive; it is a handful.
-    let mut clicked: Vec<(usize, usize, String)> = Vec::new();
+    let mut clicked: Vec<(usize, usize, uuid::Uuid)> = Vec::new();
     for (l, (code, _, _)) in links.iter().enumerate().filter(|(_, l)| l.2 == 0) {
         for j in 0..8 {
             let ua = format!(
                 "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/{j}{l}.0"
             );
-            let res = client
-                .get(format!("{}/r/{code}", app.address))
-                .header("user-agent", &ua)
-                .send()
-                .await
-                .unwrap();
-            let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-            clicked.push((
-                l,
-                j,
-                location
-                    .query_pairs()
-                    .find(|(k, _)| k == "gv_click")
-                    .unwrap()
-                    .1
-                    .into_owned(),
-            ));
+            clicked.push((l, j, app.click(code, &ua).await));
         }
     }
     clicks_stored(&app, 16).await;

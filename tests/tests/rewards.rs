@@ -14,10 +14,13 @@ use grapevine_entity::{
     tables::{campaigns, job_runs, ledger_entries, rewards},
 };
 use grapevine_tests::{
-    Backend, TestApp, error_codes as codes, poll_until, spawn_app_with_clock,
+    Backend, TestApp, error_codes as codes, poll_until,
+    shop::{self, AppShop, Payouts, ShopSpec},
+    spawn_app_with_clock,
     stripe::{LocalStripe, SECRET_KEY},
     stripe_shaped::StripeShaped,
 };
+use grapevine_worker::jobs::ReleaseRewards;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -26,93 +29,29 @@ const LEAD: &str =
 const CONVERSION: &str = "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { id referralId organic } } }";
 const REFERRAL: &str = "query($id: UUID!) { referral(id: $id) { id status score signals { rule score shadow evidence } rewards { id side rewardType status amount { amountMinor currency } reversed { amountMinor } fulfilmentCode payoutId } } }";
 
-/// A shop with one launched campaign, a secret key and its referrers.
-struct Shop {
-    app: TestApp,
-    key: String,
-    campaign: String,
-    /// (participant id, code) per referrer external id, in the order enrolled.
-    referrers: Vec<(String, String)>,
+/// "Give 15, get 10" with `rules`, no budget and referrers `ada`, `bob`; the tenant's payout
+/// settings are left as the test set them.
+fn spec(rules: &[Value]) -> ShopSpec<'static> {
+    ShopSpec {
+        name: "Give 15, get 10",
+        referrers: shop::named(&[("ada", "ada@example.com"), ("bob", "bob@example.com")]),
+        rules: rules.to_vec(),
+        budget_minor: None,
+        payouts: None,
+        ..ShopSpec::default()
+    }
 }
 
-/// A launched campaign with the given rules, budget and hold, and referrers `ada`, `bob`.
-async fn shop(app: TestApp, rules: &[Value], budget: Option<&str>, hold_days: i32) -> Shop {
-    let token = app.admin_token.clone();
-    let input = json!({
-        "name": "Give 15, get 10",
-        "startsAt": "2026-01-01T00:00:00Z",
-        "currency": "USD",
-        "budgetMinor": budget,
-        "holdDays": hold_days,
-        "landingUrl": "https://shop.example/welcome",
-    });
-    let campaign = app
-        .graphql_ok(
-            Some(&token),
-            "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }",
-            json!({ "i": input }),
-        )
-        .await["createCampaign"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    for rule in rules {
-        app.graphql_ok(
-            Some(&token),
-            "mutation($c: UUID!, $i: RewardRuleInput!) { addRewardRule(campaignId: $c, input: $i) { id } }",
-            json!({ "c": campaign, "i": rule }),
-        )
-        .await;
-    }
-    app.graphql_ok(
-        Some(&token),
-        "mutation($c: UUID!, $i: MaterialInput!) { setCampaignMaterial(campaignId: $c, input: $i) { id } }",
-        json!({ "c": campaign, "i": { "channel": "EMAIL", "shareText": "{{referral_link}}", "emailSubject": "Share {{campaign_name}}", "emailHtml": "<a href=\"{{referral_link}}\">{{referral_code}}</a> <a href=\"{{unsubscribe_url}}\">unsubscribe</a>", "emailText": "{{referral_link}}" } }),
-    )
-    .await;
-    let mut referrers = Vec::new();
-    for (ext, email) in [("ada", "ada@example.com"), ("bob", "bob@example.com")] {
-        let e = app.enroll(&token, &campaign, ext, email).await;
-        referrers.push((
-            String::new(),
-            e["referralCode"].as_str().unwrap().to_owned(),
-        ));
-    }
-    app.launch(&token, &campaign).await;
-    let people = app
-        .graphql_ok(
-            Some(&token),
-            "{ participants { edges { node { id externalId } } } }",
-            json!({}),
-        )
-        .await;
-    for (i, ext) in ["ada", "bob"].iter().enumerate() {
-        referrers[i].0 = people["participants"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["node"]["externalId"] == *ext)
-            .unwrap()["node"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-    }
-    let key = app
-        .graphql_ok(
-            Some(&token),
-            r#"mutation { createApiKey(kind: SECRET, name: "shop") { key } }"#,
-            json!({}),
-        )
-        .await["createApiKey"]["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    Shop {
-        app,
-        key,
-        campaign,
-        referrers,
-    }
+/// A launched campaign with the given rules, budget and hold (see [`spec`]).
+async fn shop(app: TestApp, rules: &[Value], budget: Option<&str>, hold_days: u32) -> AppShop {
+    let starts_at = app.now() - chrono::Days::new(1);
+    let spec = ShopSpec {
+        budget_minor: budget.map(|b| b.parse().unwrap()),
+        hold_days,
+        starts_at,
+        ..spec(rules)
+    };
+    shop::open_on(app, spec).await
 }
 
 fn fixed(side: &str, trigger: &str, amount: &str, reward_type: &str) -> Value {
@@ -121,7 +60,7 @@ fn fixed(side: &str, trigger: &str, amount: &str, reward_type: &str) -> Value {
 
 /// A referee buys through `code`: lead, then a purchase of `amount` cents. Returns the referral id.
 async fn referred_purchase(
-    s: &Shop,
+    s: &AppShop,
     code: &str,
     customer: &str,
     order: &str,
@@ -135,7 +74,7 @@ async fn referred_purchase(
 }
 
 /// A referee signs up through `code` (a lead); returns the referral id.
-async fn lead(s: &Shop, code: &str, customer: &str) -> String {
+async fn lead(s: &AppShop, code: &str, customer: &str) -> String {
     let r = s
         .app
         .graphql_ok(
@@ -150,7 +89,7 @@ async fn lead(s: &Shop, code: &str, customer: &str) -> String {
         .to_owned()
 }
 
-async fn referral(s: &Shop, token: &str, id: &str) -> Value {
+async fn referral(s: &AppShop, token: &str, id: &str) -> Value {
     s.app
         .graphql_ok(Some(token), REFERRAL, json!({ "id": id }))
         .await["referral"]
@@ -159,7 +98,7 @@ async fn referral(s: &Shop, token: &str, id: &str) -> Value {
 
 /// Wait until the referral's rewards satisfy `check`.
 async fn rewards_until(
-    s: &Shop,
+    s: &AppShop,
     token: &str,
     id: &str,
     check: impl Fn(&[Value]) -> bool,
@@ -172,28 +111,13 @@ async fn rewards_until(
     .await
 }
 
-/// Every referrer of the shop onboards to Stripe Connect (link, simulated onboarding, refresh).
-async fn onboard_referrers(s: &Shop, finance: &str) {
-    for (participant, _) in &s.referrers {
-        let link = s.app.graphql_ok(Some(finance), "mutation($p: UUID!) { createPayoutOnboardingLink(participantId: $p, refreshUrl: \"https://x.example/r\", returnUrl: \"https://x.example/d\") { url } }", json!({ "p": participant })).await;
-        reqwest::get(link["createPayoutOnboardingLink"]["url"].as_str().unwrap())
-            .await
-            .unwrap();
-        let state = s.app.graphql_ok(Some(finance), "mutation($p: UUID!) { refreshPayoutOnboarding(participantId: $p) { payoutOnboarding } }", json!({ "p": participant })).await;
-        assert_eq!(
-            state["refreshPayoutOnboarding"]["payoutOnboarding"],
-            "COMPLETE"
-        );
-    }
-}
-
 /// An app paying cash through Stripe Connect on `shaped` at once, with `rules` and no hold;
 /// referrers onboarded. Returns the shop and a finance token.
 async fn stripe_shop(
     shaped: &StripeShaped,
     rules: &[Value],
     configure: impl FnOnce(&mut grapevine_api::Config) + Send + 'static,
-) -> (Shop, String) {
+) -> (AppShop, String) {
     let url = shaped.url();
     let app = spawn_app_with_clock(Backend::current(), None, move |c| {
         c.stripe.api_base = url.clone();
@@ -201,16 +125,15 @@ async fn stripe_shop(
         configure(c);
     })
     .await;
-    app.graphql_ok(
-        Some(&app.admin_token),
-        "mutation($v: String!) { setTenantSecret(name: \"stripe_secret_key\", value: $v) }",
-        json!({ "v": SECRET_KEY }),
-    )
-    .await;
     let finance = app.login_as("FINANCE").await;
-    app.graphql_ok(Some(&finance), "mutation($i: PayoutSettingsInput!) { setPayoutSettings(input: $i) { provider } }", json!({ "i": { "provider": "STRIPE", "schedule": "IMMEDIATE", "minimumMinor": "1", "maxAttempts": 4 } })).await;
-    let s = shop(app, rules, None, 0).await;
-    onboard_referrers(&s, &finance).await;
+    let spec = ShopSpec {
+        payouts: Some(Payouts {
+            providers: true,
+            max_attempts: 4,
+        }),
+        ..spec(rules)
+    };
+    let s = shop::open_on(app, spec).await;
     (s, finance)
 }
 
@@ -286,33 +209,8 @@ async fn test_case_a1_click_lead_purchase_is_rewarded_on_both_sides_and_paid_onc
     );
 
     // Click → lead → purchase.
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = client
-        .get(format!("{}/r/{ada_code}", s.app.address))
-        .header("user-agent", "Mozilla/5.0 Firefox/128.0")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
-    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-    let click = location
-        .query_pairs()
-        .find(|(k, _)| k == "gv_click")
-        .unwrap()
-        .1
-        .into_owned();
-    let db = s.app.db.connect().await;
-    let click_id: uuid::Uuid = click.parse().unwrap();
-    poll_until(Duration::from_secs(10), || async {
-        grapevine_entity::tables::clicks::Entity::find_by_id(click_id)
-            .one(&db)
-            .await
-            .unwrap()
-    })
-    .await;
+    let click = s.app.click(&ada_code, "Mozilla/5.0 Firefox/128.0").await;
+    s.app.clicks_stored(&[click]).await;
     let lead = s
         .app
         .graphql_ok(Some(&s.key), LEAD, json!({ "i": { "customerId": "friend-1", "email": "friend1@example.com", "clickId": click } }))
@@ -338,8 +236,8 @@ async fn test_case_a1_click_lead_purchase_is_rewarded_on_both_sides_and_paid_onc
         "an honest referral raises no signal"
     );
 
-    // Nothing moves before the hold ends.
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Nothing moves before the hold ends: a release pass queued now has looked and left them.
+    s.app.next_pass::<ReleaseRewards>().await;
     assert!(
         rewards_until(&s, &token, &referral_id, |r| r.len() == 2)
             .await
@@ -439,7 +337,8 @@ async fn test_case_a1_click_lead_purchase_is_rewarded_on_both_sides_and_paid_onc
             .unwrap_or_default()
             .contains(coupon_id)
     );
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Every email job has finished, so a duplicate would have been sent by now.
+    s.app.jobs_idle().await;
     let again = s.app.smtp.messages();
     for m in &again {
         let same = again

@@ -109,13 +109,9 @@ async fn rollups_count_every_seeded_event_on_its_link_channel_and_local_day() {
     }
 
     // Link i gets 3(i+1) clicks from i+2 browsers (so visitors repeat).
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let click_day = calendar::local_day(ny, at("2026-11-18T12:00:00Z")).to_string();
     let mut expected: BTreeMap<Key, Expected> = BTreeMap::new();
-    let mut first_click: Vec<String> = Vec::new();
+    let mut first_click: Vec<uuid::Uuid> = Vec::new();
     for (i, (id, code, channel)) in links.iter().enumerate() {
         let bucket = expected
             .entry((id.clone(), channel.clone(), click_day.clone()))
@@ -125,20 +121,7 @@ async fn rollups_count_every_seeded_event_on_its_link_channel_and_local_day() {
                 "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/{}.0",
                 100 + j % (i + 2)
             );
-            let res = client
-                .get(format!("{}/r/{code}", app.address))
-                .header("user-agent", &ua)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 302);
-            let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-            let click: String = location
-                .query_pairs()
-                .find(|(k, _)| k == "gv_click")
-                .unwrap()
-                .1
-                .into_owned();
+            let click = app.click(code, &ua).await;
             if j == 0 {
                 first_click.push(click);
             }
@@ -148,8 +131,7 @@ async fn rollups_count_every_seeded_event_on_its_link_channel_and_local_day() {
     }
 
     // A conversion may name only a stored click, and clicks are written in batches.
-    let first_ids: Vec<uuid::Uuid> = first_click.iter().map(|c| c.parse().unwrap()).collect();
-    app.clicks_stored(&first_ids).await;
+    app.clicks_stored(&first_click).await;
 
     // Orders: one first purchase per link at different local days (03:30Z on the 20th is still
     // the 19th in New York), a repeat order by the first customer, and a refund.

@@ -11,13 +11,12 @@ use std::time::Duration;
 use grapevine_entity::tables::{Channel, clicks};
 use grapevine_tests::error_codes as codes;
 use grapevine_tests::{
-    Backend, GrapevineProcess, TestApp, free_port, poll_until, spawn_app, spawn_app_with,
-    try_poll_until,
+    Backend, FIREFOX, GrapevineProcess, TestApp, Visit, click_id, free_port, poll_until, spawn_app,
+    spawn_app_with, try_poll_until,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
-const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1";
 
 fn no_redirects() -> reqwest::Client {
@@ -41,15 +40,6 @@ async fn live_campaign(app: &TestApp) -> (String, Value) {
     )
 }
 
-async fn click(app: &TestApp, code: &str, ua: &str) -> reqwest::Response {
-    no_redirects()
-        .get(format!("{}/r/{code}", app.address))
-        .header("user-agent", ua)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn stored_clicks(app: &TestApp) -> u64 {
     clicks::Entity::find()
         .count(&app.db.connect().await)
@@ -62,7 +52,7 @@ async fn a_click_redirects_with_attribution_in_the_url_and_is_stored_without_the
     let app = spawn_app().await;
     let (_, enrolment) = live_campaign(&app).await;
     let code = enrolment["referralCode"].as_str().unwrap();
-    let res = click(&app, &code.to_lowercase(), FIREFOX).await;
+    let res = app.visit(&code.to_lowercase()).send().await;
     assert_eq!(res.status(), 302);
     assert!(
         res.headers().get("set-cookie").is_none(),
@@ -75,19 +65,19 @@ async fn a_click_redirects_with_attribution_in_the_url_and_is_stored_without_the
         params["ref"], code,
         "the canonical code, whatever case was typed"
     );
-    let click_id: uuid::Uuid = params["gv_click"].parse().unwrap();
+    let click = click_id(&res).expect("a click id");
 
     let db = app.db.connect().await;
     let row = poll_until(Duration::from_secs(10), || async {
-        clicks::Entity::find_by_id(click_id).one(&db).await.unwrap()
+        clicks::Entity::find_by_id(click).one(&db).await.unwrap()
     })
     .await;
     assert_eq!(row.tenant_id.to_string(), app.tenant_id);
     let raw = format!("{row:?}");
     assert!(!raw.contains("127.0.0.1"), "no raw address stored: {raw}");
 
-    click(&app, code, FIREFOX).await;
-    click(&app, code, SAFARI).await;
+    app.visit(code).send().await;
+    app.visit(code).user_agent(SAFARI).send().await;
     poll_until(Duration::from_secs(10), || async {
         (stored_clicks(&app).await == 3).then_some(())
     })
@@ -110,11 +100,11 @@ async fn a_click_redirects_with_attribution_in_the_url_and_is_stored_without_the
 }
 
 #[tokio::test]
-async fn unknown_codes_get_a_friendly_page_and_bots_and_head_requests_are_not_counted() {
+async fn unknown_codes_get_a_friendly_page_and_only_a_get_of_one_code_segment_redirects() {
     let app = spawn_app().await;
     let (_, enrolment) = live_campaign(&app).await;
     let code = enrolment["referralCode"].as_str().unwrap();
-    let res = click(&app, "NOSUCHCODE", FIREFOX).await;
+    let res = app.visit("NOSUCHCODE").send().await;
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("doesn't exist"));
     // A code is one path segment; other methods are not redirected; a lower-case code is the same
@@ -134,7 +124,7 @@ async fn unknown_codes_get_a_friendly_page_and_bots_and_head_requests_are_not_co
         .unwrap();
     assert_eq!(res.status(), 405);
     assert_eq!(res.headers()["allow"], "GET, HEAD");
-    let res = click(&app, &code.to_lowercase(), "").await;
+    let res = app.visit(&code.to_lowercase()).user_agent("").send().await;
     assert_eq!(res.status(), 302, "a lower-case code redirects too");
     let res = no_redirects()
         .get(format!(
@@ -146,19 +136,22 @@ async fn unknown_codes_get_a_friendly_page_and_bots_and_head_requests_are_not_co
         .await
         .unwrap();
     assert_ne!(res.status(), 404, "the reports routes are still routed");
+}
 
-    let res = click(
-        &app,
-        code,
-        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-    )
-    .await;
+#[tokio::test]
+async fn bots_and_head_requests_are_not_counted() {
+    // One click writer, so batches are written in the order their clicks were queued (below).
+    let app = spawn_app_with(Backend::current(), |c| c.tracking.click_writers = 1).await;
+    let (_, enrolment) = live_campaign(&app).await;
+    let code = enrolment["referralCode"].as_str().unwrap();
+    let res = app
+        .visit(code)
+        .user_agent("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
+        .send()
+        .await;
     assert_eq!(res.status(), 302);
     assert!(
-        !res.headers()["location"]
-            .to_str()
-            .unwrap()
-            .contains("gv_click"),
+        click_id(&res).is_none(),
         "a bot's visit carries no click id"
     );
     let res = no_redirects()
@@ -168,19 +161,11 @@ async fn unknown_codes_get_a_friendly_page_and_bots_and_head_requests_are_not_co
         .await
         .unwrap();
     assert_eq!(res.status(), 302);
-    // A person's click after them is the only one stored.
-    let res = click(&app, code, FIREFOX).await;
-    assert!(
-        res.headers()["location"]
-            .to_str()
-            .unwrap()
-            .contains("gv_click")
-    );
-    poll_until(Duration::from_secs(10), || async {
-        (stored_clicks(&app).await >= 1).then_some(())
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A person's click after them is the only one stored: with one writer, clicks are written in
+    // the order they were queued, so once the person's is stored, a bot's queued before it would be
+    // too.
+    let person = app.visit(code).click().await;
+    app.clicks_stored(&[person]).await;
     assert_eq!(stored_clicks(&app).await, 1);
 }
 
@@ -190,7 +175,7 @@ async fn a_paused_campaign_redirects_without_attribution_at_once_and_resumes_wit
     let (campaign, enrolment) = live_campaign(&app).await;
     let code = enrolment["referralCode"].as_str().unwrap();
     assert!(
-        click(&app, code, FIREFOX).await.headers()["location"]
+        app.visit(code).send().await.headers()["location"]
             .to_str()
             .unwrap()
             .contains("ref=")
@@ -201,7 +186,7 @@ async fn a_paused_campaign_redirects_without_attribution_at_once_and_resumes_wit
         json!({ "c": campaign }),
     )
     .await;
-    let res = click(&app, code, FIREFOX).await;
+    let res = app.visit(code).send().await;
     assert_eq!(
         res.headers()["location"],
         "https://shop.example/welcome",
@@ -213,12 +198,7 @@ async fn a_paused_campaign_redirects_without_attribution_at_once_and_resumes_wit
         json!({ "c": campaign }),
     )
     .await;
-    assert!(
-        click(&app, code, FIREFOX).await.headers()["location"]
-            .to_str()
-            .unwrap()
-            .contains("gv_click=")
-    );
+    app.visit(code).click().await;
 }
 
 #[tokio::test]
@@ -286,7 +266,7 @@ async fn vanity_and_channel_links_are_created_checked_and_tracked_by_channel() {
     }
 
     for code in ["ADA-SPRING", social_code.as_str()] {
-        assert_eq!(click(&app, code, FIREFOX).await.status(), 302);
+        assert_eq!(app.visit(code).send().await.status(), 302);
     }
     let db = app.db.connect().await;
     poll_until(Duration::from_secs(10), || async {
@@ -388,13 +368,10 @@ async fn forwarded_addresses_count_only_when_the_peer_is_a_trusted_proxy() {
         let (_, enrolment) = live_campaign(&app).await;
         let code = enrolment["referralCode"].as_str().unwrap();
         for forwarded in ["198.51.100.1", "198.51.100.2"] {
-            no_redirects()
-                .get(format!("{}/r/{code}", app.address))
-                .header("user-agent", FIREFOX)
+            app.visit(code)
                 .header("x-forwarded-for", forwarded)
-                .send()
-                .await
-                .unwrap();
+                .click()
+                .await;
         }
         poll_until(Duration::from_secs(10), || async {
             (stored_clicks(&app).await == 2).then_some(())
@@ -468,13 +445,7 @@ async fn a_graceful_shutdown_flushes_every_queued_click() {
     let code = demo["code"].as_str().unwrap().to_owned();
     let client = no_redirects();
     for _ in 0..25 {
-        let res = client
-            .get(format!("{base}/r/{code}"))
-            .header("user-agent", FIREFOX)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 302);
+        Visit::new(&client, &base, &code).click().await;
     }
     let status = server.terminate(Duration::from_secs(30)).await;
     assert!(

@@ -19,7 +19,7 @@ use grapevine_tests::{
     Backend, TestApp,
     client::GraphqlClient,
     error_codes, poll_until,
-    shop::{self, ShopSpec, first_purchase},
+    shop::{self, Payouts, ShopSpec, first_purchase},
     spawn_app_with,
 };
 use hmac::{Hmac, Mac};
@@ -148,6 +148,7 @@ async fn serve(
         headers,
         body,
     });
+    // The fake receiver answering slowly when told to (the scenario), not a wait.
     tokio::time::sleep(Duration::from_millis(delay_ms.load(Ordering::SeqCst))).await;
     let code = status.load(Ordering::SeqCst);
     let text = format!("answer {code}");
@@ -204,11 +205,14 @@ async fn open_shop(app: &TestApp) -> (String, String) {
         &api,
         &app.admin_token,
         ShopSpec {
-            referrers: 1,
+            referrers: shop::numbered(1),
             rules: vec![first_purchase("REFERRER", 1000, "CASH")],
-            providers: false,
-            max_attempts: 3,
+            payouts: Some(Payouts {
+                providers: false,
+                max_attempts: 3,
+            }),
             name: "Webhooks",
+            ..ShopSpec::default()
         },
     )
     .await;
@@ -859,11 +863,14 @@ async fn a_payout_that_fails_every_attempt_raises_payout_failed_with_its_error()
         &GraphqlClient::new(&app.address),
         &app.admin_token,
         ShopSpec {
-            referrers: 1,
+            referrers: shop::numbered(1),
             rules: vec![first_purchase("REFERRER", 1000, "CASH")],
-            providers: true,
-            max_attempts: 2,
+            payouts: Some(Payouts {
+                providers: true,
+                max_attempts: 2,
+            }),
             name: "Failing payouts",
+            ..ShopSpec::default()
         },
     )
     .await;

@@ -9,7 +9,7 @@
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
 use grapevine_entity::domain::customer_token;
-use grapevine_tests::{GrapevineProcess, free_port, spawn_app};
+use grapevine_tests::{GrapevineProcess, TestApp, free_port, spawn_app};
 use serde_json::{Value, json};
 
 /// Run headless Chromium with a fresh profile; `extra` are flags such as `--dump-dom`.
@@ -128,32 +128,71 @@ async fn a_friend_following_the_link_keeps_the_referral_only_with_consent() {
     server.terminate(Duration::from_secs(30)).await;
 }
 
-#[tokio::test]
-async fn tampered_and_expired_tokens_and_foreign_origins_are_refused_and_invites_work() {
-    let app = spawn_app().await;
-    let token = app.admin_token.clone();
-    let campaign = app.design_campaign(&token).await;
-    app.enroll(&token, &campaign, "cus_ada", "ada@example.com")
+/// A launched campaign whose customer `cus_ada` is enrolled, the tenant's widget secret and a
+/// publishable key for https://shop.example.
+struct Widget {
+    app: TestApp,
+    key: String,
+    /// Now, in seconds since the epoch.
+    now: i64,
+}
+
+impl Widget {
+    async fn open() -> Self {
+        let app = spawn_app().await;
+        let token = app.admin_token.clone();
+        let campaign = app.design_campaign(&token).await;
+        app.enroll(&token, &campaign, "cus_ada", "ada@example.com")
+            .await;
+        app.launch(&token, &campaign).await;
+        app.graphql_ok(
+            Some(&token),
+            r#"mutation { setTenantSecret(name: "widget_secret", value: "widget-secret-1") }"#,
+            json!({}),
+        )
         .await;
-    app.launch(&token, &campaign).await;
-    app.graphql_ok(
-        Some(&token),
-        r#"mutation { setTenantSecret(name: "widget_secret", value: "widget-secret-1") }"#,
-        json!({}),
-    )
-    .await;
-    let key = app.graphql_ok(Some(&token), r#"mutation { createApiKey(kind: PUBLISHABLE, name: "w", allowedOrigins: ["https://shop.example"]) { key } }"#, json!({})).await["createApiKey"]["key"].as_str().unwrap().to_owned();
-    let now = chrono::Utc::now().timestamp();
-    let good = customer_token::sign("widget-secret-1", "cus_ada", now + 600);
-    let me = |token: String, origin: &'static str| {
-        let req = app
+        let key = app.graphql_ok(Some(&token), r#"mutation { createApiKey(kind: PUBLISHABLE, name: "w", allowedOrigins: ["https://shop.example"]) { key } }"#, json!({})).await["createApiKey"]["key"].as_str().unwrap().to_owned();
+        let now = chrono::Utc::now().timestamp();
+        Self { app, key, now }
+    }
+
+    /// A customer token for `customer`, signed with the tenant's secret, valid ten minutes.
+    fn token(&self, customer: &str) -> String {
+        customer_token::sign("widget-secret-1", customer, self.now + 600)
+    }
+
+    /// `GET /widget/v1/me` with a customer token, from `origin`.
+    async fn me(&self, token: &str, origin: &str) -> reqwest::Response {
+        self.app
             .client
-            .get(format!("{}/widget/v1/me", app.address))
-            .query(&[("key", key.as_str()), ("token", token.as_str())])
-            .header("origin", origin);
-        async move { req.send().await.unwrap() }
-    };
-    let res = me(good.clone(), "https://shop.example").await;
+            .get(format!("{}/widget/v1/me", self.app.address))
+            .query(&[("key", self.key.as_str()), ("token", token)])
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `POST /widget/v1/{path}` with a customer token and a body, from the shop.
+    async fn post(&self, path: &str, token: &str, body: String) -> reqwest::Response {
+        self.app
+            .client
+            .post(format!("{}/widget/v1/{path}", self.app.address))
+            .query(&[("key", self.key.as_str()), ("token", token)])
+            .header("origin", "https://shop.example")
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn tampered_and_expired_tokens_and_foreign_origins_are_refused() {
+    let w = Widget::open().await;
+    let good = w.token("cus_ada");
+    let res = w.me(&good, "https://shop.example").await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         res.headers()["access-control-allow-origin"],
@@ -162,7 +201,7 @@ async fn tampered_and_expired_tokens_and_foreign_origins_are_refused_and_invites
     let body: Value = res.json().await.unwrap();
     assert!(body["link"]["url"].as_str().unwrap().contains("/r/"));
 
-    let foreign = me(good.clone(), "https://evil.example").await;
+    let foreign = w.me(&good, "https://evil.example").await;
     assert_eq!(foreign.status(), 403);
     assert!(
         foreign
@@ -174,67 +213,73 @@ async fn tampered_and_expired_tokens_and_foreign_origins_are_refused_and_invites
     for (what, bad) in [
         (
             "expired",
-            customer_token::sign("widget-secret-1", "cus_ada", now - 1),
+            customer_token::sign("widget-secret-1", "cus_ada", w.now - 1),
         ),
         (
             "wrong secret",
-            customer_token::sign("attacker", "cus_ada", now + 600),
+            customer_token::sign("attacker", "cus_ada", w.now + 600),
         ),
         ("tampered", good.replacen(".", ".x", 1)),
     ] {
         assert_eq!(
-            me(bad, "https://shop.example").await.status(),
+            w.me(&bad, "https://shop.example").await.status(),
             401,
             "{what}"
         );
     }
+}
 
-    let invite = app
-        .client
-        .post(format!("{}/widget/v1/invites", app.address))
-        .query(&[("key", key.as_str()), ("token", good.as_str())])
-        .header("origin", "https://shop.example")
-        .header("content-type", "text/plain")
-        .body(r#"{"emails":["pal@example.com"]}"#)
-        .send()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn a_customer_s_invite_through_the_widget_reaches_their_friend() {
+    let w = Widget::open().await;
+    let invite = w
+        .post(
+            "invites",
+            &w.token("cus_ada"),
+            r#"{"emails":["pal@example.com"]}"#.to_owned(),
+        )
+        .await;
     assert_eq!(invite.status(), 200);
-    let mails = app.smtp.wait_for(2, Duration::from_secs(30)).await;
+    let mails = w.app.smtp.wait_for(2, Duration::from_secs(30)).await;
     assert!(
         mails
             .iter()
             .any(|m| m.to.iter().any(|t| t.contains("pal@example.com"))),
         "the friend got the invite"
     );
+}
 
+#[tokio::test]
+async fn the_widget_reports_a_friend_s_lead_only_with_the_friend_s_own_valid_token() {
+    let w = Widget::open().await;
+    let good = w.token("cus_ada");
+    let me: Value = w
+        .me(&good, "https://shop.example")
+        .await
+        .json()
+        .await
+        .unwrap();
     // The friend signs up on the shop: the widget reports the lead with the friend's own token.
-    let code = body["link"]["code"].as_str().unwrap().to_owned();
-    let friend = customer_token::sign("widget-secret-1", "cus_pal", now + 600);
-    let lead = |token: String, payload: String| {
-        let req = app
-            .client
-            .post(format!("{}/widget/v1/lead", app.address))
-            .query(&[("key", key.as_str()), ("token", token.as_str())])
-            .header("origin", "https://shop.example")
-            .header("content-type", "text/plain")
-            .body(payload);
-        async move { req.send().await.unwrap() }
-    };
-    let res = lead(
-        friend.clone(),
-        format!(r#"{{"ref":"{code}","email":"pal@example.com"}}"#),
-    )
-    .await;
+    let code = me["link"]["code"].as_str().unwrap().to_owned();
+    let friend = w.token("cus_pal");
+    let res = w
+        .post(
+            "lead",
+            &friend,
+            format!(r#"{{"ref":"{code}","email":"pal@example.com"}}"#),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["attributed"], true);
-    let res = lead(
-        customer_token::sign("attacker", "cus_pal", now + 600),
-        format!(r#"{{"ref":"{code}"}}"#),
-    )
-    .await;
+    let res = w
+        .post(
+            "lead",
+            &customer_token::sign("attacker", "cus_pal", w.now + 600),
+            format!(r#"{{"ref":"{code}"}}"#),
+        )
+        .await;
     assert_eq!(res.status(), 401, "a forged token reports nothing");
-    let res = lead(friend.clone(), "not json".to_owned()).await;
+    let res = w.post("lead", &friend, "not json".to_owned()).await;
     assert_eq!(res.status(), 400, "a malformed body is refused");
     assert!(
         res.json::<Value>().await.unwrap()["error"]
@@ -243,9 +288,11 @@ async fn tampered_and_expired_tokens_and_foreign_origins_are_refused_and_invites
             .contains("gv_click"),
         "with the shape it expects"
     );
-    let res = lead(good.clone(), format!(r#"{{"ref":"{code}"}}"#)).await;
+    let res = w
+        .post("lead", &good, format!(r#"{{"ref":"{code}"}}"#))
+        .await;
     assert_eq!(res.status(), 400, "the referrer cannot be their own lead");
-    let db = app.db.connect().await;
+    let db = w.app.db.connect().await;
     use sea_orm::{EntityTrait, PaginatorTrait};
     assert_eq!(
         grapevine_entity::tables::referrals::Entity::find()
