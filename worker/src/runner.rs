@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use grapevine_entity::tables::{JobRunOutcome, JobState, job_outbox, job_runs};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -315,47 +315,4 @@ impl Runner {
         txn.commit().await?;
         Ok(Some((job, run_id)))
     }
-}
-
-/// Put a dead or failed job back in line (ops' manual retry): a fresh set of attempts.
-pub async fn retry_job(
-    conn: &impl ConnectionTrait,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let res = job_outbox::Entity::update_many()
-        .col_expr(job_outbox::Column::State, Expr::value(JobState::Pending))
-        .col_expr(job_outbox::Column::Attempts, Expr::value(0))
-        .col_expr(job_outbox::Column::AvailableAt, Expr::value(now))
-        .col_expr(
-            job_outbox::Column::FinishedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(job_outbox::Column::Id.eq(id))
-        .filter(job_outbox::Column::State.eq(JobState::Dead))
-        .exec(conn)
-        .await?;
-    Ok(res.rows_affected == 1)
-}
-
-/// Give up a dead job (ops): it is kept, marked discarded with the reason, and never runs again.
-/// `false` if it was not dead (any more).
-pub async fn discard_job(
-    conn: &impl ConnectionTrait,
-    id: Uuid,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let res = job_outbox::Entity::update_many()
-        .col_expr(job_outbox::Column::State, Expr::value(JobState::Discarded))
-        .col_expr(
-            job_outbox::Column::LastError,
-            Expr::value(format!("discarded: {reason}")),
-        )
-        .col_expr(job_outbox::Column::FinishedAt, Expr::value(Some(now)))
-        .filter(job_outbox::Column::Id.eq(id))
-        .filter(job_outbox::Column::State.eq(JobState::Dead))
-        .exec(conn)
-        .await?;
-    Ok(res.rows_affected == 1)
 }

@@ -9,12 +9,11 @@ pub mod demo;
 pub mod imports;
 pub mod payouts;
 pub mod program_health;
-pub mod queue_health;
 pub mod secrets;
 pub mod users;
 pub mod webhooks;
 
 pub use grapevine_entity::ops::{
     audit, campaign_documents, campaigns, cohorts, conversions, finance, fraud, invites, links,
-    participants, privacy, recommendations, reports, search, tenants,
+    participants, privacy, queue_health, recommendations, reports, search, tenants,
 };

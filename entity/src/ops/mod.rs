@@ -24,6 +24,7 @@ pub mod participants;
 pub mod payouts;
 pub mod principal;
 pub mod privacy;
+pub mod queue_health;
 pub mod recommendations;
 pub mod reports;
 pub mod rollups;

@@ -4,7 +4,11 @@
 //! the rows onto the queue and runs their handlers.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, OnConflict},
+};
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
@@ -164,4 +168,47 @@ async fn insert_row(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Put a dead or failed job back in line (ops' manual retry): a fresh set of attempts.
+pub async fn retry_job(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = job_outbox::Entity::update_many()
+        .col_expr(job_outbox::Column::State, Expr::value(JobState::Pending))
+        .col_expr(job_outbox::Column::Attempts, Expr::value(0))
+        .col_expr(job_outbox::Column::AvailableAt, Expr::value(now))
+        .col_expr(
+            job_outbox::Column::FinishedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(job_outbox::Column::Id.eq(id))
+        .filter(job_outbox::Column::State.eq(JobState::Dead))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Give up a dead job (ops): it is kept, marked discarded with the reason, and never runs again.
+/// `false` if it was not dead (any more).
+pub async fn discard_job(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = job_outbox::Entity::update_many()
+        .col_expr(job_outbox::Column::State, Expr::value(JobState::Discarded))
+        .col_expr(
+            job_outbox::Column::LastError,
+            Expr::value(format!("discarded: {reason}")),
+        )
+        .col_expr(job_outbox::Column::FinishedAt, Expr::value(Some(now)))
+        .filter(job_outbox::Column::Id.eq(id))
+        .filter(job_outbox::Column::State.eq(JobState::Dead))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
 }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::tables::{JobRunOutcome, JobState, job_outbox, job_runs};
 use chrono::{DateTime, Duration, Utc};
-use grapevine_entity::tables::{JobRunOutcome, JobState, job_outbox, job_runs};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect,
     RelationTrait, TransactionSession, TransactionTrait, sea_query::Expr,
@@ -192,14 +192,14 @@ pub async fn dead_job(
     tenant_id: Uuid,
     id: Uuid,
     verb: &str,
-) -> crate::error::ApiResult<job_outbox::Model> {
+) -> crate::ops::error::Result<job_outbox::Model> {
     let job = job_outbox::Entity::find_by_id(id)
         .filter(job_outbox::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(crate::error::ApiError::NotFound("job"))?;
+        .ok_or(crate::ops::error::Error::NotFound("job"))?;
     if job.state != JobState::Dead {
-        return Err(crate::error::ApiError::Conflict(format!(
+        return Err(crate::ops::error::Error::Conflict(format!(
             "only a dead job can be {verb}; this one is {}",
             job.state.as_str()
         )));
@@ -221,18 +221,18 @@ pub enum DeadJobAction<'a> {
 /// (any more).
 pub async fn act_on_dead_job(
     conn: &impl TransactionTrait,
-    principal: &crate::auth::Principal,
+    principal: &crate::ops::principal::Principal,
     tenant_id: Uuid,
     id: Uuid,
     action: DeadJobAction<'_>,
     now: DateTime<Utc>,
-) -> crate::error::ApiResult<job_outbox::Model> {
+) -> crate::ops::error::Result<job_outbox::Model> {
     let reason = match action {
         DeadJobAction::Retry => None,
         DeadJobAction::Discard(reason) => {
             let reason = reason.trim();
             if reason.is_empty() || reason.chars().count() > 500 {
-                return Err(crate::error::ApiError::invalid(
+                return Err(crate::ops::error::Error::invalid(
                     "reason",
                     "say why, in 1 to 500 characters",
                 ));
@@ -240,7 +240,7 @@ pub async fn act_on_dead_job(
             Some(reason)
         }
     };
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let txn = crate::db::begin_write(conn).await?;
     let verb = if reason.is_some() {
         "discarded"
     } else {
@@ -248,11 +248,11 @@ pub async fn act_on_dead_job(
     };
     let job = dead_job(&txn, tenant_id, id, verb).await?;
     let changed = match reason {
-        None => grapevine_worker::runner::retry_job(&txn, id, now).await?,
-        Some(reason) => grapevine_worker::runner::discard_job(&txn, id, reason, now).await?,
+        None => crate::ops::outbox::retry_job(&txn, id, now).await?,
+        Some(reason) => crate::ops::outbox::discard_job(&txn, id, reason, now).await?,
     };
     if !changed {
-        return Err(crate::error::ApiError::Conflict(
+        return Err(crate::ops::error::Error::Conflict(
             "the job changed meanwhile; look again".into(),
         ));
     }
@@ -263,7 +263,7 @@ pub async fn act_on_dead_job(
             serde_json::json!({ "kind": job.kind, "reason": reason }),
         ),
     };
-    crate::services::audit::record(
+    crate::ops::audit::record(
         &txn,
         tenant_id,
         principal,
@@ -277,7 +277,7 @@ pub async fn act_on_dead_job(
     let job = job_outbox::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .ok_or(crate::error::ApiError::NotFound("job"))?;
+        .ok_or(crate::ops::error::Error::NotFound("job"))?;
     txn.commit().await?;
     Ok(job)
 }
