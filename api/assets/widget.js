@@ -77,11 +77,16 @@
       var emails = to.value.split(/[\s,;]+/).filter(Boolean);
       fetch(api + "/widget/v1/invites?" + q(auth), { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ emails: emails }) })
         .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
-        .then(function (r) { result.textContent = r.ok ? "Invited " + r.body.sent.length : (r.body.error || "Could not send"); })
+        .then(function (r) { result.textContent = r.ok ? "Invited " + r.body.sent.length : why(r.body, "Could not send"); })
         .catch(function () { result.textContent = "Could not send"; });
     };
     box.appendChild(form);
     root.appendChild(box);
+  }
+
+  /* An error answer is { "error": { "code", "message", "fields" } }. */
+  function why(body, fallback) {
+    return (body && body.error && body.error.message) || fallback;
   }
 
   function fail(root, message) {
@@ -105,6 +110,6 @@
   if (!root || !auth.key || !auth.token) return;
   fetch(api + "/widget/v1/me?" + q(auth))
     .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
-    .then(function (r) { if (r.ok) render(root, r.body); else fail(root, r.body.error || "Could not load your referral link"); })
+    .then(function (r) { if (r.ok) render(root, r.body); else fail(root, why(r.body, "Could not load your referral link")); })
     .catch(function () { fail(root, "Could not load your referral link"); });
 })();

@@ -281,12 +281,15 @@ async fn the_widget_reports_a_friend_s_lead_only_with_the_friend_s_own_valid_tok
     assert_eq!(res.status(), 401, "a forged token reports nothing");
     let res = w.post("lead", &friend, "not json".to_owned()).await;
     assert_eq!(res.status(), 400, "a malformed body is refused");
+    let body = res.json::<Value>().await.unwrap();
+    assert_eq!(body["error"]["code"], "VALIDATION");
+    assert_eq!(body["error"]["fields"][0]["field"], "body");
     assert!(
-        res.json::<Value>().await.unwrap()["error"]
+        body["error"]["message"]
             .as_str()
             .unwrap()
             .contains("gv_click"),
-        "with the shape it expects"
+        "with the shape it expects: {body}"
     );
     let res = w
         .post("lead", &good, format!(r#"{{"ref":"{code}"}}"#))

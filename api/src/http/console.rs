@@ -11,11 +11,10 @@
 //! - Every page is sent with a Content-Security-Policy that allows only our own origin.
 
 use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{Method, StatusCode, header},
+    HttpRequest, HttpResponse, ResponseError,
+    http::{Method, header},
 };
 use rust_embed::RustEmbed;
-use serde_json::json;
 
 /// The built console (`web/dist`).
 #[derive(RustEmbed)]
@@ -112,7 +111,7 @@ fn file(name: &str) -> Option<HttpResponse> {
 }
 
 fn not_found() -> HttpResponse {
-    HttpResponse::build(StatusCode::NOT_FOUND).json(json!({
-        "error": { "code": "NOT_FOUND", "message": "no such resource" }
-    }))
+    super::error::HttpError::new(crate::error::ApiError::NotFound("resource"))
+        .saying("no such resource")
+        .error_response()
 }

@@ -5,16 +5,12 @@
 
 use std::collections::HashMap;
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{StatusCode, header},
-    web,
-};
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use serde_json::json;
 use uuid::Uuid;
 
+use super::error::failure;
 use crate::{
     auth::Role,
     error::ApiError,
@@ -63,18 +59,18 @@ async fn export(
     name: &str,
 ) -> HttpResponse {
     let Ok(principal) = authenticate(state, req).await else {
-        return failure(&ApiError::Internal(anyhow::anyhow!(
+        return failure(ApiError::Internal(anyhow::anyhow!(
             "authentication is unavailable"
         )));
     };
     let actor = match principal.staff(FINANCE) {
         Ok(actor) => actor,
-        Err(e) => return failure(&e),
+        Err(e) => return failure(e),
     };
     let parsed = period(query).and_then(|p| Ok((p, which(query)?)));
     let (period, export) = match parsed {
         Ok(v) => v,
-        Err(e) => return failure(&e),
+        Err(e) => return failure(e),
     };
     let file = format!(
         "{name}_{}_{}.csv",
@@ -109,30 +105,4 @@ fn period(query: &HashMap<String, String>) -> Result<Period, ApiError> {
             .map_err(|_| ApiError::invalid(name, "must be an RFC 3339 time"))
     };
     Period::new(time("from")?, time("to")?)
-}
-
-/// The error as JSON with its stable code, and the status that goes with it.
-pub(crate) fn failure(err: &ApiError) -> HttpResponse {
-    let status = match err {
-        ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-        ApiError::Validation(_) => StatusCode::BAD_REQUEST,
-        ApiError::Conflict(_) => StatusCode::CONFLICT,
-        ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        ApiError::Internal(cause) => {
-            tracing::error!(error = %format!("{cause:#}"), "export failed");
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-    };
-    let fields: Vec<_> = match err {
-        ApiError::Validation(fields) => fields
-            .iter()
-            .map(|f| json!({ "field": f.field, "message": f.message }))
-            .collect(),
-        _ => Vec::new(),
-    };
-    HttpResponse::build(status).json(json!({
-        "error": { "code": err.code(), "message": err.message(), "fields": fields }
-    }))
 }

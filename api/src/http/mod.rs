@@ -1,6 +1,7 @@
 //! HTTP endpoints other than the GraphQL resolvers themselves.
 
 pub mod console;
+pub mod error;
 pub mod exports;
 pub mod graphql;
 pub mod health;

@@ -5,10 +5,12 @@
 //! to the batch writer. Bots and HEAD requests are redirected but not counted; a paused or ended
 //! campaign redirects without attribution; an unknown code gets a friendly 404 page.
 
-use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, http::header, web};
 use uuid::Uuid;
 
+use super::error::{HttpError, failure};
 use crate::{
+    error::ApiError,
     rate_limits::Limit,
     state::AppState,
     tracking::{
@@ -19,13 +21,15 @@ use crate::{
     },
 };
 
-fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().content_type("text/html; charset=utf-8").body(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width'>\
-         <title>Link not found</title></head><body style='font-family:system-ui;max-width:32rem;margin:4rem auto'>\
-         <h1>This referral link doesn't exist</h1><p>It may have been mistyped or retired. \
-         Ask the friend who shared it for a fresh one.</p></body></html>",
-    )
+/// A code that leads nowhere, answered as a page to a person following the link.
+fn not_found(req: &HttpRequest) -> HttpResponse {
+    HttpError::new(ApiError::NotFound("referral link"))
+        .saying(
+            "This referral link doesn't exist. It may have been mistyped or retired: ask the \
+             friend who shared it for a fresh one.",
+        )
+        .page_for(req)
+        .error_response()
 }
 
 fn found(location: &str) -> HttpResponse {
@@ -57,7 +61,7 @@ pub async fn redirect(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         .and_then(|p| p.strip_prefix('/'))
     {
         Some(code) if !code.is_empty() && !code.contains('/') => code,
-        _ => return not_found(),
+        _ => return not_found(&req),
     };
     if let Some(ip) = peer_ip(&req, &state)
         && let Err(wait) = state
@@ -65,23 +69,21 @@ pub async fn redirect(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
             .hit(Limit::Redirect, &ip.to_string())
             .await
     {
-        return HttpResponse::TooManyRequests()
-            .insert_header((header::RETRY_AFTER, wait.to_string()))
-            .content_type("text/plain; charset=utf-8")
-            .body("Too many requests: try again shortly.");
+        return HttpError::new(ApiError::RateLimited { retry_after: wait })
+            .page_for(&req)
+            .error_response();
     }
     let target = match state.caches.links.resolve(&state.db, code).await {
         Ok(Some(t)) => t,
-        Ok(None) => return not_found(),
+        Ok(None) => return not_found(&req),
         Err(err) => {
-            tracing::error!(error = %err, "resolving a referral code failed");
-            return HttpResponse::ServiceUnavailable()
-                .insert_header((header::RETRY_AFTER, "1"))
-                .finish();
+            return HttpError::new(anyhow::Error::new(err).context("resolving a referral code"))
+                .page_for(&req)
+                .error_response();
         }
     };
     let Some(landing) = target.landing_url.as_deref() else {
-        return not_found();
+        return not_found(&req);
     };
     if !target.attributing {
         return found(landing);
@@ -131,17 +133,20 @@ fn record(req: &HttpRequest, state: &AppState, target: &Target, user_agent: &str
 }
 
 /// `GET /qr/{code}.svg` or `.png`: the QR code of the code's public link.
-pub async fn qr(state: web::Data<AppState>, file: web::Path<String>) -> HttpResponse {
+pub async fn qr(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    file: web::Path<String>,
+) -> HttpResponse {
     let (code, ext) = match file.rsplit_once('.') {
         Some((code, ext)) if ext == "svg" || ext == "png" => (code.to_owned(), ext),
-        _ => return not_found(),
+        _ => return not_found(&req),
     };
     let target = match state.caches.links.resolve(&state.db, &code).await {
         Ok(Some(t)) => t,
-        Ok(None) => return not_found(),
+        Ok(None) => return not_found(&req),
         Err(err) => {
-            tracing::error!(error = %err, "resolving a referral code failed");
-            return HttpResponse::ServiceUnavailable().finish();
+            return failure(anyhow::Error::new(err).context("resolving a referral code"));
         }
     };
     let url = format!("{}/r/{}", state.config.public_url, target.code);
@@ -152,20 +157,14 @@ pub async fn qr(state: web::Data<AppState>, file: web::Path<String>) -> HttpResp
                 .content_type("image/svg+xml")
                 .insert_header(cache)
                 .body(svg),
-            Err(err) => {
-                tracing::error!(error = %err, "QR rendering failed");
-                HttpResponse::InternalServerError().finish()
-            }
+            Err(err) => failure(anyhow::anyhow!("rendering a QR code: {err}")),
         },
         _ => match qr::png(&url, 8) {
             Ok(png) => HttpResponse::Ok()
                 .content_type("image/png")
                 .insert_header(cache)
                 .body(png),
-            Err(err) => {
-                tracing::error!(error = %err, "QR rendering failed");
-                HttpResponse::InternalServerError().finish()
-            }
+            Err(err) => failure(anyhow::anyhow!("rendering a QR code: {err}")),
         },
     }
 }

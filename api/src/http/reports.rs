@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::exports::failure;
+use super::error::failure;
 use crate::{
     error::ApiError,
     reports,
@@ -29,7 +29,7 @@ pub async fn csv(
 ) -> HttpResponse {
     let report = match load(&req, &state, &path, &query).await {
         Ok(r) => r,
-        Err(e) => return failure(&e),
+        Err(e) => return failure(e),
     };
     match reports::csv::render(&report) {
         Ok(body) => HttpResponse::Ok()
@@ -40,7 +40,7 @@ pub async fn csv(
             ))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(body),
-        Err(e) => failure(&e),
+        Err(e) => failure(e),
     }
 }
 
@@ -61,7 +61,7 @@ pub async fn html(
                 "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
             ))
             .body(reports::html::render(&report)),
-        Err(e) => failure(&e),
+        Err(e) => failure(e),
     }
 }
 

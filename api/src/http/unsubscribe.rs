@@ -1,10 +1,11 @@
 //! One-click unsubscribe (RFC 8058): `GET /u/{token}` shows a confirmation page with a button;
 //! `POST /u/{token}` (what mail clients send for `List-Unsubscribe-Post`) unsubscribes.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use grapevine_entity::ops::emails::{self as send, UnsubscribeToken};
 
-use crate::state::AppState;
+use super::error::HttpError;
+use crate::{error::ApiError, state::AppState};
 
 fn page(title: &str, body: &str) -> HttpResponse {
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
@@ -14,16 +15,21 @@ fn page(title: &str, body: &str) -> HttpResponse {
     ))
 }
 
-fn not_found() -> HttpResponse {
-    HttpResponse::NotFound()
-        .content_type("text/html; charset=utf-8")
-        .body("<!doctype html><title>Link not valid</title><p>This unsubscribe link is not valid.</p>")
+fn not_found(req: &HttpRequest) -> HttpResponse {
+    HttpError::new(ApiError::NotFound("unsubscribe link"))
+        .saying("This unsubscribe link is not valid.")
+        .page_for(req)
+        .error_response()
 }
 
 /// `GET /u/{token}`.
-pub async fn confirm(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> HttpResponse {
     if UnsubscribeToken::verify(&token, &link_key(&state)).is_none() {
-        return not_found();
+        return not_found(&req);
     }
     page(
         "Unsubscribe",
@@ -35,20 +41,21 @@ pub async fn confirm(state: web::Data<AppState>, token: web::Path<String>) -> Ht
 }
 
 /// `POST /u/{token}`.
-pub async fn unsubscribe(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+pub async fn unsubscribe(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> HttpResponse {
     let Some(token) = UnsubscribeToken::verify(&token, &link_key(&state)) else {
-        return not_found();
+        return not_found(&req);
     };
     match send::unsubscribe(&state.db, token.email_id, state.clock.now()).await {
         Ok(Some(_)) => page(
             "Unsubscribed",
             "<p>You will not receive referral emails from us at this address again.</p>",
         ),
-        Ok(None) => not_found(),
-        Err(err) => {
-            tracing::error!(error = %err, "unsubscribe failed");
-            HttpResponse::ServiceUnavailable().body("Please try again in a moment.")
-        }
+        Ok(None) => not_found(&req),
+        Err(err) => HttpError::new(err).page_for(&req).error_response(),
     }
 }
 

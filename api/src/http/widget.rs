@@ -18,8 +18,10 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::error::HttpError;
 use crate::{
     auth::{Principal, api_keys::VerifiedKey},
+    error::ApiError,
     rate_limits::Limit,
     services::{invites, links, secrets, tenants},
     state::AppState,
@@ -47,21 +49,16 @@ struct Caller {
     customer_id: String,
 }
 
-fn error(status: actix_web::http::StatusCode, origin: Option<&str>, message: &str) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    if let Some(o) = origin {
-        res.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, o))
-            .insert_header((header::VARY, "Origin"));
-    }
-    res.json(json!({ "error": message }))
+/// Refused before the caller's origin was checked: no CORS header, the page cannot read it.
+fn refused(error: impl Into<ApiError>) -> HttpError {
+    HttpError::new(error)
 }
 
 async fn caller(
     req: &HttpRequest,
     state: &AppState,
     auth: &WidgetAuth,
-) -> Result<Caller, HttpResponse> {
-    use actix_web::http::StatusCode as S;
+) -> Result<Caller, HttpError> {
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -70,24 +67,17 @@ async fn caller(
     let key = match state.caches.api_keys.verify(&state.db, &auth.key).await {
         Ok(Some(k)) if k.kind == ApiKeyKind::Publishable => k,
         Ok(_) => {
-            return Err(error(
-                S::UNAUTHORIZED,
-                None,
+            return Err(HttpError::unauthenticated(
                 "unknown or revoked publishable key",
             ));
         }
-        Err(err) => {
-            tracing::error!(error = %err, "widget key lookup failed");
-            return Err(error(S::SERVICE_UNAVAILABLE, None, "try again"));
-        }
+        Err(err) => return Err(refused(err)),
     };
     // No CORS header for an origin the key does not allow: the browser will not show the answer.
     let Some(origin) = origin.filter(|o| key.allowed_origins.iter().any(|a| a == o)) else {
-        return Err(error(
-            S::FORBIDDEN,
-            None,
-            "this origin is not allowed for the key",
-        ));
+        return Err(refused(ApiError::Forbidden(
+            "this origin is not allowed for the key".into(),
+        )));
     };
     let client = req
         .peer_addr()
@@ -98,57 +88,47 @@ async fn caller(
         .hit(Limit::Widget, &format!("{}:{client}", key.id))
         .await
     {
-        return Err(HttpResponse::TooManyRequests()
-            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str()))
-            .insert_header((header::VARY, "Origin"))
-            .insert_header((header::RETRY_AFTER, wait.to_string()))
-            .json(json!({ "error": "too many requests" })));
+        return Err(HttpError::new(ApiError::RateLimited { retry_after: wait }).for_origin(&origin));
     }
-    let secret = match secrets::get(&state.db, &state.secrets, key.tenant_id, "widget_secret").await
-    {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return Err(error(
-                S::BAD_REQUEST,
-                Some(&origin),
+    let secret = secrets::get(&state.db, &state.secrets, key.tenant_id, "widget_secret")
+        .await
+        .map_err(|e| HttpError::new(e).for_origin(&origin))?
+        .ok_or_else(|| {
+            HttpError::new(ApiError::invalid(
+                "widget_secret",
                 "the shop has not set a widget secret",
-            ));
-        }
-        Err(_) => return Err(error(S::SERVICE_UNAVAILABLE, Some(&origin), "try again")),
-    };
-    match customer_token::verify(
+            ))
+            .for_origin(&origin)
+        })?;
+    let customer_id = customer_token::verify(
         secrecy::ExposeSecret::expose_secret(&secret),
         &auth.token,
         state.clock.now().timestamp(),
-    ) {
-        Ok(customer_id) => {
-            // The signed-in customer is seen on this device (the shared-device fraud rule).
-            if let Some(device) =
-                crate::tracking::visitor::device_of(req, &state.visitor_key, &state.trusted_proxies)
-                && let Err(err) = crate::services::conversions::record_sighting(
-                    &state.db,
-                    key.tenant_id,
-                    &customer_id,
-                    &device,
-                    "widget",
-                    state.clock.now(),
-                )
-                .await
-            {
-                tracing::warn!(error = %err.message(), "could not record a widget sighting");
-            }
-            Ok(Caller {
-                key,
-                origin,
-                customer_id,
-            })
-        }
-        Err(e) => Err(error(
-            S::UNAUTHORIZED,
-            Some(&origin),
-            &format!("customer token {}", e.message),
-        )),
+    )
+    .map_err(|e| {
+        HttpError::unauthenticated(format!("customer token {}", e.message)).for_origin(&origin)
+    })?;
+    // The signed-in customer is seen on this device (the shared-device fraud rule).
+    if let Some(device) =
+        crate::tracking::visitor::device_of(req, &state.visitor_key, &state.trusted_proxies)
+        && let Err(err) = crate::services::conversions::record_sighting(
+            &state.db,
+            key.tenant_id,
+            &customer_id,
+            &device,
+            "widget",
+            state.clock.now(),
+        )
+        .await
+    {
+        // A sighting only feeds a fraud signal: the widget still answers.
+        tracing::warn!(error = %err.message(), "could not record a widget sighting");
     }
+    Ok(Caller {
+        key,
+        origin,
+        customer_id,
+    })
 }
 
 /// Authenticate a widget POST and parse its JSON body (sent as `text/plain` to stay a simple CORS
@@ -159,20 +139,30 @@ async fn caller_with_body<T: serde::de::DeserializeOwned>(
     auth: &WidgetAuth,
     body: &[u8],
     hint: &str,
-) -> Result<(Caller, T), HttpResponse> {
+) -> Result<(Caller, T), HttpError> {
     let caller = caller(req, state, auth).await?;
     match serde_json::from_slice::<T>(body) {
         Ok(parsed) => Ok((caller, parsed)),
-        Err(_) => Err(error(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            Some(&caller.origin),
-            hint,
-        )),
+        Err(_) => Err(HttpError::new(ApiError::invalid("body", hint)).for_origin(&caller.origin)),
     }
 }
 
 /// The customer's primary link in their most recent active campaign.
 async fn current_link(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(participants::Model, referral_links::Model, campaigns::Model), HttpError> {
+    let found = find_current_link(state, caller)
+        .await
+        .map_err(|e| HttpError::new(e).for_origin(&caller.origin))?;
+    found.ok_or_else(|| {
+        HttpError::new(ApiError::NotFound("an active referral campaign for you"))
+            .saying("you are not in an active referral campaign")
+            .for_origin(&caller.origin)
+    })
+}
+
+async fn find_current_link(
     state: &AppState,
     caller: &Caller,
 ) -> Result<Option<(participants::Model, referral_links::Model, campaigns::Model)>, sea_orm::DbErr>
@@ -216,73 +206,50 @@ pub async fn me(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: web::Query<WidgetAuth>,
-) -> HttpResponse {
-    use actix_web::http::StatusCode as S;
-    let caller = match caller(&req, &state, &auth).await {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    let (participant, link, campaign) = match current_link(&state, &caller).await {
-        Ok(Some(found)) => found,
-        Ok(None) => {
-            return error(
-                S::NOT_FOUND,
-                Some(&caller.origin),
-                "you are not in an active referral campaign",
-            );
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "widget lookup failed");
-            return error(S::SERVICE_UNAVAILABLE, Some(&caller.origin), "try again");
-        }
-    };
+) -> Result<HttpResponse, HttpError> {
+    let caller = caller(&req, &state, &auth).await?;
+    let (participant, link, campaign) = current_link(&state, &caller).await?;
+    let failed = |e: ApiError| HttpError::new(e).for_origin(&caller.origin);
     let url = format!("{}/r/{}", state.config.public_url, link.code);
-    let stats = links::stats(&state.db, link.id).await.ok();
+    let stats = links::stats(&state.db, link.id).await.map_err(failed)?;
     let referred = referrals::Entity::find()
         .filter(referrals::Column::ReferrerParticipantId.eq(participant.id))
         .count(&state.db)
         .await
-        .unwrap_or(0);
+        .map_err(|e| failed(e.into()))?;
     let material = campaign_materials::Entity::find()
         .filter(campaign_materials::Column::CampaignId.eq(campaign.id))
         .filter(campaign_materials::Column::Channel.eq(grapevine_entity::tables::Channel::Email))
         .one(&state.db)
         .await
-        .ok()
-        .flatten();
-    let summary = match grapevine_entity::ops::share::reward_summary(&state.db, &campaign).await {
-        Ok(summary) => summary,
-        Err(err) => {
-            tracing::error!(error = %err, "widget reward summary failed");
-            return error(S::SERVICE_UNAVAILABLE, Some(&caller.origin), "try again");
-        }
-    };
-    let share = match tenants::get(&state.db, caller.key.tenant_id).await {
-        Ok(tenant) => {
-            let vars = invites::share_vars(
-                &participant,
-                &campaign,
-                &tenant,
-                &link,
-                &state.config.public_url,
-                &summary,
-            );
-            invites::render_share(
-                material.as_ref().map_or("", |m| m.share_text.as_str()),
-                &vars,
-            )
-        }
-        Err(_) => url.clone(),
-    };
-    ok(
+        .map_err(|e| failed(e.into()))?;
+    let summary = grapevine_entity::ops::share::reward_summary(&state.db, &campaign)
+        .await
+        .map_err(|e| failed(e.into()))?;
+    let tenant = tenants::get(&state.db, caller.key.tenant_id)
+        .await
+        .map_err(failed)?;
+    let vars = invites::share_vars(
+        &participant,
+        &campaign,
+        &tenant,
+        &link,
+        &state.config.public_url,
+        &summary,
+    );
+    let share = invites::render_share(
+        material.as_ref().map_or("", |m| m.share_text.as_str()),
+        &vars,
+    );
+    Ok(ok(
         &caller.origin,
         json!({
             "customer": { "firstName": participant.first_name },
             "campaign": { "name": campaign.name, "shareText": share },
             "link": { "code": link.code, "url": url, "qrUrl": format!("{}/qr/{}.svg", state.config.public_url, link.code) },
-            "stats": { "clicks": stats.map_or(0, |s| s.clicks), "uniqueVisitors": stats.map_or(0, |s| s.unique_visitors), "referrals": referred },
+            "stats": { "clicks": stats.clicks, "uniqueVisitors": stats.unique_visitors, "referrals": referred },
         }),
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -298,31 +265,11 @@ pub async fn invite(
     state: web::Data<AppState>,
     auth: web::Query<WidgetAuth>,
     body: web::Bytes,
-) -> HttpResponse {
-    use actix_web::http::StatusCode as S;
-    let (caller, body) = match caller_with_body::<InviteBody>(
-        &req,
-        &state,
-        &auth,
-        &body,
-        "send {\"emails\": [...]}",
-    )
-    .await
-    {
-        Ok(found) => found,
-        Err(res) => return res,
-    };
-    let enrolment = match current_link(&state, &caller).await {
-        Ok(Some((_, link, _))) => link.enrolment_id,
-        Ok(None) => {
-            return error(
-                S::NOT_FOUND,
-                Some(&caller.origin),
-                "you are not in an active referral campaign",
-            );
-        }
-        Err(_) => return error(S::SERVICE_UNAVAILABLE, Some(&caller.origin), "try again"),
-    };
+) -> Result<HttpResponse, HttpError> {
+    let (caller, body) =
+        caller_with_body::<InviteBody>(&req, &state, &auth, &body, "send {\"emails\": [...]}")
+            .await?;
+    let (_, link, _) = current_link(&state, &caller).await?;
     let key = crate::http::unsubscribe::link_key(&state);
     let settings = invites::LinkSettings {
         public_url: &state.config.public_url,
@@ -335,11 +282,11 @@ pub async fn invite(
         kind: caller.key.kind,
     };
     let request = invites::InviteRequest {
-        enrolment_id: enrolment,
+        enrolment_id: link.enrolment_id,
         friends: body.emails,
         message: body.message,
     };
-    match invites::send_invites(
+    let out = invites::send_invites(
         &state.db,
         &principal,
         caller.key.tenant_id,
@@ -348,20 +295,20 @@ pub async fn invite(
         state.clock.now(),
     )
     .await
-    {
-        Ok(out) => {
-            state.nudge_relay();
-            ok(
-                &caller.origin,
-                json!({ "sent": out.sent, "alreadyInvited": out.already_invited, "refused": out.refused.len() }),
-            )
+    .map_err(|e| {
+        let limited = matches!(e, ApiError::RateLimited { .. });
+        let error = HttpError::new(e).for_origin(&caller.origin);
+        if limited {
+            error.saying("too many invites today")
+        } else {
+            error
         }
-        Err(crate::error::ApiError::RateLimited { retry_after }) => HttpResponse::TooManyRequests()
-            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, caller.origin.as_str()))
-            .insert_header((header::RETRY_AFTER, retry_after.to_string()))
-            .json(json!({ "error": "too many invites today" })),
-        Err(e) => error(S::BAD_REQUEST, Some(&caller.origin), &e.message()),
-    }
+    })?;
+    state.nudge_relay();
+    Ok(ok(
+        &caller.origin,
+        json!({ "sent": out.sent, "alreadyInvited": out.already_invited, "refused": out.refused.len() }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -381,25 +328,20 @@ pub async fn lead(
     state: web::Data<AppState>,
     auth: web::Query<WidgetAuth>,
     body: web::Bytes,
-) -> HttpResponse {
-    use actix_web::http::StatusCode as S;
-    let (caller, body) = match caller_with_body::<LeadBody>(
+) -> Result<HttpResponse, HttpError> {
+    let (caller, body) = caller_with_body::<LeadBody>(
         &req,
         &state,
         &auth,
         &body,
         "send {\"ref\": …, \"gv_click\": …}",
     )
-    .await
-    {
-        Ok(found) => found,
-        Err(res) => return res,
-    };
+    .await?;
     let touch = crate::services::conversions::TouchInput {
         click_id: body.gv_click,
         code: body.r#ref,
     };
-    match crate::services::conversions::track_lead(
+    let out = crate::services::conversions::track_lead(
         &state.db,
         caller.key.tenant_id,
         &caller.customer_id,
@@ -409,24 +351,12 @@ pub async fn lead(
         state.clock.now(),
     )
     .await
-    {
-        Ok(out) => {
-            state.nudge_relay();
-            ok(
-                &caller.origin,
-                json!({ "attributed": out.referral.is_some(), "notAttributed": out.not_attributed.map(|r| r.as_str()) }),
-            )
-        }
-        Err(e) => error(
-            if e.code() == "INTERNAL" {
-                S::SERVICE_UNAVAILABLE
-            } else {
-                S::BAD_REQUEST
-            },
-            Some(&caller.origin),
-            &e.message(),
-        ),
-    }
+    .map_err(|e| HttpError::new(e).for_origin(&caller.origin))?;
+    state.nudge_relay();
+    Ok(ok(
+        &caller.origin,
+        json!({ "attributed": out.referral.is_some(), "notAttributed": out.not_attributed.map(|r| r.as_str()) }),
+    ))
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::{
     error::ApiError,
+    http::error::HttpError,
     services::{
         conversions::{self, ConversionInput, TouchInput},
         secrets,
@@ -26,38 +27,26 @@ use crate::{
     webhooks::signature,
 };
 
-fn reply(status: actix_web::http::StatusCode, body: Value) -> HttpResponse {
-    HttpResponse::build(status).json(body)
+fn received(body: Value) -> HttpResponse {
+    HttpResponse::Ok().json(body)
 }
 
-/// `POST /webhooks/stripe/{tenant}`.
+/// `POST /webhooks/stripe/{tenant}`. Anything but a 2xx makes Stripe deliver the event again.
 pub async fn receive(
     req: HttpRequest,
     state: web::Data<AppState>,
     tenant: web::Path<String>,
     body: web::Bytes,
-) -> HttpResponse {
-    use actix_web::http::StatusCode as S;
-    let Ok(tenant_id) = Uuid::parse_str(&tenant) else {
-        return reply(S::NOT_FOUND, json!({ "error": "unknown tenant" }));
-    };
-    let secret = match secrets::get(
+) -> Result<HttpResponse, HttpError> {
+    let tenant_id = Uuid::parse_str(&tenant).map_err(|_| ApiError::NotFound("tenant"))?;
+    let secret = secrets::get(
         &state.db,
         &state.secrets,
         tenant_id,
         "stripe_webhook_secret",
     )
-    .await
-    {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return reply(
-                S::BAD_REQUEST,
-                json!({ "error": "no stripe_webhook_secret is set for this tenant" }),
-            );
-        }
-        Err(err) => return internal(&err),
-    };
+    .await?
+    .ok_or_else(|| ApiError::invalid("stripe_webhook_secret", "is not set for this tenant"))?;
     let header = req
         .headers()
         .get("stripe-signature")
@@ -72,39 +61,27 @@ pub async fn receive(
         tolerance,
     ) {
         tracing::info!(%tenant_id, error = %err, "Stripe webhook refused");
-        return reply(S::BAD_REQUEST, json!({ "error": err.to_string() }));
+        return Err(ApiError::invalid("Stripe-Signature", err.to_string()).into());
     }
-    let Ok(event) = serde_json::from_slice::<Value>(&body) else {
-        return reply(
-            S::BAD_REQUEST,
-            json!({ "error": "the body is not a JSON event" }),
-        );
-    };
+    let event = serde_json::from_slice::<Value>(&body)
+        .map_err(|_| ApiError::invalid("body", "is not a JSON event"))?;
     let (Some(event_id), Some(kind)) = (event["id"].as_str(), event["type"].as_str()) else {
-        return reply(
-            S::BAD_REQUEST,
-            json!({ "error": "the event has no id or type" }),
-        );
+        return Err(ApiError::invalid("body", "the event has no id or type").into());
     };
     match handle(&state, tenant_id, event_id, kind, &event["data"]["object"]).await {
-        Ok(Handled::Duplicate) => reply(S::OK, json!({ "received": true, "duplicate": true })),
-        Ok(Handled::Done(effect)) => reply(S::OK, json!({ "received": true, "effect": effect })),
+        Ok(Handled::Duplicate) => Ok(received(json!({ "received": true, "duplicate": true }))),
+        Ok(Handled::Done(effect)) => Ok(received(json!({ "received": true, "effect": effect }))),
         // The event itself is unusable (say a customer id we cannot store): redelivering it would
         // fail the same way forever, so it is acknowledged as refused, with the reason.
         Err(err @ (ApiError::Validation(_) | ApiError::NotFound(_) | ApiError::Conflict(_))) => {
             tracing::warn!(%tenant_id, event_id, kind, error = %err.message(), "Stripe event refused");
-            reply(
-                S::OK,
+            Ok(received(
                 json!({ "received": true, "effect": "refused", "reason": err.message() }),
-            )
+            ))
         }
-        Err(err) => internal(&err),
+        // Logged with its cause by the error's response; Stripe will redeliver it.
+        Err(err) => Err(err.into()),
     }
-}
-
-fn internal(err: &ApiError) -> HttpResponse {
-    tracing::error!(error = ?err, "Stripe webhook failed; Stripe will redeliver it");
-    HttpResponse::InternalServerError().json(json!({ "error": "internal error" }))
 }
 
 enum Handled {
