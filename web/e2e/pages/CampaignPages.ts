@@ -10,19 +10,27 @@ export class CampaignPages {
     return this.page.getByRole('navigation', { name: 'Campaign pages' });
   }
 
-  async overview(): Promise<void> {
-    await this.nav().getByRole('link', { name: 'Overview' }).click();
+  /**
+   * Follows one link of the campaign menu. The page left behind stays shown (and ready) while the
+   * next route loads, so this waits for the new page's own menu to mark the link current.
+   */
+  private async go(name: string): Promise<void> {
+    const link = this.nav().getByRole('link', { name, exact: true });
+    await link.click();
+    await expect(link).toHaveAttribute('aria-current', 'page');
     await ready(this.page);
+  }
+
+  async overview(): Promise<void> {
+    await this.go('Overview');
   }
 
   async participants(): Promise<void> {
-    await this.nav().getByRole('link', { name: 'Participants & links' }).click();
-    await ready(this.page);
+    await this.go('Participants & links');
   }
 
   async report(): Promise<void> {
-    await this.nav().getByRole('link', { name: 'Report' }).click();
-    await ready(this.page);
+    await this.go('Report');
   }
 
   async lifecycle(action: 'Launch' | 'Pause' | 'Resume' | 'End', name: string): Promise<void> {
@@ -42,6 +50,9 @@ export class CampaignPages {
 
   async openLinksOf(externalId: string): Promise<string[]> {
     await this.page.getByRole('link', { name: `Links of ${externalId}` }).click();
+    // The participants page stays shown (and ready) while the links route loads: wait for the
+    // links page itself before reading it.
+    await expect(this.page.getByText(`customer id ${externalId}`, { exact: false })).toBeVisible();
     await ready(this.page);
     return this.page.getByTestId('link-url').allTextContents();
   }
