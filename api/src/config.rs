@@ -300,6 +300,9 @@ pub struct LogConfig {
     pub format: String,
     /// A tracing filter, e.g. `info` or `grapevine=debug,info`.
     pub level: String,
+    /// One line for each finished span (request, resolver, job) with its fields and timings: a
+    /// trace that a log collector can rebuild by `trace_id`.
+    pub spans: bool,
 }
 
 impl Default for LogConfig {
@@ -307,6 +310,7 @@ impl Default for LogConfig {
         Self {
             format: "pretty".into(),
             level: "info".into(),
+            spans: false,
         }
     }
 }

@@ -25,6 +25,7 @@ mod m20261124_000020_index_conversions_referral;
 mod m20261124_000021_create_tracking_tallies;
 mod m20261207_000022_create_staff_sessions;
 mod m20261207_000023_create_recommendation_dismissals;
+mod m20261207_000024_outbox_traceparent;
 
 /// Every migration, in the order it must run.
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000021_create_tracking_tallies::Migration),
             Box::new(m20261207_000022_create_staff_sessions::Migration),
             Box::new(m20261207_000023_create_recommendation_dismissals::Migration),
+            Box::new(m20261207_000024_outbox_traceparent::Migration),
         ]
     }
 }

@@ -379,6 +379,9 @@ async fn insert_one_of_each(db: &DatabaseConnection) -> TestResult {
         last_error: Set(None),
         created_at: Set(now),
         finished_at: Set(None),
+        traceparent: Set(Some(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_owned(),
+        )),
     }
     .insert(db)
     .await?;

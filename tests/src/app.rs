@@ -431,6 +431,7 @@ async fn spawn(
     grapevine_api::telemetry::init(&grapevine_api::config::LogConfig {
         format: "pretty".into(),
         level: "warn".into(),
+        spans: false,
     });
     let db = TestDatabase::create_on(backend).await;
     let smtp = SmtpServer::start().await;

@@ -120,6 +120,8 @@ pub fn config_env(config: &grapevine_api::Config) -> Vec<(String, String)> {
         ),
         ("GRAPEVINE_GIFTCARD__URL", config.giftcard.url.clone()),
         ("GRAPEVINE_LOG__LEVEL", config.log.level.clone()),
+        ("GRAPEVINE_LOG__FORMAT", config.log.format.clone()),
+        ("GRAPEVINE_LOG__SPANS", config.log.spans.to_string()),
         (
             "GRAPEVINE_RATE_LIMITS__REDIRECT_PER_MINUTE",
             config.rate_limits.redirect_per_minute.to_string(),

@@ -6,6 +6,7 @@
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Instant};
 
 use chrono::{DateTime, Utc};
+use grapevine_entity::ops::trace::{self, TraceParent};
 use grapevine_entity::tables::{JobRunOutcome, JobState, job_outbox, job_runs};
 use sea_orm::{
     ActiveValue::Set,
@@ -99,7 +100,17 @@ impl Runner {
 
     /// Handle one delivery; errors are logged and recorded, never propagated to the transport
     /// (an unfinished job stays in the outbox and the relay sends it again).
-    #[tracing::instrument(skip_all, fields(job_id = %envelope.id))]
+    #[tracing::instrument(
+        name = "job",
+        skip_all,
+        fields(
+            job_id = %envelope.id,
+            kind = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            trace_id = tracing::field::Empty,
+            span_id = tracing::field::Empty,
+        )
+    )]
     pub async fn deliver(&self, envelope: JobEnvelope) -> Delivery {
         match self.try_deliver(envelope.id).await {
             Ok(outcome) => outcome,
@@ -118,11 +129,22 @@ impl Runner {
             return Ok(Delivery::Skipped);
         };
         let kind = job.kind.clone();
+        // The job continues the trace of whatever enqueued it (a new one when that is unknown).
+        let trace = job
+            .traceparent
+            .as_deref()
+            .and_then(TraceParent::parse)
+            .map_or_else(TraceParent::root, |parent| parent.child());
+        let span = tracing::Span::current();
+        span.record("kind", kind.as_str());
+        span.record("attempt", job.attempts);
+        span.record("trace_id", trace.trace_hex().as_str());
+        span.record("span_id", trace.span_hex().as_str());
         let started = Instant::now();
         let result = match self.registry.handlers.get(kind.as_str()) {
             Some(run) => {
-                self.renewing_lease(id, job.attempts, run(job.payload.clone(), self.ctx.clone()))
-                    .await
+                let work = run(job.payload.clone(), self.ctx.clone());
+                trace::scope(trace, self.renewing_lease(id, job.attempts, work)).await
             }
             None => Err(JobError::Permanent(anyhow::anyhow!(
                 "no handler for job kind {kind:?}"

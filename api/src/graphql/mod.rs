@@ -13,6 +13,7 @@ pub mod recommendations;
 pub mod reports;
 pub mod scalars;
 pub mod sessions;
+pub mod spans;
 pub mod transfer;
 pub mod types;
 pub mod webhooks;
@@ -73,7 +74,8 @@ pub fn build_schema(state: Option<AppState>, config: &GraphqlConfig) -> AppSchem
     .limit_depth(config.max_depth)
     .limit_complexity(config.max_complexity)
     .limit_recursive_depth(32)
-    .extension(ErrorCodes);
+    .extension(ErrorCodes)
+    .extension(spans::ResolverSpans);
     if !config.introspection {
         builder = builder.disable_introspection();
     }

@@ -1,4 +1,4 @@
-//! Request ids, request spans and HTTP metrics, in one middleware.
+//! Request ids, request spans (in the caller's W3C trace) and HTTP metrics, in one middleware.
 
 use std::time::Instant;
 
@@ -10,6 +10,7 @@ use actix_web::{
     middleware::Next,
     web,
 };
+use grapevine_entity::ops::trace::{self, TraceParent};
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -19,7 +20,8 @@ use crate::state::AppState;
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// Tag the request with an id, run it in a span, count it and time it.
+/// Tag the request with an id, run it in a span of the caller's trace (its `traceparent`, else a
+/// new trace), count it and time it.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -46,9 +48,22 @@ pub async fn observe(
     };
     let method = req.method().to_string();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let span = tracing::info_span!("http", %request_id, %method, %route);
+    let trace = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(TraceParent::parse)
+        .map_or_else(TraceParent::root, |caller| caller.child());
+    let span = tracing::info_span!(
+        "http",
+        %request_id,
+        %method,
+        %route,
+        trace_id = %trace.trace_hex(),
+        span_id = %trace.span_hex(),
+    );
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    let mut res = trace::scope(trace, next.call(req).instrument(span.clone())).await?;
     let status = res.status();
     if let Some(state) = state {
         state

@@ -25,6 +25,7 @@ pub mod reward;
 pub mod share;
 pub mod stats;
 pub mod template;
+pub mod trace;
 pub mod webhook_signing;
 pub mod webhook_target;
 

@@ -157,6 +157,7 @@ async fn insert_row(
         last_error: Set(None),
         created_at: Set(now),
         finished_at: Set(None),
+        traceparent: Set(super::trace::current().map(|tp| tp.to_string())),
     };
     job_outbox::Entity::insert(row)
         .on_conflict(
