@@ -232,7 +232,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             .await
         }
         Command::Migrate => {
-            let conn = db::connect(&config.database_url, 2).await?;
+            let conn = db::connect(config.database_url.expose(), 2).await?;
             db::migrate(&conn).await?;
             tracing::info!("migrations applied");
             Ok(())
@@ -240,7 +240,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Demo { json } => {
             // The history's jobs, click writer and staff set-up overlap a little: a few more
             // connections than the other one-shot commands.
-            let url = services::demo::database_url(&config.database_url);
+            let url = services::demo::database_url(config.database_url.expose());
             let conn = db::connect(&url, 4).await?;
             let seeding = async {
                 db::migrate(&conn).await?;
@@ -259,7 +259,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { email } => {
-            let conn = db::connect(&config.database_url, 2).await?;
+            let conn = db::connect(config.database_url.expose(), 2).await?;
             let token = services::demo::mint_token(&conn, &config, &email).await?;
             println!("{token}");
             Ok(())
@@ -273,7 +273,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     admin_password,
                 },
         } => {
-            let conn = db::connect(&config.database_url, 2).await?;
+            let conn = db::connect(config.database_url.expose(), 2).await?;
             db::migrate(&conn).await?;
             let now = chrono::Utc::now();
             let tenant = services::tenants::create(&conn, &slug, &name, now)
@@ -333,7 +333,7 @@ async fn rollup(config: &Config, rebuild: bool, only: Option<uuid::Uuid>) -> any
     use grapevine_entity::tables::campaigns;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-    let conn = db::connect(&config.database_url, 2).await?;
+    let conn = db::connect(config.database_url.expose(), 2).await?;
     let now = chrono::Utc::now();
     if !rebuild {
         let overlap = chrono::Duration::seconds(

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{Config, db, services};
 
 async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
-    let conn = db::connect(&config.database_url, 2).await?;
+    let conn = db::connect(config.database_url.expose(), 2).await?;
     db::migrate(&conn).await?;
     Ok(conn)
 }

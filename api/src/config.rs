@@ -12,6 +12,7 @@ use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
 };
+use grapevine_entity::ops::config_secret::Secret;
 use grapevine_worker::{EmailConfig, QueueConfig};
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,7 @@ pub struct Config {
     /// Public base URL of this deployment (links in emails, redirects). Defaults to `http://<listen>`.
     pub public_url: String,
     /// `sqlite://…` (embedded default) or `postgres://…`.
-    pub database_url: String,
+    pub database_url: Secret,
     /// Database pool size.
     pub database_max_connections: u32,
     /// Job queue.
@@ -94,7 +95,7 @@ pub struct AuthConfig {
     pub jwt_ttl_secs: u64,
     /// Signing keys by key id (`kid`), base64, at least 32 bytes each. Old keys stay here during
     /// rotation so tokens they signed keep verifying.
-    pub jwt_keys: BTreeMap<String, String>,
+    pub jwt_keys: BTreeMap<String, Secret>,
     /// The key id new tokens are signed with (default: the only key).
     pub jwt_active_kid: String,
     /// Failed logins allowed per email (and per client address) per minute.
@@ -129,7 +130,7 @@ impl Default for AuthConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct SecretsConfig {
     /// 32 bytes, base64.
-    pub master_key: String,
+    pub master_key: Secret,
 }
 
 /// GraphQL limits and tools.
@@ -468,7 +469,7 @@ impl Config {
             ));
         }
         for (kid, secret) in &self.auth.jwt_keys {
-            let bytes = crate::crypto::decode_key(secret)
+            let bytes = crate::crypto::decode_key(secret.expose())
                 .map_err(|e| bad(&format!("auth.jwt_keys.{kid}"), e))?;
             if bytes.len() < 32 {
                 return Err(bad(
@@ -489,7 +490,7 @@ impl Config {
             ));
         }
         if !self.secrets.master_key.is_empty() {
-            let key = crate::crypto::decode_key(&self.secrets.master_key)
+            let key = crate::crypto::decode_key(self.secrets.master_key.expose())
                 .map_err(|e| bad("secrets.master_key", e))?;
             if key.len() != 32 {
                 return Err(bad(
@@ -541,5 +542,42 @@ impl Config {
     /// True on the embedded default (SQLite), where keys may be generated and kept locally.
     pub fn is_embedded(&self) -> bool {
         self.database_url.starts_with("sqlite:")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let mut config = Config {
+            database_url: "postgres://app:db-password@db/app".into(),
+            ..Config::default()
+        };
+        config.queue.url = "redis://:queue-password@redis:6379".into();
+        config.email.smtp_url = "smtps://mailer:smtp-password@mail:465".into();
+        config.secrets.master_key = "bWFzdGVyLWtleS1zZWNyZXQtbWFzdGVyLWtleS1zZWNyZXQ=".into();
+        config
+            .auth
+            .jwt_keys
+            .insert("k1".into(), "and-the-jwt-signing-secret".into());
+        let shown = format!("{config:?} {config:#?}");
+        for secret in [
+            "db-password",
+            "queue-password",
+            "smtp-password",
+            "bWFzdGVyLWtleS1zZWNyZXQ",
+            "jwt-signing-secret",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("[redacted]"));
+        // The values are still there for the code that uses them.
+        assert!(!config.is_embedded() && config.queue.is_redis());
+        assert_eq!(
+            config.email.smtp_url.expose(),
+            "smtps://mailer:smtp-password@mail:465"
+        );
     }
 }

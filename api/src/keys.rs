@@ -54,13 +54,13 @@ pub fn ensure(mut config: Config) -> anyhow::Result<Config> {
         }
     };
     if need_master {
-        config.secrets.master_key = keys.master_key;
+        config.secrets.master_key = keys.master_key.into();
     }
     if need_jwt {
         config
             .auth
             .jwt_keys
-            .insert(keys.jwt_kid.clone(), keys.jwt_secret);
+            .insert(keys.jwt_kid.clone(), keys.jwt_secret.into());
         config.auth.jwt_active_kid = keys.jwt_kid;
     }
     Ok(finish(config))

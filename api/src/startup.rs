@@ -79,7 +79,11 @@ impl Application {
         clock: Option<SharedClock>,
         migrate: bool,
     ) -> anyhow::Result<Self> {
-        let db = db::connect(&config.database_url, config.database_max_connections).await?;
+        let db = db::connect(
+            config.database_url.expose(),
+            config.database_max_connections,
+        )
+        .await?;
         if migrate {
             db::migrate(&db).await?;
         }

@@ -59,7 +59,7 @@ impl AppState {
         (clicks, tally): (ClickSink, Tally),
     ) -> anyhow::Result<Self> {
         let jwt = JwtKeys::from_config(&config.auth)?;
-        let secrets = SecretBoxer::new(&config.secrets.master_key)
+        let secrets = SecretBoxer::new(config.secrets.master_key.expose())
             .map_err(|e| anyhow::anyhow!("secrets.master_key: {e}"))?;
         let trusted_proxies = config
             .tracking
@@ -75,7 +75,7 @@ impl AppState {
                 widget: config.rate_limits.widget_per_minute,
             };
             if config.queue.is_redis() {
-                RateLimits::redis(per_minute, &config.queue.url, &config.queue.prefix)?
+                RateLimits::redis(per_minute, config.queue.url.expose(), &config.queue.prefix)?
             } else {
                 RateLimits::local(per_minute)
             }
@@ -89,12 +89,12 @@ impl AppState {
                 config
                     .queue
                     .is_redis()
-                    .then_some((config.queue.url.as_str(), config.queue.prefix.as_str())),
+                    .then_some((config.queue.url.expose(), config.queue.prefix.as_str())),
             )?,
             clicks,
             tally,
             visitor_key: Arc::new(crate::crypto::derive_key(
-                &config.secrets.master_key,
+                config.secrets.master_key.expose(),
                 "visitor-hash",
             )),
             trusted_proxies: Arc::new(trusted_proxies),

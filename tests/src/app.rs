@@ -45,10 +45,10 @@ impl Drop for TestApp {
 pub fn test_config(db: &TestDatabase, smtp: &SmtpServer) -> Config {
     let mut config = Config {
         listen: "127.0.0.1:0".into(),
-        database_url: db.url.clone(),
+        database_url: db.url.as_str().into(),
         ..Config::default()
     };
-    config.queue.url = db.queue_url.clone();
+    config.queue.url = db.queue_url.as_str().into();
     config.queue.prefix = db.redis_prefix.trim_end_matches(':').to_owned();
     config.queue.relay_interval_ms = 50;
     config.queue.poll_interval_ms = 50;
@@ -63,7 +63,7 @@ pub fn test_config(db: &TestDatabase, smtp: &SmtpServer) -> Config {
     config.rate_limits.redirect_per_minute = 1_000_000;
     config.rate_limits.track_per_minute = 1_000_000;
     config.rate_limits.widget_per_minute = 1_000_000;
-    config.email.smtp_url = smtp.url();
+    config.email.smtp_url = smtp.url().into();
     config.email.from = "Grapevine Test <noreply@grapevine.test>".into();
     config.secrets.master_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
     config.auth.jwt_keys.insert(

@@ -62,8 +62,8 @@ pub fn grapevine_binary() -> PathBuf {
 pub fn config_env(config: &grapevine_api::Config) -> Vec<(String, String)> {
     let q = &config.queue;
     let mut env: Vec<(String, String)> = [
-        ("DATABASE_URL", config.database_url.clone()),
-        ("REDIS_URL", q.url.clone()),
+        ("DATABASE_URL", config.database_url.expose().to_owned()),
+        ("REDIS_URL", q.url.expose().to_owned()),
         ("GRAPEVINE_QUEUE__PREFIX", q.prefix.clone()),
         (
             "GRAPEVINE_QUEUE__POLL_INTERVAL_MS",
@@ -103,11 +103,14 @@ pub fn config_env(config: &grapevine_api::Config) -> Vec<(String, String)> {
             "GRAPEVINE_ANALYTICS__WEEKLY_DIGEST",
             config.analytics.weekly_digest.to_string(),
         ),
-        ("GRAPEVINE_EMAIL__SMTP_URL", config.email.smtp_url.clone()),
+        (
+            "GRAPEVINE_EMAIL__SMTP_URL",
+            config.email.smtp_url.expose().to_owned(),
+        ),
         ("GRAPEVINE_EMAIL__FROM", config.email.from.clone()),
         (
             "GRAPEVINE_SECRETS__MASTER_KEY",
-            config.secrets.master_key.clone(),
+            config.secrets.master_key.expose().to_owned(),
         ),
         (
             "GRAPEVINE_AUTH__JWT_ACTIVE_KID",
@@ -141,7 +144,7 @@ pub fn config_env(config: &grapevine_api::Config) -> Vec<(String, String)> {
     for (kid, key) in &config.auth.jwt_keys {
         env.push((
             format!("GRAPEVINE_AUTH__JWT_KEYS__{}", kid.to_uppercase()),
-            key.clone(),
+            key.expose().to_owned(),
         ));
     }
     env

@@ -152,7 +152,8 @@ async fn tenant_secrets_are_stored_encrypted() {
         .unwrap()
         .unwrap();
     assert!(!row.ciphertext.contains("whsec_plaintext_value"));
-    let boxer = grapevine_api::crypto::SecretBoxer::new(&app.config.secrets.master_key).unwrap();
+    let boxer =
+        grapevine_api::crypto::SecretBoxer::new(app.config.secrets.master_key.expose()).unwrap();
     let opened = boxer
         .open(
             &row.ciphertext,

@@ -651,11 +651,11 @@ async fn a_worker_killed_mid_launch_sends_no_email_twice() {
         ("GRAPEVINE_EMAIL__FROM", config.email.from.clone()),
         (
             "GRAPEVINE_SECRETS__MASTER_KEY",
-            config.secrets.master_key.clone(),
+            config.secrets.master_key.expose().to_owned(),
         ),
         (
             &format!("GRAPEVINE_AUTH__JWT_KEYS__{}", kid.to_uppercase()),
-            jwt_key.clone(),
+            jwt_key.expose().to_owned(),
         ),
         ("GRAPEVINE_AUTH__JWT_ACTIVE_KID", kid.clone()),
         ("GRAPEVINE_QUEUE__POLL_INTERVAL_MS", "50".into()),

@@ -138,7 +138,7 @@ async fn the_demo_seeds_ninety_days_every_report_and_role_can_see_and_seeds_them
     let smtp = SmtpServer::start().await;
     let mut config: Config = test_config(&db, &smtp);
     // The embedded default's mail: logged, not sent.
-    config.email.smtp_url = String::new();
+    config.email.smtp_url = Default::default();
     let env = config_env(&config);
     let listen = format!("127.0.0.1:{}", free_port());
 

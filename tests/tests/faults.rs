@@ -99,7 +99,7 @@ async fn while_redis_is_down_the_api_keeps_answering_and_the_backlog_drains_when
     require_services(Backend::Postgres);
     let mut redis = PrivateRedis::start();
     let url = redis.url();
-    let app = spawn_app_with(Backend::Postgres, move |c| c.queue.url = url).await;
+    let app = spawn_app_with(Backend::Postgres, move |c| c.queue.url = url.into()).await;
     let token = app.admin_token.clone();
     let campaign = app.design_campaign(&token).await;
     let code = app
@@ -326,10 +326,10 @@ async fn while_postgresql_is_unreachable_requests_fail_cleanly_and_recover_by_th
     let proxy = CuttableProxy::start(upstream).await;
     let proxy_port = proxy.port;
     let app = spawn_app_with(Backend::Postgres, move |c| {
-        let mut url = url::Url::parse(&c.database_url).unwrap();
+        let mut url = url::Url::parse(c.database_url.expose()).unwrap();
         url.set_host(Some("127.0.0.1")).unwrap();
         url.set_port(Some(proxy_port)).unwrap();
-        c.database_url = url.to_string();
+        c.database_url = url.to_string().into();
     })
     .await;
     let token = app.admin_token.clone();

@@ -120,7 +120,7 @@ async fn readiness_reports_a_down_queue_as_degraded_but_stays_ready_and_the_api_
     // A Redis URL nobody listens on.
     let port = grapevine_tests::free_port();
     let app = spawn_app_with(Backend::current(), |c| {
-        c.queue.url = format!("redis://127.0.0.1:{port}")
+        c.queue.url = format!("redis://127.0.0.1:{port}").into()
     })
     .await;
     let res = app

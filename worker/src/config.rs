@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use grapevine_entity::ops::config_secret::Secret;
 use serde::{Deserialize, Serialize};
 
 /// Where jobs travel and how eagerly they are picked up.
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[serde(default, deny_unknown_fields)]
 pub struct QueueConfig {
     /// `redis://…` for production, `sqlite://…` for the embedded default.
-    pub url: String,
+    pub url: Secret,
     /// Prefix of every queue name (Redis keys), so deployments and tests can share one Redis.
     pub prefix: String,
     /// How often the relay looks for due outbox rows when nothing woke it, in milliseconds.
@@ -77,7 +78,7 @@ impl QueueConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct EmailConfig {
     /// `smtp://host:port` (plain), `smtps://…` or `smtp://…?tls=required`; empty = log only, send nothing.
-    pub smtp_url: String,
+    pub smtp_url: Secret,
     /// The From header of every email.
     pub from: String,
     /// SMTP command timeout in seconds.
@@ -87,7 +88,7 @@ pub struct EmailConfig {
 impl Default for EmailConfig {
     fn default() -> Self {
         Self {
-            smtp_url: String::new(),
+            smtp_url: Secret::default(),
             from: "Grapevine <noreply@grapevine.localhost>".into(),
             timeout_secs: 10,
         }

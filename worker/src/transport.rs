@@ -139,7 +139,7 @@ impl Transport {
         if config.is_redis() {
             let conn = tokio::time::timeout(
                 Duration::from_secs(5),
-                apalis_redis::connect(config.url.as_str()),
+                apalis_redis::connect(config.url.expose()),
             )
             .await
             .context("timed out connecting to Redis")?
@@ -149,9 +149,9 @@ impl Transport {
                 config: config.clone(),
             })
         } else if config.url.starts_with("sqlite:") {
-            let pool = SqlitePool::connect(&config.url)
+            let pool = SqlitePool::connect(config.url.expose())
                 .await
-                .with_context(|| format!("opening the SQLite queue {}", config.url))?;
+                .with_context(|| format!("opening the SQLite queue {}", config.url.expose()))?;
             // The relay and the consumers connect at the same moment; apalis's setup runs its own
             // migrations and must not race itself.
             static SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

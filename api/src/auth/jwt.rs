@@ -66,7 +66,7 @@ impl JwtKeys {
         let mut decoding = HashMap::new();
         let mut encoding = None;
         for (kid, secret) in &config.jwt_keys {
-            let bytes = crate::crypto::decode_key(secret)
+            let bytes = crate::crypto::decode_key(secret.expose())
                 .map_err(|e| anyhow::anyhow!("auth.jwt_keys.{kid}: {e}"))?;
             if *kid == config.jwt_active_kid {
                 encoding = Some(EncodingKey::from_secret(&bytes));
@@ -165,7 +165,7 @@ mod tests {
         AuthConfig {
             jwt_keys: keys
                 .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .map(|(k, v)| ((*k).to_owned(), (*v).into()))
                 .collect::<BTreeMap<_, _>>(),
             jwt_active_kid: active.to_owned(),
             ..AuthConfig::default()

@@ -41,7 +41,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 async fn queue_ok(state: &AppState) -> anyhow::Result<()> {
     let url = &state.config.queue.url;
     if state.config.queue.is_redis() {
-        let client = redis::Client::open(url.as_str())?;
+        let client = redis::Client::open(url.expose())?;
         let ping = async {
             let mut conn = client.get_multiplexed_async_connection().await?;
             redis::cmd("PING").query_async::<String>(&mut conn).await

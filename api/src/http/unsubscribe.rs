@@ -61,5 +61,8 @@ pub async fn unsubscribe(
 
 /// The key unsubscribe links are signed with, derived from the master key.
 pub fn link_key(state: &AppState) -> Vec<u8> {
-    crate::crypto::derive_key(&state.config.secrets.master_key, "unsubscribe-links")
+    crate::crypto::derive_key(
+        state.config.secrets.master_key.expose(),
+        "unsubscribe-links",
+    )
 }

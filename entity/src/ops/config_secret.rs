@@ -25,6 +25,11 @@ impl Secret {
         self.0.expose_secret()
     }
 
+    /// Whether it begins with `prefix` (a URL's scheme, say), without exposing it.
+    pub fn starts_with(&self, prefix: &str) -> bool {
+        self.expose().starts_with(prefix)
+    }
+
     /// Whether it was left unset.
     pub fn is_empty(&self) -> bool {
         self.expose().trim().is_empty()

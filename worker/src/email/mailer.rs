@@ -73,10 +73,10 @@ impl Mailer {
             .from
             .parse()
             .with_context(|| format!("email.from is not a valid mailbox: {:?}", config.from))?;
-        if config.smtp_url.trim().is_empty() {
+        if config.smtp_url.is_empty() {
             return Ok(Self::Log { from });
         }
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(config.smtp_url.expose())
             .with_context(|| "email.smtp_url is not a valid SMTP URL".to_string())?
             .timeout(Some(Duration::from_secs(config.timeout_secs)))
             .build();

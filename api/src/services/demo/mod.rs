@@ -44,7 +44,7 @@ pub async fn seed(db: &DatabaseConnection, config: &Config) -> anyhow::Result<De
     // The shop was set up a few days before its campaign launched.
     let setup_at = plan.launch - Duration::days(3);
     let tenant = setup::tenant(db, setup_at).await?;
-    let boxer = SecretBoxer::new(&config.secrets.master_key)
+    let boxer = SecretBoxer::new(config.secrets.master_key.expose())
         .map_err(|e| anyhow::anyhow!("secrets.master_key: {e}"))?;
     let marker = secrets::get(db, &boxer, tenant.id, HISTORY_MARKER)
         .await

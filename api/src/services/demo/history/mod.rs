@@ -79,7 +79,7 @@ pub async fn play(
     let clock = ManualClock::new(plan.launch - Duration::hours(1));
     // The demo's email never leaves the process: it is logged, whatever SMTP is configured.
     let mut logged_mail = config.clone();
-    logged_mail.email.smtp_url = String::new();
+    logged_mail.email.smtp_url = Default::default();
     let app = Application::build_with_db(
         logged_mail,
         db.clone(),
