@@ -5,7 +5,8 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
-use crate::{Application, Config, Parts, db, keys, services, telemetry};
+use crate::{Application, Config, Parts, db, keys, telemetry};
+use grapevine_entity::ops;
 
 /// Grapevine: referral campaigns, end to end.
 #[derive(Parser, Debug)]
@@ -240,15 +241,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Demo { json } => {
             // The history's jobs, click writer and staff set-up overlap a little: a few more
             // connections than the other one-shot commands.
-            let url = services::demo::database_url(config.database_url.expose());
+            let url = crate::demo::database_url(config.database_url.expose());
             let conn = db::connect(&url, 4).await?;
             let seeding = async {
                 db::migrate(&conn).await?;
-                services::demo::seed(&conn, &config).await
+                crate::demo::seed(&conn, &config).await
             };
             let demo = tracing::instrument::WithSubscriber::with_subscriber(
                 seeding,
-                services::demo::quiet(&config),
+                crate::demo::quiet(&config),
             )
             .await?;
             if json {
@@ -260,7 +261,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Token { email } => {
             let conn = db::connect(config.database_url.expose(), 2).await?;
-            let token = services::demo::mint_token(&conn, &config, &email).await?;
+            let token = crate::demo::mint_token(&conn, &config, &email).await?;
             println!("{token}");
             Ok(())
         }
@@ -276,13 +277,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let conn = db::connect(config.database_url.expose(), 2).await?;
             db::migrate(&conn).await?;
             let now = chrono::Utc::now();
-            let tenant = services::tenants::create(&conn, &slug, &name, now)
+            let tenant = ops::tenants::create(&conn, &slug, &name, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
             let mut out = json!({ "tenant_id": tenant.id, "slug": tenant.slug });
             if let Some(email) = admin_email {
                 let password = admin_password.ok_or_else(|| anyhow::anyhow!("--admin-password (or GRAPEVINE_ADMIN_PASSWORD) is required with --admin-email"))?;
-                let user = services::users::create(
+                let user = ops::users::create(
                     &conn,
                     &crate::auth::Principal::Anonymous,
                     tenant.id,

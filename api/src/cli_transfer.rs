@@ -11,7 +11,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{Config, db, services};
+use crate::{Config, db};
+use grapevine_entity::ops;
 
 async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     let conn = db::connect(config.database_url.expose(), 2).await?;
@@ -20,7 +21,7 @@ async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
 }
 
 async fn tenant_id(conn: &DatabaseConnection, slug: &str) -> anyhow::Result<Uuid> {
-    services::tenants::by_slug(conn, slug)
+    ops::tenants::by_slug(conn, slug)
         .await
         .map_err(|e| anyhow!("{}", e.message()))?
         .map(|t| t.id)
@@ -52,9 +53,10 @@ pub async fn import_participants(
         |n| n.to_string_lossy().into_owned(),
     );
     let now = chrono::Utc::now();
-    let record = services::imports::start_local(&conn, tenant_id, campaign_id, &name, total, now)
-        .await
-        .map_err(|e| anyhow!("{}", e.message()))?;
+    let record =
+        ops::import::uploads::start_local(&conn, tenant_id, campaign_id, &name, total, now)
+            .await
+            .map_err(|e| anyhow!("{}", e.message()))?;
     let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)")
@@ -140,7 +142,7 @@ fn write_errors(path: &Path, errors: &[participant_import_errors::Model]) -> any
 pub async fn export_campaign(config: &Config, tenant: &str, id: Uuid) -> anyhow::Result<()> {
     let conn = connect(config).await?;
     let tenant_id = tenant_id(&conn, tenant).await?;
-    let document = services::campaign_documents::export(&conn, tenant_id, id)
+    let document = ops::campaign_documents::export(&conn, tenant_id, id)
         .await
         .map_err(|e| anyhow!("{}", e.message()))?;
     println!("{}", serde_json::to_string_pretty(&document)?);
@@ -158,7 +160,7 @@ pub async fn import_campaign(
     let tenant_id = tenant_id(&conn, tenant).await?;
     let document: serde_json::Value = serde_json::from_reader(open(file)?)
         .with_context(|| format!("{} is not JSON", file.display()))?;
-    let campaign = services::campaign_documents::import(
+    let campaign = ops::campaign_documents::import(
         &conn,
         &crate::auth::Principal::Anonymous,
         tenant_id,

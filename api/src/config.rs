@@ -218,6 +218,16 @@ pub struct ImportsConfig {
     pub batch_rows: usize,
 }
 
+impl ImportsConfig {
+    /// The limits of one uploaded file.
+    pub fn upload_limits(&self) -> grapevine_entity::ops::import::uploads::UploadLimits {
+        grapevine_entity::ops::import::uploads::UploadLimits {
+            max_rows: self.max_rows,
+            max_upload_bytes: self.max_upload_bytes,
+        }
+    }
+}
+
 impl Default for ImportsConfig {
     fn default() -> Self {
         Self {
@@ -448,8 +458,7 @@ impl Config {
                 "must start with smtp:// or smtps:// (or be empty to only log)",
             ));
         }
-        grapevine_worker::email::mailer::check_from(&self.email.from)
-            .map_err(|e| bad("email.from", e))?;
+        self.email.check_from().map_err(|e| bad("email.from", e))?;
         if self.auth.jwt_ttl_secs < 60 {
             return Err(bad("auth.jwt_ttl_secs", "must be at least 60"));
         }

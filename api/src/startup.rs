@@ -9,6 +9,7 @@ use grapevine_worker::{
     JobContext, WorkerConfig,
     email::Mailer,
     metrics::JobMetrics,
+    payouts::providers::StripeConnect,
     service::{self, Roles},
 };
 use sea_orm::DatabaseConnection;
@@ -146,6 +147,7 @@ impl Application {
             clock.clone(),
             metrics,
             (clicks, tally),
+            Arc::new(StripeConnect::new(config.stripe.connect_base())),
         )?;
         // Built even without workers: it checks the email settings up front, and a test without
         // background work runs a job by hand with it.

@@ -1,5 +1,6 @@
 //! Shared state of the HTTP server, handed to handlers and resolvers.
 
+use grapevine_entity::ops::payouts::Connect;
 use std::{sync::Arc, time::Duration};
 
 use grapevine_entity::domain::clock::SharedClock;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub visitor_key: Arc<Vec<u8>>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<Vec<IpAddr>>,
+    /// The cash provider's connected accounts (payout onboarding).
+    pub connect: Arc<dyn Connect>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
         clock: SharedClock,
         metrics: Arc<HttpMetrics>,
         (clicks, tally): (ClickSink, Tally),
+        connect: Arc<dyn Connect>,
     ) -> anyhow::Result<Self> {
         let jwt = JwtKeys::from_config(&config.auth)?;
         let secrets = SecretBoxer::new(config.secrets.master_key.expose())
@@ -106,6 +110,7 @@ impl AppState {
             clock,
             wake: Arc::new(Notify::new()),
             metrics,
+            connect,
         })
     }
 

@@ -480,11 +480,11 @@ pub async fn seed_tenant(db: &TestDatabase, config: &Config) -> (String, String)
     let conn = db.connect().await;
     let now = chrono::Utc::now();
     let slug = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    let tenant = grapevine_api::services::tenants::create(&conn, &slug, "Test Shop", now)
+    let tenant = grapevine_entity::ops::tenants::create(&conn, &slug, "Test Shop", now)
         .await
         .expect("tenant");
     let email = format!("admin-{slug}@staff.grapevine.test");
-    let user = grapevine_api::services::users::create(
+    let user = grapevine_entity::ops::users::create(
         &conn,
         &grapevine_api::auth::Principal::Anonymous,
         tenant.id,

@@ -60,11 +60,11 @@ async fn the_console_suites_pass_in_chromium_against_the_real_binary() {
 
     let conn = db.connect().await;
     let now = chrono::Utc::now();
-    let tenant = grapevine_api::services::tenants::create(&conn, "console", "Console Shop", now)
+    let tenant = grapevine_entity::ops::tenants::create(&conn, "console", "Console Shop", now)
         .await
         .unwrap();
     for (name, role) in STAFF {
-        grapevine_api::services::users::create(
+        grapevine_entity::ops::users::create(
             &conn,
             &grapevine_api::auth::Principal::Anonymous,
             tenant.id,

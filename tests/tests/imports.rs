@@ -702,28 +702,28 @@ async fn an_upload_import_whose_worker_is_killed_resumes_after_the_last_committe
     let conn = db.connect().await;
     let now = chrono::Utc::now();
     let anyone = grapevine_api::auth::Principal::Anonymous;
-    let draft = grapevine_api::services::campaigns::CampaignDraft {
+    let draft = grapevine_entity::ops::campaigns::CampaignDraft {
         name: Some("Crash".into()),
         currency: Some("EUR".into()),
         ..Default::default()
     };
     let campaign =
-        grapevine_api::services::campaigns::create(&conn, &anyone, id(&tenant), draft, now)
+        grapevine_entity::ops::campaigns::create(&conn, &anyone, id(&tenant), draft, now)
             .await
             .unwrap();
     let generated = generate(30_000, &BAD_KINDS[..6]);
     assert_eq!(generated.bad.len(), 6);
-    let file = grapevine_api::services::imports::ImportFile {
+    let file = grapevine_entity::ops::import::uploads::ImportFile {
         name: "big.csv".into(),
         content: generated.csv.clone().into_bytes(),
     };
-    let record = grapevine_api::services::imports::start_upload(
+    let record = grapevine_entity::ops::import::uploads::start_upload(
         &conn,
         &anyone,
         id(&tenant),
         campaign.id,
         file,
-        &config.imports,
+        config.imports.upload_limits(),
         now,
     )
     .await

@@ -85,6 +85,13 @@ pub struct EmailConfig {
     pub timeout_secs: u64,
 }
 
+impl EmailConfig {
+    /// Whether `from` is a mailbox the mailer can send as (checked at start-up).
+    pub fn check_from(&self) -> Result<(), String> {
+        crate::email::mailer::check_from(&self.from)
+    }
+}
+
 impl Default for EmailConfig {
     fn default() -> Self {
         Self {

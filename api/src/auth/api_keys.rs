@@ -9,30 +9,10 @@ use std::{
 };
 
 use grapevine_entity::tables::{ApiKeyKind, api_keys};
-use rand::Rng;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/// A fresh key of `kind`; shown to its creator once.
-pub fn generate(kind: ApiKeyKind) -> String {
-    let mut rng = rand::rng();
-    let body: String = (0..40)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect();
-    let prefix = match kind {
-        ApiKeyKind::Secret => "sk_",
-        ApiKeyKind::Publishable => "pk_",
-    };
-    format!("{prefix}{body}")
-}
-
-/// Hex SHA-256 of a key, the form it is stored and looked up in.
-pub fn hash(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
-}
+pub use grapevine_entity::domain::api_key::{generate, hash};
 
 /// A verified key.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 
 pub mod api_keys;
 pub mod jwt;
-pub mod password;
+pub mod request;
 pub mod sessions;
 
+pub use grapevine_entity::domain::password;
 pub use grapevine_entity::ops::principal::{self, Principal, Role};

@@ -15,10 +15,8 @@ use super::{
         CampaignCost, Liability, PayoutTotal, Reconciliation, ReconciliationMismatch,
     },
 };
-use crate::{
-    auth::Role,
-    services::finance::{self, Period},
-};
+use crate::auth::Role;
+use grapevine_entity::ops::finance::{self, Period};
 
 /// Who reads and runs finance's reports.
 const FINANCE: &[Role] = &[Role::Finance];

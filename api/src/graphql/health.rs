@@ -4,7 +4,8 @@ use async_graphql::{Context, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::{ContextExt, types::health::ProgramHealth};
-use crate::{auth::Role, services::program_health};
+use crate::auth::Role;
+use grapevine_entity::ops::program_health;
 
 /// Who reads programme health: marketing runs the programme, finance owns reward timeliness and
 /// fraud losses, ops owns email delivery. (Admins always may.)

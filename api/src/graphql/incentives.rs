@@ -22,10 +22,8 @@ use super::{
         tracking::Referral,
     },
 };
-use crate::{
-    auth::Role,
-    services::{self, fraud::Verdict, payouts::SettingsDraft},
-};
+use crate::auth::Role;
+use grapevine_entity::ops::{self, fraud::Verdict, payouts::SettingsDraft};
 
 /// Who reads referrals and their fraud decisions.
 const FRAUD_READERS: &[Role] = &[Role::MarketingManager, Role::Finance, Role::Ops];
@@ -43,8 +41,7 @@ impl Referral {
     /// The signals of the latest decision: why it stands where it stands.
     async fn signals(&self, ctx: &Context<'_>) -> Result<Vec<FraudSignal>> {
         let actor = ctx.principal().staff_or_secret_key(FRAUD_READERS)?;
-        let decisions =
-            services::fraud::decisions(&ctx.state().db, actor.tenant_id, self.id).await?;
+        let decisions = ops::fraud::decisions(&ctx.state().db, actor.tenant_id, self.id).await?;
         Ok(decisions
             .into_iter()
             .next()
@@ -55,8 +52,7 @@ impl Referral {
     /// Every decision, newest first, with its signals.
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<FraudDecision>> {
         let actor = ctx.principal().staff_or_secret_key(FRAUD_READERS)?;
-        let decisions =
-            services::fraud::decisions(&ctx.state().db, actor.tenant_id, self.id).await?;
+        let decisions = ops::fraud::decisions(&ctx.state().db, actor.tenant_id, self.id).await?;
         Ok(decisions
             .into_iter()
             .map(|(d, s)| FraudDecision::new(d, s))
@@ -83,7 +79,7 @@ impl Payout {
     async fn attempt_log(&self, ctx: &Context<'_>) -> Result<Vec<PayoutAttempt>> {
         let actor = ctx.principal().staff(FINANCE)?;
         Ok(
-            services::payouts::attempts(&ctx.state().db, actor.tenant_id, self.id)
+            ops::payouts::attempts(&ctx.state().db, actor.tenant_id, self.id)
                 .await?
                 .into_iter()
                 .map(PayoutAttempt::from)
@@ -101,11 +97,9 @@ impl IncentiveQuery {
     /// One referral, with its fraud decisions and rewards.
     async fn referral(&self, ctx: &Context<'_>, id: Uuid) -> Result<Referral> {
         let actor = ctx.principal().staff_or_secret_key(FRAUD_READERS)?;
-        Ok(
-            services::fraud::referral(&ctx.state().db, actor.tenant_id, id)
-                .await?
-                .into(),
-        )
+        Ok(ops::fraud::referral(&ctx.state().db, actor.tenant_id, id)
+            .await?
+            .into())
     }
 
     /// Referrals, newest first; optionally of one campaign and in one state.
@@ -156,7 +150,7 @@ impl IncentiveQuery {
             .filter(tables::referrals::Column::TenantId.eq(actor.tenant_id))
             .filter(tables::referrals::Column::Status.eq(ReferralStatus::Review));
         if let Some(c) = campaign_id {
-            services::campaigns::get(&state.db, actor.tenant_id, c).await?;
+            ops::campaigns::get(&state.db, actor.tenant_id, c).await?;
             select = select.filter(tables::referrals::Column::CampaignId.eq(c));
         }
         Ok(list(
@@ -174,7 +168,7 @@ impl IncentiveQuery {
     async fn fraud_policy(&self, ctx: &Context<'_>, campaign_id: Uuid) -> Result<FraudPolicy> {
         let actor = ctx.principal().staff(FRAUD_READERS)?;
         Ok(
-            services::fraud::policy(&ctx.state().db, actor.tenant_id, campaign_id)
+            ops::fraud::policy(&ctx.state().db, actor.tenant_id, campaign_id)
                 .await?
                 .into(),
         )
@@ -192,7 +186,7 @@ impl IncentiveQuery {
     ) -> Result<FraudReplay> {
         let actor = ctx.principal().staff(FRAUD_DECIDERS)?;
         let policy = policy.into_domain()?;
-        let r = services::fraud::replay(
+        let r = ops::fraud::replay(
             &ctx.state().db,
             actor.tenant_id,
             campaign_id,
@@ -303,7 +297,7 @@ impl IncentiveQuery {
     /// One payout (finance).
     async fn payout(&self, ctx: &Context<'_>, id: Uuid) -> Result<Payout> {
         let actor = ctx.principal().staff(FINANCE)?;
-        Ok(services::payouts::get(&ctx.state().db, actor.tenant_id, id)
+        Ok(ops::payouts::get(&ctx.state().db, actor.tenant_id, id)
             .await?
             .into())
     }
@@ -319,8 +313,7 @@ impl IncentiveQuery {
     ) -> Result<IdConnection<LedgerEntry>> {
         let actor = ctx.principal().staff(FINANCE)?;
         let state = ctx.state();
-        services::payouts::participant_of_tenant(&state.db, actor.tenant_id, participant_id)
-            .await?;
+        ops::payouts::participant_of_tenant(&state.db, actor.tenant_id, participant_id).await?;
         let page = Page::new(first, after, state.config.graphql.max_page_size)?;
         let select = tables::ledger_entries::Entity::find()
             .filter(tables::ledger_entries::Column::TenantId.eq(actor.tenant_id))
@@ -341,7 +334,7 @@ impl IncentiveQuery {
         let actor = ctx.principal().staff(FINANCE)?;
         let s = ctx.state();
         Ok(
-            services::payouts::balances(&s.db, actor.tenant_id, participant_id, s.clock.now())
+            ops::payouts::balances(&s.db, actor.tenant_id, participant_id, s.clock.now())
                 .await?
                 .into_iter()
                 .map(|b| Balance {
@@ -356,11 +349,9 @@ impl IncentiveQuery {
     /// The tenant's payout rules (finance).
     async fn payout_settings(&self, ctx: &Context<'_>) -> Result<PayoutSettings> {
         let actor = ctx.principal().staff(FINANCE)?;
-        Ok(
-            services::payouts::get_settings(&ctx.state().db, actor.tenant_id)
-                .await?
-                .into(),
-        )
+        Ok(ops::payouts::get_settings(&ctx.state().db, actor.tenant_id)
+            .await?
+            .into())
     }
 }
 
@@ -381,7 +372,7 @@ impl IncentiveMutation {
         let actor = p.staff(FRAUD_DECIDERS)?;
         let s = ctx.state();
         let policy = policy.into_domain()?;
-        Ok(services::fraud::set_policy(
+        Ok(ops::fraud::set_policy(
             &s.db,
             p,
             actor.tenant_id,
@@ -409,7 +400,7 @@ impl IncentiveMutation {
             ReviewVerdict::Approve => Verdict::Approve,
             ReviewVerdict::Reject => Verdict::Reject,
         };
-        let r = services::fraud::review(
+        let r = ops::fraud::review(
             &s.db,
             p,
             actor.tenant_id,
@@ -428,7 +419,7 @@ impl IncentiveMutation {
         let p = ctx.principal();
         let actor = p.staff(FINANCE)?;
         let s = ctx.state();
-        let out = services::payouts::approve(&s.db, p, actor.tenant_id, id, s.clock.now()).await?;
+        let out = ops::payouts::approve(&s.db, p, actor.tenant_id, id, s.clock.now()).await?;
         s.nudge_relay();
         Ok(out.into())
     }
@@ -439,7 +430,7 @@ impl IncentiveMutation {
         let p = ctx.principal();
         let actor = p.staff(FINANCE)?;
         let s = ctx.state();
-        let out = services::payouts::retry(&s.db, p, actor.tenant_id, id, s.clock.now()).await?;
+        let out = ops::payouts::retry(&s.db, p, actor.tenant_id, id, s.clock.now()).await?;
         s.nudge_relay();
         Ok(out.into())
     }
@@ -450,7 +441,7 @@ impl IncentiveMutation {
         let actor = p.staff(FINANCE)?;
         let s = ctx.state();
         Ok(
-            services::payouts::cancel(&s.db, p, actor.tenant_id, id, &reason, s.clock.now())
+            ops::payouts::cancel(&s.db, p, actor.tenant_id, id, &reason, s.clock.now())
                 .await?
                 .into(),
         )
@@ -474,7 +465,7 @@ impl IncentiveMutation {
             max_attempts: input.max_attempts,
         };
         Ok(
-            services::payouts::set_settings(&s.db, p, actor.tenant_id, draft, s.clock.now())
+            ops::payouts::set_settings(&s.db, p, actor.tenant_id, draft, s.clock.now())
                 .await?
                 .into(),
         )
@@ -492,7 +483,7 @@ impl IncentiveMutation {
         let p = ctx.principal();
         let actor = p.staff(FINANCE)?;
         let s = ctx.state();
-        Ok(services::payouts::adjust(
+        Ok(ops::payouts::adjust(
             &s.db,
             p,
             actor.tenant_id,
@@ -516,7 +507,7 @@ impl IncentiveMutation {
         let p = ctx.principal();
         let actor = p.staff(FINANCE)?;
         let s = ctx.state();
-        let out = services::payouts::set_tax_status(
+        let out = ops::payouts::set_tax_status(
             &s.db,
             p,
             actor.tenant_id,
@@ -540,10 +531,10 @@ impl IncentiveMutation {
     ) -> Result<PayoutOnboardingLink> {
         let actor = ctx.principal().staff(ONBOARDERS)?;
         let s = ctx.state();
-        let (participant, url) = services::payouts::onboarding_link(
+        let (participant, url) = ops::payouts::onboarding_link(
             &s.db,
             &s.secrets,
-            s.config.stripe.connect_base(),
+            s.connect.as_ref(),
             actor.tenant_id,
             participant_id,
             &refresh_url,
@@ -566,10 +557,10 @@ impl IncentiveMutation {
     ) -> Result<Participant> {
         let actor = ctx.principal().staff(ONBOARDERS)?;
         let s = ctx.state();
-        let out = services::payouts::refresh_onboarding(
+        let out = ops::payouts::refresh_onboarding(
             &s.db,
             &s.secrets,
-            s.config.stripe.connect_base(),
+            s.connect.as_ref(),
             actor.tenant_id,
             participant_id,
             s.clock.now(),

@@ -27,8 +27,8 @@ use crate::{
     cache_bus::Invalidation,
     error::ApiError,
     rate_limits::Limit,
-    services::{self, campaigns::MaterialDraft},
 };
+use grapevine_entity::ops::{self, campaigns::MaterialDraft};
 
 /// Mutation root.
 #[derive(Default)]
@@ -45,7 +45,7 @@ impl Mutation {
         let p = ctx.principal();
         let actor = p.staff(&[])?;
         let s = ctx.state();
-        Ok(services::users::create(
+        Ok(ops::users::create(
             &s.db,
             p,
             actor.tenant_id,
@@ -64,7 +64,7 @@ impl Mutation {
         let p = ctx.principal();
         let actor = p.staff(&[])?;
         let s = ctx.state();
-        Ok(services::users::change(
+        Ok(ops::users::change(
             &s.db,
             p,
             actor.tenant_id,
@@ -83,7 +83,7 @@ impl Mutation {
         let actor = p.staff(&[])?;
         let s = ctx.state();
         Ok(
-            services::users::change(&s.db, p, actor.tenant_id, id, None, true, s.clock.now())
+            ops::users::change(&s.db, p, actor.tenant_id, id, None, true, s.clock.now())
                 .await?
                 .into(),
         )
@@ -99,7 +99,7 @@ impl Mutation {
         let actor = p.staff(CAMPAIGN_EDITORS)?;
         let s = ctx.state();
         Ok(
-            services::campaigns::create(&s.db, p, actor.tenant_id, input.into(), s.clock.now())
+            ops::campaigns::create(&s.db, p, actor.tenant_id, input.into(), s.clock.now())
                 .await?
                 .into(),
         )
@@ -116,7 +116,7 @@ impl Mutation {
         let actor = p.staff(CAMPAIGN_EDITORS)?;
         let s = ctx.state();
         let campaign =
-            services::campaigns::update(&s.db, p, actor.tenant_id, id, input.into(), s.clock.now())
+            ops::campaigns::update(&s.db, p, actor.tenant_id, id, input.into(), s.clock.now())
                 .await?;
         // The landing URL may have changed.
         s.caches.invalidate(Invalidation::AllLinks).await;
@@ -134,7 +134,7 @@ impl Mutation {
         let actor = p.staff(CAMPAIGN_EDITORS)?;
         let s = ctx.state();
         let draft = input.into_draft()?;
-        let rule = services::campaigns::add_reward_rule(
+        let rule = ops::campaigns::add_reward_rule(
             &s.db,
             p,
             actor.tenant_id,
@@ -143,7 +143,7 @@ impl Mutation {
             s.clock.now(),
         )
         .await?;
-        let campaign = services::campaigns::get(&s.db, actor.tenant_id, campaign_id).await?;
+        let campaign = ops::campaigns::get(&s.db, actor.tenant_id, campaign_id).await?;
         Ok(RewardRule::from_model(rule, &campaign.currency))
     }
 
@@ -153,13 +153,11 @@ impl Mutation {
         let actor = p.staff(CAMPAIGN_EDITORS)?;
         let s = ctx.state();
         let campaign_id =
-            services::campaigns::remove_reward_rule(&s.db, p, actor.tenant_id, id, s.clock.now())
+            ops::campaigns::remove_reward_rule(&s.db, p, actor.tenant_id, id, s.clock.now())
                 .await?;
-        Ok(
-            services::campaigns::get(&s.db, actor.tenant_id, campaign_id)
-                .await?
-                .into(),
-        )
+        Ok(ops::campaigns::get(&s.db, actor.tenant_id, campaign_id)
+            .await?
+            .into())
     }
 
     /// Set the material of a channel; templates that do not render are refused.
@@ -179,7 +177,7 @@ impl Mutation {
             email_html: input.email_html,
             email_text: input.email_text,
         };
-        Ok(services::campaigns::set_material(
+        Ok(ops::campaigns::set_material(
             &s.db,
             p,
             actor.tenant_id,
@@ -202,7 +200,7 @@ impl Mutation {
         let actor = p.staff(CAMPAIGN_EDITORS)?;
         let s = ctx.state();
         let list = variants.into_iter().map(|v| (v.name, v.weight)).collect();
-        let rows = services::campaigns::set_variants(
+        let rows = ops::campaigns::set_variants(
             &s.db,
             p,
             actor.tenant_id,
@@ -244,7 +242,7 @@ impl Mutation {
         let p = ctx.principal();
         let actor = p.staff(&[Role::MarketingManager])?;
         let s = ctx.state();
-        let erased = services::privacy::erase(&s.db, p, actor.tenant_id, id, s.clock.now()).await?;
+        let erased = ops::privacy::erase(&s.db, p, actor.tenant_id, id, s.clock.now()).await?;
         // Their codes no longer resolve.
         s.caches.invalidate(Invalidation::AllLinks).await;
         Ok(erased.into())
@@ -260,7 +258,7 @@ impl Mutation {
         let p = ctx.principal();
         let actor = p.staff_or_secret_key(ENROLLERS)?;
         let s = ctx.state();
-        let out = services::participants::enroll(
+        let out = ops::participants::enroll(
             &s.db,
             p,
             actor.tenant_id,
@@ -284,7 +282,7 @@ impl Mutation {
         let actor = p.staff_or_secret_key(ENROLLERS)?;
         let s = ctx.state();
         let drafts = participants.into_iter().map(Into::into).collect();
-        let out = services::participants::enroll_bulk(
+        let out = ops::participants::enroll_bulk(
             &s.db,
             p,
             actor.tenant_id,
@@ -325,7 +323,7 @@ impl Mutation {
         let p = ctx.principal();
         let actor = p.staff_or_secret_key(ENROLLERS)?;
         let s = ctx.state();
-        let link = services::links::create(
+        let link = ops::links::create(
             &s.db,
             p,
             actor.tenant_id,
@@ -350,12 +348,12 @@ impl Mutation {
         let actor = ctx.principal().secret_key()?;
         let s = ctx.state();
         limit_tracking(ctx).await?;
-        let touch = services::conversions::TouchInput {
+        let touch = ops::conversions::TouchInput {
             click_id: input.click_id,
             code: input.code,
         };
         let device = reported_device(s, input.client_ip.as_deref(), input.user_agent.as_deref())?;
-        let out = services::conversions::track_lead(
+        let out = ops::conversions::track_lead(
             &s.db,
             actor.tenant_id,
             &input.customer_id,
@@ -382,14 +380,14 @@ impl Mutation {
         let s = ctx.state();
         limit_tracking(ctx).await?;
         let device = reported_device(s, input.client_ip.as_deref(), input.user_agent.as_deref())?;
-        let report = services::conversions::ConversionInput {
+        let report = ops::conversions::ConversionInput {
             order_id: input.order_id,
             customer_id: input.customer_id,
             email: input.email,
             amount_minor: input.amount_minor.0,
             currency: input.currency,
             occurred_at: input.occurred_at,
-            touch: services::conversions::TouchInput {
+            touch: ops::conversions::TouchInput {
                 click_id: input.click_id,
                 code: input.code,
             },
@@ -397,8 +395,7 @@ impl Mutation {
             device,
         };
         let now = s.clock.now();
-        let out =
-            services::conversions::track_conversion(&s.db, actor.tenant_id, report, now).await;
+        let out = ops::conversions::track_conversion(&s.db, actor.tenant_id, report, now).await;
         // Tracking accuracy: a report that passed validation counts as received; one that failed
         // on our side (nothing stored) counts as failed too. The merchant's own mistakes do not.
         match &out {
@@ -410,7 +407,7 @@ impl Mutation {
         s.nudge_relay();
         let currency = match out.conversion.campaign_id {
             Some(c) => Some(
-                services::campaigns::get(&s.db, actor.tenant_id, c)
+                ops::campaigns::get(&s.db, actor.tenant_id, c)
                     .await?
                     .currency,
             ),
@@ -436,7 +433,7 @@ impl Mutation {
     ) -> Result<super::types::tracking::Conversion> {
         let actor = ctx.principal().secret_key()?;
         let s = ctx.state();
-        let c = services::conversions::refund(
+        let c = ops::conversions::refund(
             &s.db,
             actor.tenant_id,
             &order_id,
@@ -459,7 +456,7 @@ impl Mutation {
     ) -> Result<super::types::tracking::FxRate> {
         let actor = ctx.principal().staff(&[Role::Finance])?;
         let s = ctx.state();
-        let r = services::conversions::set_fx_rate(
+        let r = ops::conversions::set_fx_rate(
             &s.db,
             actor.tenant_id,
             &base,
@@ -488,16 +485,16 @@ impl Mutation {
         let actor = p.staff_or_secret_key(ENROLLERS)?;
         let s = ctx.state();
         let key = crate::http::unsubscribe::link_key(s);
-        let links = services::invites::LinkSettings {
+        let links = ops::invites::LinkSettings {
             public_url: &s.config.public_url,
             link_key: &key,
             per_day: s.config.tracking.invites_per_day,
         };
-        let out = services::invites::send_invites(
+        let out = ops::invites::send_invites(
             &s.db,
             p,
             actor.tenant_id,
-            services::invites::InviteRequest {
+            ops::invites::InviteRequest {
                 enrolment_id,
                 friends: emails,
                 message,
@@ -533,7 +530,7 @@ impl Mutation {
         let p = ctx.principal();
         let actor = p.staff(&[Role::Ops])?;
         let s = ctx.state();
-        let (key, row) = services::api_keys::create(
+        let (key, row) = ops::api_keys::create(
             &s.db,
             p,
             actor.tenant_id,
@@ -553,7 +550,7 @@ impl Mutation {
     /// server or a provider is fixed. Only dead jobs of the caller's tenant: anything else is
     /// NOT_FOUND (not ours) or CONFLICT (not dead).
     async fn retry_job(&self, ctx: &Context<'_>, id: Uuid) -> Result<Job> {
-        use services::queue_health::{DeadJobAction, act_on_dead_job};
+        use ops::queue_health::{DeadJobAction, act_on_dead_job};
         let p = ctx.principal();
         let actor = p.staff(&[Role::Ops])?;
         let s = ctx.state();
@@ -575,11 +572,12 @@ impl Mutation {
         let p = ctx.principal();
         let actor = p.staff(&[Role::Ops])?;
         let s = ctx.state();
-        Ok(
-            services::api_keys::revoke(&s.db, &s.caches, p, actor.tenant_id, id, s.clock.now())
-                .await?
-                .into(),
-        )
+        let key = ops::api_keys::revoke(&s.db, p, actor.tenant_id, id, s.clock.now()).await?;
+        // Committed: every replica's key cache forgets it.
+        s.caches
+            .invalidate(crate::cache_bus::Invalidation::ApiKey(id))
+            .await;
+        Ok(key.into())
     }
 
     /// Store a tenant secret (widget_secret, webhook_secret, stripe_secret_key, stripe_webhook_secret, giftcard_api_key), encrypted (admin).
@@ -592,7 +590,7 @@ impl Mutation {
         let p = ctx.principal();
         let actor = p.staff(&[])?;
         let s = ctx.state();
-        services::secrets::set(
+        ops::secrets::set(
             &s.db,
             &s.secrets,
             p,
@@ -623,8 +621,7 @@ async fn transition(ctx: &Context<'_>, id: Uuid, action: CampaignAction) -> Resu
     let actor = p.staff(CAMPAIGN_EDITORS)?;
     let s = ctx.state();
     let campaign =
-        services::campaigns::transition(&s.db, p, actor.tenant_id, id, action, s.clock.now())
-            .await?;
+        ops::campaigns::transition(&s.db, p, actor.tenant_id, id, action, s.clock.now()).await?;
     // Status decides whether clicks attribute: the redirect must not serve a stale answer here.
     s.caches.invalidate(Invalidation::AllLinks).await;
     s.nudge_relay();
@@ -636,7 +633,7 @@ fn reported_device(
     s: &crate::state::AppState,
     ip: Option<&str>,
     user_agent: Option<&str>,
-) -> Result<Option<services::conversions::Device>, crate::error::ApiError> {
+) -> Result<Option<ops::conversions::Device>, crate::error::ApiError> {
     let Some(ip) = ip.map(str::trim).filter(|ip| !ip.is_empty()) else {
         return Ok(None);
     };

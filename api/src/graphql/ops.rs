@@ -14,13 +14,10 @@ use super::{
     ContextExt,
     types::admin::{Job, QueueOverview},
 };
-use crate::{
-    auth::Role,
-    error::ApiError,
-    services::{
-        self,
-        queue_health::{self, KindHealth, OutboxLag},
-    },
+use crate::{auth::Role, error::ApiError};
+use grapevine_entity::ops::{
+    self,
+    queue_health::{self, KindHealth, OutboxLag},
 };
 
 /// Who watches and tends the queue.
@@ -65,7 +62,7 @@ impl OpsMutation {
     /// audit log) and never runs again; finished-job retention removes it later. Only a dead
     /// job of the caller's tenant: anything else is NOT_FOUND (not ours) or CONFLICT (not dead).
     async fn discard_job(&self, ctx: &Context<'_>, id: Uuid, reason: String) -> Result<Job> {
-        use services::queue_health::{DeadJobAction, act_on_dead_job};
+        use ops::queue_health::{DeadJobAction, act_on_dead_job};
         let p = ctx.principal();
         let actor = p.staff(OPS)?;
         let s = ctx.state();

@@ -14,10 +14,8 @@ use super::{
         people::{Participant, User},
     },
 };
-use crate::{
-    auth::{Role, principal::CAMPAIGN_READERS},
-    services::{self, search::Search},
-};
+use crate::auth::{Role, principal::CAMPAIGN_READERS};
+use grapevine_entity::ops::{self, search::Search};
 
 /// Query root.
 #[derive(Default)]
@@ -36,17 +34,15 @@ impl Query {
         let user_id = actor
             .user_id
             .ok_or(crate::error::ApiError::Unauthenticated)?;
-        Ok(
-            services::users::get(&ctx.state().db, actor.tenant_id, user_id)
-                .await?
-                .into(),
-        )
+        Ok(ops::users::get(&ctx.state().db, actor.tenant_id, user_id)
+            .await?
+            .into())
     }
 
     /// The caller's tenant.
     async fn tenant(&self, ctx: &Context<'_>) -> Result<Tenant> {
         let tenant_id = ctx.principal().tenant_id()?;
-        let t = services::tenants::get(&ctx.state().db, tenant_id).await?;
+        let t = ops::tenants::get(&ctx.state().db, tenant_id).await?;
         Ok(Tenant {
             id: t.id,
             slug: t.slug,
@@ -110,11 +106,9 @@ impl Query {
     /// One campaign.
     async fn campaign(&self, ctx: &Context<'_>, id: Uuid) -> Result<Campaign> {
         let actor = ctx.principal().staff_or_secret_key(CAMPAIGN_READERS)?;
-        Ok(
-            services::campaigns::get(&ctx.state().db, actor.tenant_id, id)
-                .await?
-                .into(),
-        )
+        Ok(ops::campaigns::get(&ctx.state().db, actor.tenant_id, id)
+            .await?
+            .into())
     }
 
     /// Participants, newest first. `search` (at most 100 characters) keeps those whose email,
@@ -162,7 +156,7 @@ impl Query {
     ) -> Result<async_graphql::Json<serde_json::Value>> {
         let actor = ctx.principal().staff(&[Role::MarketingManager])?;
         Ok(async_graphql::Json(
-            services::privacy::export(&ctx.state().db, actor.tenant_id, id).await?,
+            ops::privacy::export(&ctx.state().db, actor.tenant_id, id).await?,
         ))
     }
 
@@ -171,11 +165,9 @@ impl Query {
         let actor = ctx
             .principal()
             .staff_or_secret_key(&[Role::MarketingManager, Role::Sales])?;
-        Ok(
-            services::participants::get(&ctx.state().db, actor.tenant_id, id)
-                .await?
-                .into(),
-        )
+        Ok(ops::participants::get(&ctx.state().db, actor.tenant_id, id)
+            .await?
+            .into())
     }
 
     /// The health of the tenant's background jobs, per kind (ops): waiting, running, retrying,
@@ -184,7 +176,7 @@ impl Query {
     async fn queue_health(&self, ctx: &Context<'_>) -> Result<Vec<QueueKindHealth>> {
         let actor = ctx.principal().staff(&[Role::Ops])?;
         let state = ctx.state();
-        let kinds = services::queue_health::snapshot(
+        let kinds = ops::queue_health::snapshot(
             &state.db,
             actor.tenant_id,
             grapevine_entity::ops::outbox::wall_clock(),
@@ -233,7 +225,7 @@ impl Query {
             .principal()
             .staff(&[Role::MarketingManager, Role::Ops])?;
         let state = ctx.state();
-        services::campaigns::get(&state.db, actor.tenant_id, campaign_id).await?;
+        ops::campaigns::get(&state.db, actor.tenant_id, campaign_id).await?;
         let page = Page::new(first, after, state.config.graphql.max_page_size)?;
         let select = tables::emails::Entity::find()
             .filter(tables::emails::Column::TenantId.eq(actor.tenant_id))
@@ -252,7 +244,7 @@ impl Query {
     /// API keys (admin, ops).
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKey>> {
         let actor = ctx.principal().staff(&[Role::Ops])?;
-        Ok(services::api_keys::list(&ctx.state().db, actor.tenant_id)
+        Ok(ops::api_keys::list(&ctx.state().db, actor.tenant_id)
             .await?
             .into_iter()
             .map(ApiKey::from)

@@ -9,7 +9,7 @@ use grapevine_entity::tables::{applied_recommendations, recommendation_dismissal
 use uuid::Uuid;
 
 use super::{ContextExt, types::reports::CampaignReport};
-use crate::services::{
+use grapevine_entity::ops::{
     recommendations::{self, APPLIERS},
     reports::READERS,
 };

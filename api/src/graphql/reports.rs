@@ -9,11 +9,8 @@ use super::{
     recommendations::mark_dismissed,
     types::reports::{CampaignReport, ReportGranularity},
 };
-use crate::{
-    auth::Role,
-    error::ApiError,
-    services::reports::{self, READERS},
-};
+use crate::{auth::Role, error::ApiError};
+use grapevine_entity::ops::reports::{self, READERS};
 
 /// Most campaigns one comparison takes.
 const MAX_COMPARED: usize = 10;
@@ -101,7 +98,8 @@ impl ReportMutation {
         let p = ctx.principal();
         let actor = p.staff(&[Role::MarketingManager])?;
         let s = ctx.state();
-        let campaign = crate::services::campaigns::get(&s.db, actor.tenant_id, campaign_id).await?;
+        let campaign =
+            grapevine_entity::ops::campaigns::get(&s.db, actor.tenant_id, campaign_id).await?;
         if campaign.created_by.is_none() {
             return Err(
                 ApiError::Conflict("the campaign has no owner to send a digest to".into()).into(),
@@ -121,7 +119,7 @@ impl ReportMutation {
         )
         .await
         .map_err(ApiError::from)?;
-        crate::services::audit::record(
+        grapevine_entity::ops::audit::record(
             &s.db,
             actor.tenant_id,
             p,

@@ -5,9 +5,8 @@ use async_graphql::{Context, Object, Result};
 
 use super::{ContextExt, mutation::ClientAddr, types::admin::LoginPayload};
 use crate::{
-    auth::sessions::SessionRequest,
+    auth::{request::LoginOk, sessions::SessionRequest},
     error::ApiError,
-    services::{self, auth::LoginOk},
 };
 
 /// The session mutations.
@@ -46,7 +45,7 @@ impl SessionMutation {
         let client = ctx
             .data_opt::<ClientAddr>()
             .map_or_else(|| "unknown".to_owned(), |c| c.0.clone());
-        let ok = services::auth::login(
+        let ok = crate::auth::request::login(
             ctx.state(),
             &email,
             &password,
@@ -66,7 +65,7 @@ impl SessionMutation {
         if !session.same_origin {
             return Err(ApiError::Forbidden("sessions refresh from this site only".into()).into());
         }
-        let ok = services::auth::refresh(ctx.state(), session.cookie.as_deref()).await?;
+        let ok = crate::auth::request::refresh(ctx.state(), session.cookie.as_deref()).await?;
         signed_in(ctx, ok)
     }
 
@@ -77,7 +76,7 @@ impl SessionMutation {
         if !session.same_origin {
             return Err(ApiError::Forbidden("sign out from this site only".into()).into());
         }
-        let ended = services::auth::sign_out(ctx.state(), session.cookie.as_deref()).await?;
+        let ended = crate::auth::request::sign_out(ctx.state(), session.cookie.as_deref()).await?;
         session.clear();
         Ok(ended)
     }

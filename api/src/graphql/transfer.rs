@@ -20,8 +20,8 @@ use super::{
 use crate::{
     auth::principal::CAMPAIGN_EDITORS,
     error::{ApiError, ApiResult},
-    services::{self, imports::ImportFile},
 };
+use grapevine_entity::ops::{self, import::uploads::ImportFile};
 
 /// Where an import stands.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +135,7 @@ async fn error_page(
     import_id: Uuid,
     page: Page,
 ) -> ApiResult<IdConnection<ImportRowError>> {
-    let mut select = services::imports::errors(tenant_id, import_id)
+    let mut select = ops::import::uploads::errors(tenant_id, import_id)
         .order_by_asc(participant_import_errors::Column::Id)
         .limit(page.first + 1);
     if let Some(after) = page.after {
@@ -167,9 +167,11 @@ impl TransferQuery {
     /// A participant import and its progress (marketing managers).
     async fn participant_import(&self, ctx: &Context<'_>, id: Uuid) -> Result<ParticipantImport> {
         let actor = ctx.principal().staff(CAMPAIGN_EDITORS)?;
-        Ok(services::imports::get(&ctx.state().db, actor.tenant_id, id)
-            .await?
-            .into())
+        Ok(
+            ops::import::uploads::get(&ctx.state().db, actor.tenant_id, id)
+                .await?
+                .into(),
+        )
     }
 
     /// A campaign's design as a portable document (`"format": "grapevine.campaign/v1"`):
@@ -178,7 +180,7 @@ impl TransferQuery {
     async fn export_campaign(&self, ctx: &Context<'_>, id: Uuid) -> Result<Json<Value>> {
         let actor = ctx.principal().staff(CAMPAIGN_EDITORS)?;
         Ok(Json(
-            services::campaign_documents::export(&ctx.state().db, actor.tenant_id, id).await?,
+            ops::campaign_documents::export(&ctx.state().db, actor.tenant_id, id).await?,
         ))
     }
 }
@@ -221,13 +223,13 @@ impl TransferMutation {
             .read_to_end(&mut content)
             .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("reading an upload")))?;
         let file = ImportFile { name, content };
-        let record = services::imports::start_upload(
+        let record = ops::import::uploads::start_upload(
             &s.db,
             p,
             actor.tenant_id,
             campaign_id,
             file,
-            &s.config.imports,
+            s.config.imports.upload_limits(),
             s.clock.now(),
         )
         .await?;
@@ -248,7 +250,7 @@ impl TransferMutation {
         let p = ctx.principal();
         let actor = p.staff(CAMPAIGN_EDITORS)?;
         let s = ctx.state();
-        Ok(services::campaign_documents::import(
+        Ok(ops::campaign_documents::import(
             &s.db,
             p,
             actor.tenant_id,

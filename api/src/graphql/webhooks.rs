@@ -13,11 +13,9 @@ use super::{
         WebhookDeliveryState, WebhookEndpoint, WebhookEndpointWithSecret,
     },
 };
-use crate::{
-    auth::Role,
-    error::ApiResult,
-    services::webhooks::{self as hooks, DeliveryFilter, EndpointDraft, EndpointPatch},
-    state::AppState,
+use crate::{auth::Role, error::ApiResult, state::AppState};
+use grapevine_entity::ops::webhooks::{
+    self as hooks, DeliveryFilter, EndpointDraft, EndpointPatch,
 };
 
 /// Who manages webhooks.

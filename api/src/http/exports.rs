@@ -11,15 +11,8 @@ use futures::StreamExt;
 use uuid::Uuid;
 
 use super::error::failure;
-use crate::{
-    auth::Role,
-    error::ApiError,
-    services::{
-        auth::authenticate,
-        finance::{Export, Period, export_csv},
-    },
-    state::AppState,
-};
+use crate::{auth::Role, auth::request::authenticate, error::ApiError, state::AppState};
+use grapevine_entity::ops::finance::{Export, Period, export_csv};
 
 /// Who may export.
 const FINANCE: &[Role] = &[Role::Finance];

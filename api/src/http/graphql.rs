@@ -18,10 +18,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
+    auth::request::{authenticate, authenticate_token, bearer},
     auth::{Principal, sessions::SessionRequest},
     error::code,
     graphql::{AppSchema, mutation::ClientAddr},
-    services::auth::{authenticate, authenticate_token, bearer},
     state::AppState,
 };
 

@@ -80,7 +80,7 @@ impl HttpMetrics {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     // Queue gauges come from the outbox, the record of every job; a failing query leaves the
     // last values (and is logged) rather than failing the scrape.
-    match crate::services::queue_health::states(&state.db, None).await {
+    match grapevine_entity::ops::queue_health::states(&state.db, None).await {
         Ok(counts) => {
             state.metrics.jobs.reset();
             for (kind, job_state, n) in counts {
@@ -94,7 +94,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         Err(err) => tracing::warn!(error = %err, "counting jobs for /metrics failed"),
     }
     let now = grapevine_entity::ops::outbox::wall_clock();
-    match crate::services::queue_health::outbox_lag(&state.db, None, now).await {
+    match grapevine_entity::ops::queue_health::outbox_lag(&state.db, None, now).await {
         Ok(lag) => {
             state
                 .metrics

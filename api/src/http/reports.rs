@@ -10,15 +10,8 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::error::failure;
-use crate::{
-    error::ApiError,
-    reports,
-    services::{
-        auth::authenticate,
-        reports::{CampaignReport, Granularity, READERS, campaign_report},
-    },
-    state::AppState,
-};
+use crate::{auth::request::authenticate, error::ApiError, reports, state::AppState};
+use grapevine_entity::ops::reports::{CampaignReport, Granularity, READERS, campaign_report};
 
 /// `GET /reports/campaigns/{id}.csv`: one row per (period start, channel).
 pub async fn csv(

@@ -23,9 +23,9 @@ use crate::{
     auth::{Principal, api_keys::VerifiedKey},
     error::ApiError,
     rate_limits::Limit,
-    services::{invites, links, secrets, tenants},
     state::AppState,
 };
+use grapevine_entity::ops::{invites, links, secrets, tenants};
 
 /// `GET /widget.js`.
 pub async fn script() -> HttpResponse {
@@ -111,7 +111,7 @@ async fn caller(
     // The signed-in customer is seen on this device (the shared-device fraud rule).
     if let Some(device) =
         crate::tracking::visitor::device_of(req, &state.visitor_key, &state.trusted_proxies)
-        && let Err(err) = crate::services::conversions::record_sighting(
+        && let Err(err) = grapevine_entity::ops::conversions::record_sighting(
             &state.db,
             key.tenant_id,
             &customer_id,
@@ -337,11 +337,11 @@ pub async fn lead(
         "send {\"ref\": …, \"gv_click\": …}",
     )
     .await?;
-    let touch = crate::services::conversions::TouchInput {
+    let touch = grapevine_entity::ops::conversions::TouchInput {
         click_id: body.gv_click,
         code: body.r#ref,
     };
-    let out = crate::services::conversions::track_lead(
+    let out = grapevine_entity::ops::conversions::track_lead(
         &state.db,
         caller.key.tenant_id,
         &caller.customer_id,
@@ -399,7 +399,7 @@ pub async fn demo_store(
     };
     let token = customer_token::sign(
         secrecy::ExposeSecret::expose_secret(&secret),
-        crate::services::demo::DEMO_CUSTOMER,
+        crate::demo::DEMO_CUSTOMER,
         state.clock.now().timestamp() + 3600,
     );
     let consent = matches!(params.consent.as_deref(), Some("1" | "true" | "yes"));

@@ -1,10 +1,8 @@
 //! The report as CSV: one row per (period start, channel), so that each count and amount column
 //! sums to the report's totals (`unique_visitors` is distinct per cell and does not sum).
 
-use crate::{
-    error::ApiResult,
-    services::{finance::csv_rows, reports::CampaignReport},
-};
+use crate::error::ApiResult;
+use grapevine_entity::ops::{finance::csv_rows, reports::CampaignReport};
 
 /// The columns, in order; only ever appended to.
 pub const COLUMNS: &[&str] = &[

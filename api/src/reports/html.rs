@@ -9,10 +9,8 @@ use super::{
     escape,
     svg::{Bar, bar_chart},
 };
-use crate::{
-    graphql::types::reports::{CampaignReport as View, Rate},
-    services::reports::CampaignReport,
-};
+use crate::graphql::types::reports::{CampaignReport as View, Rate};
+use grapevine_entity::ops::reports::CampaignReport;
 
 /// The page's style sheet: screen and print.
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#1b1b1b}\

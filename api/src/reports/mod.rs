@@ -1,6 +1,6 @@
 //! Campaign reports rendered for people and spreadsheets: a CSV of (period, channel) cells and a
 //! printable HTML page with server-side SVG charts. Pure functions over
-//! `services::reports::CampaignReport`; the HTTP handlers live in `http::reports`.
+//! `ops::reports::CampaignReport`; the HTTP handlers live in `http::reports`.
 
 pub mod csv;
 pub mod html;
@@ -31,7 +31,7 @@ pub(crate) mod fixture {
     use grapevine_entity::tables::{AttributionModel, CampaignStatus, campaigns};
     use uuid::Uuid;
 
-    use crate::services::reports::{
+    use grapevine_entity::ops::reports::{
         CampaignReport, Counts, Granularity, PeriodChannelTotals, Referrer,
     };
 

@@ -12,7 +12,7 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use grapevine_entity::tables::tracking_tallies;
 use sea_orm::{
     ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, ExprTrait, sea_query::Expr,
@@ -50,10 +50,7 @@ pub struct Tally {
     buckets: Arc<Mutex<Buckets>>,
 }
 
-/// The start of the UTC hour holding `at`.
-pub fn hour_of(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.duration_trunc(TimeDelta::hours(1)).unwrap_or(at)
-}
+pub use grapevine_entity::domain::calendar::hour_of;
 
 impl Tally {
     /// Add `counts` to the tenant's hour holding `at`.
@@ -170,7 +167,10 @@ mod tests {
             }
         );
         assert_eq!(buckets[&(tenant, hour_of(at(10, 0)))].clicks_lost, 1);
-        assert_eq!(hour_of(at(10, 59)), at(10, 0) - TimeDelta::seconds(7));
+        assert_eq!(
+            hour_of(at(10, 59)),
+            at(10, 0) - chrono::TimeDelta::seconds(7)
+        );
         assert!(tally.take().is_empty(), "taking empties the tally");
     }
 }

@@ -29,8 +29,12 @@ pub fn ip_hash(key: &[u8], ip: IpAddr) -> String {
 }
 
 /// Both hashes of a client.
-pub fn device(key: &[u8], ip: IpAddr, user_agent: &str) -> crate::services::conversions::Device {
-    crate::services::conversions::Device {
+pub fn device(
+    key: &[u8],
+    ip: IpAddr,
+    user_agent: &str,
+) -> grapevine_entity::ops::conversions::Device {
+    grapevine_entity::ops::conversions::Device {
         visitor_hash: visitor_hash(key, ip, user_agent),
         ip_hash: ip_hash(key, ip),
     }
@@ -41,7 +45,7 @@ pub fn device_of(
     req: &actix_web::HttpRequest,
     key: &[u8],
     trusted_proxies: &[IpAddr],
-) -> Option<crate::services::conversions::Device> {
+) -> Option<grapevine_entity::ops::conversions::Device> {
     let forwarded = req
         .headers()
         .get("x-forwarded-for")

@@ -16,15 +16,10 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{
-    error::ApiError,
-    http::error::HttpError,
-    services::{
-        conversions::{self, ConversionInput, TouchInput},
-        secrets,
-    },
-    state::AppState,
-    webhooks::signature,
+use crate::{error::ApiError, http::error::HttpError, state::AppState, webhooks::signature};
+use grapevine_entity::ops::{
+    conversions::{self, ConversionInput, TouchInput},
+    secrets,
 };
 
 fn received(body: Value) -> HttpResponse {

@@ -38,6 +38,12 @@ pub fn days(first: NaiveDate, last: NaiveDate) -> impl Iterator<Item = NaiveDate
     first.iter_days().take_while(move |d| *d <= last)
 }
 
+/// The start of the UTC hour holding `at`.
+pub fn hour_of(at: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::DurationRound;
+    at.duration_trunc(Duration::hours(1)).unwrap_or(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

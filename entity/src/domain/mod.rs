@@ -4,6 +4,7 @@
 //! Nothing here touches a database, a queue or HTTP; everything is plain data and plain functions
 //! so the api and the worker share one definition of each rule and it is unit-tested in isolation.
 
+pub mod api_key;
 pub mod attribution;
 pub mod audience;
 pub mod bucket;
@@ -21,6 +22,7 @@ pub mod hll;
 pub mod ids;
 pub mod money;
 pub mod participant;
+pub mod password;
 pub mod reward;
 pub mod share;
 pub mod stats;

@@ -2,6 +2,7 @@
 //! each lives here once, beside the tables it reads and the pure rules (`domain`) it applies.
 //! A few operations still live in `api/src/services` and move here one by one (issue 17).
 
+pub mod api_keys;
 pub mod audit;
 pub mod campaign_documents;
 pub mod campaigns;
@@ -25,6 +26,7 @@ pub mod participants;
 pub mod payouts;
 pub mod principal;
 pub mod privacy;
+pub mod program_health;
 pub mod queue_health;
 pub mod recommendations;
 pub mod reports;
@@ -34,4 +36,6 @@ pub mod secrets;
 pub mod share;
 pub mod tenants;
 pub mod trace;
+pub mod users;
 pub mod webhook_events;
+pub mod webhooks;

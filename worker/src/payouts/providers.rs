@@ -8,6 +8,8 @@
 
 use std::future::Future;
 
+use futures::future::BoxFuture;
+use grapevine_entity::ops::payouts::{Connect, ConnectAccounts, Refusal};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
@@ -190,6 +192,62 @@ impl Stripe {
             .await
             .map_err(classify)?;
         Ok(account.details_submitted.unwrap_or(false) && account.payouts_enabled.unwrap_or(false))
+    }
+}
+
+/// Stripe Connect for payout onboarding (the API's calls): a tenant's Stripe, opened with its key.
+pub struct StripeConnect {
+    api_base: String,
+}
+
+impl StripeConnect {
+    /// Connect calls go to `api_base` (Stripe, or a local stand-in in tests).
+    pub fn new(api_base: impl Into<String>) -> Self {
+        Self {
+            api_base: api_base.into(),
+        }
+    }
+}
+
+impl Connect for StripeConnect {
+    fn open(&self, key: &SecretString) -> Result<Box<dyn ConnectAccounts>, Refusal> {
+        let stripe = Stripe::new(&self.api_base, key).map_err(refusal)?;
+        Ok(Box::new(stripe))
+    }
+}
+
+fn refusal(err: ProviderError) -> Refusal {
+    err.message().to_owned()
+}
+
+impl ConnectAccounts for Stripe {
+    fn create_account<'a>(
+        &'a self,
+        participant_id: Uuid,
+        email: &'a str,
+    ) -> BoxFuture<'a, Result<String, Refusal>> {
+        Box::pin(async move {
+            Stripe::create_account(self, participant_id, email)
+                .await
+                .map_err(refusal)
+        })
+    }
+
+    fn onboarding_link<'a>(
+        &'a self,
+        account: &'a str,
+        refresh_url: &'a str,
+        return_url: &'a str,
+    ) -> BoxFuture<'a, Result<String, Refusal>> {
+        Box::pin(async move {
+            Stripe::onboarding_link(self, account, refresh_url, return_url)
+                .await
+                .map_err(refusal)
+        })
+    }
+
+    fn account_ready<'a>(&'a self, account: &'a str) -> BoxFuture<'a, Result<bool, Refusal>> {
+        Box::pin(async move { Stripe::account_ready(self, account).await.map_err(refusal) })
     }
 }
 

@@ -117,8 +117,8 @@ pub struct QueueKindHealth {
     pub p95_run_ms: Option<i64>,
 }
 
-impl From<crate::services::queue_health::KindHealth> for QueueKindHealth {
-    fn from(h: crate::services::queue_health::KindHealth) -> Self {
+impl From<grapevine_entity::ops::queue_health::KindHealth> for QueueKindHealth {
+    fn from(h: grapevine_entity::ops::queue_health::KindHealth) -> Self {
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         Self {
             kind: h.kind,
@@ -152,8 +152,8 @@ impl QueueOverview {
     /// From the service's figures.
     pub fn new(
         at: DateTime<Utc>,
-        kinds: Vec<crate::services::queue_health::KindHealth>,
-        lag: crate::services::queue_health::OutboxLag,
+        kinds: Vec<grapevine_entity::ops::queue_health::KindHealth>,
+        lag: grapevine_entity::ops::queue_health::OutboxLag,
     ) -> Self {
         Self {
             at,

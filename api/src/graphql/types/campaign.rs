@@ -22,9 +22,9 @@ use crate::{
         pagination::{IdConnection, Page, connection, fetch},
         scalars::{BigInt, Money},
     },
-    services::reports::READERS as REPORT_READERS,
-    services::search::Search,
 };
+use grapevine_entity::ops::reports::READERS as REPORT_READERS;
+use grapevine_entity::ops::search::Search;
 
 /// The audience a campaign targets (an empty rule matches everyone).
 #[derive(SimpleObject, InputObject, Clone, Debug, Default)]
@@ -465,7 +465,7 @@ pub struct CreateCampaignInput {
     pub holdout_bps: i32,
 }
 
-impl From<CreateCampaignInput> for crate::services::campaigns::CampaignDraft {
+impl From<CreateCampaignInput> for grapevine_entity::ops::campaigns::CampaignDraft {
     fn from(i: CreateCampaignInput) -> Self {
         Self {
             name: Some(i.name),
@@ -527,7 +527,7 @@ fn maybe<T, U>(m: MaybeUndefined<T>, f: impl Fn(T) -> U) -> Option<Option<U>> {
     }
 }
 
-impl From<UpdateCampaignInput> for crate::services::campaigns::CampaignDraft {
+impl From<UpdateCampaignInput> for grapevine_entity::ops::campaigns::CampaignDraft {
     fn from(i: UpdateCampaignInput) -> Self {
         Self {
             name: i.name,
@@ -585,7 +585,7 @@ impl RewardRuleInput {
     /// Into the service draft; shape errors name the field.
     pub fn into_draft(
         self,
-    ) -> Result<crate::services::campaigns::RewardRuleDraft, crate::error::ApiError> {
+    ) -> Result<grapevine_entity::ops::campaigns::RewardRuleDraft, crate::error::ApiError> {
         use crate::error::ApiError;
         use domain::reward::{
             Milestone as M, RewardKind as K, RewardSpec, RewardTrigger as T, Tier as Ti, TierTable,
@@ -643,7 +643,7 @@ impl RewardRuleInput {
                 }
             }
         };
-        Ok(crate::services::campaigns::RewardRuleDraft {
+        Ok(grapevine_entity::ops::campaigns::RewardRuleDraft {
             side: self.side.into(),
             spec: RewardSpec {
                 kind,

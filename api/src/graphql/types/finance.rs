@@ -6,10 +6,8 @@ use grapevine_entity::tables;
 use uuid::Uuid;
 
 use super::enums::{PayoutStatus, RewardType};
-use crate::{
-    graphql::scalars::{BigInt, Money},
-    services::finance,
-};
+use crate::graphql::scalars::{BigInt, Money};
+use grapevine_entity::ops::finance;
 
 /// Where a reconciliation stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]

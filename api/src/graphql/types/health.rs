@@ -6,9 +6,9 @@ use grapevine_entity::domain::stats::two_proportions::Verdict;
 use uuid::Uuid;
 
 use super::reports::{Interval95, Rate};
-use crate::{
-    graphql::scalars::BigInt,
-    services::{program_health as svc, recommendations::Impact, reports as svc_reports},
+use crate::graphql::scalars::BigInt;
+use grapevine_entity::ops::{
+    program_health as svc, recommendations::Impact, reports as svc_reports,
 };
 
 /// A rate when the numerator fits in the denominator, null otherwise (never clamped).

@@ -65,7 +65,7 @@ impl ReferralLink {
     /// Click counts, from the reporting rollups: they take in new clicks every
     /// `analytics.rollup_interval_secs` (a minute by default).
     async fn stats(&self, ctx: &Context<'_>) -> Result<LinkStats> {
-        let s = crate::services::links::stats(&ctx.state().db, self.id).await?;
+        let s = grapevine_entity::ops::links::stats(&ctx.state().db, self.id).await?;
         Ok(LinkStats {
             clicks: BigInt(s.clicks),
             unique_visitors: BigInt(s.unique_visitors),

@@ -96,13 +96,16 @@ impl Participant {
         campaign_id: Option<Uuid>,
     ) -> Result<Vec<super::links::ReferralLink>> {
         let tenant = ctx.principal().tenant_id()?;
-        Ok(
-            crate::services::links::of_participant(&ctx.state().db, tenant, self.id, campaign_id)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect(),
+        Ok(grapevine_entity::ops::links::of_participant(
+            &ctx.state().db,
+            tenant,
+            self.id,
+            campaign_id,
         )
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
     }
 }
 
@@ -141,13 +144,13 @@ impl From<tables::enrolments::Model> for Enrolment {
 impl Enrolment {
     /// The participant's unique referral code (invited participants only).
     async fn referral_code(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Ok(crate::services::participants::primary_code(&ctx.state().db, self.id).await?)
+        Ok(grapevine_entity::ops::participants::primary_code(&ctx.state().db, self.id).await?)
     }
 
     /// The participant's links in this campaign (primary first).
     async fn links(&self, ctx: &Context<'_>) -> Result<Vec<super::links::ReferralLink>> {
         Ok(
-            crate::services::links::of_enrolment(&ctx.state().db, self.id)
+            grapevine_entity::ops::links::of_enrolment(&ctx.state().db, self.id)
                 .await?
                 .into_iter()
                 .map(Into::into)
@@ -159,7 +162,7 @@ impl Enrolment {
     async fn participant(&self, ctx: &Context<'_>) -> Result<Participant> {
         let tenant = ctx.principal().tenant_id()?;
         Ok(
-            crate::services::participants::get(&ctx.state().db, tenant, self.participant_id)
+            grapevine_entity::ops::participants::get(&ctx.state().db, tenant, self.participant_id)
                 .await?
                 .into(),
         )
@@ -185,7 +188,7 @@ pub struct ParticipantInput {
     pub country: Option<String>,
 }
 
-impl From<ParticipantInput> for crate::services::participants::ParticipantDraft {
+impl From<ParticipantInput> for grapevine_entity::ops::participants::ParticipantDraft {
     fn from(i: ParticipantInput) -> Self {
         Self {
             external_id: i.external_id,

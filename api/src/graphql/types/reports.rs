@@ -1,4 +1,4 @@
-//! Campaign reports in GraphQL (see `services::reports`).
+//! Campaign reports in GraphQL (see `ops::reports`).
 
 use async_graphql::{Enum, SimpleObject};
 use chrono::NaiveDate;
@@ -7,10 +7,8 @@ use uuid::Uuid;
 
 use super::goals::KpiMetric;
 use crate::graphql::recommendations::RecommendationDismissal;
-use crate::{
-    graphql::scalars::{BigInt, Money},
-    services::reports::{self as svc, Granularity},
-};
+use crate::graphql::scalars::{BigInt, Money};
+use grapevine_entity::ops::reports::{self as svc, Granularity};
 
 /// How a report's series is cut.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]

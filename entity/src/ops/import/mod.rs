@@ -9,6 +9,7 @@
 //! even running a whole file again enrols nobody twice.
 
 pub mod rows;
+pub mod uploads;
 pub mod write;
 
 use std::{collections::HashMap, io::Read};

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{BUY_RATE, Buyer, Device, Event, Kind, Plan, Referee, at, name};
-use crate::services::demo::random::Rng;
+use crate::demo::random::Rng;
 
 impl Plan {
     pub(super) fn add_lead(&mut self, rng: &mut Rng, click: usize) {

@@ -1,13 +1,12 @@
 //! Finance's side of rewards: payout settings, approval, retry and cancellation, the ledger and
-//! balances, manual adjustments, tax status and payout onboarding.
+//! balances, manual adjustments, tax status, and recording a participant's payout account.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::ops::{jobs::PayPayout, outbox::enqueue};
-use grapevine_entity::ops::{
+use crate::ops::{jobs::PayPayout, outbox::enqueue};
+use crate::ops::{
     ledger::{self, Entry},
     payouts::{proceed, recheck_holds, settings},
 };
-use grapevine_entity::{
+use crate::{
     db::begin_write,
     domain::money::Currency,
     tables::{
@@ -16,6 +15,7 @@ use grapevine_entity::{
         rewards,
     },
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, TransactionSession, TransactionTrait, sea_query::Expr,
@@ -24,10 +24,10 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::audit;
+use crate::ops::audit;
 use crate::{
-    auth::Principal,
-    error::{ApiError, ApiResult},
+    ops::error::{Error, Result},
+    ops::principal::Principal,
 };
 
 /// A tenant's payout settings as entered.
@@ -51,7 +51,7 @@ pub struct SettingsDraft {
 pub async fn get_settings(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
-) -> ApiResult<payout_settings::Model> {
+) -> Result<payout_settings::Model> {
     Ok(settings(conn, tenant_id).await?)
 }
 
@@ -62,24 +62,21 @@ pub async fn set_settings(
     tenant_id: Uuid,
     d: SettingsDraft,
     now: DateTime<Utc>,
-) -> ApiResult<payout_settings::Model> {
+) -> Result<payout_settings::Model> {
     if d.minimum_minor < 1 {
-        return Err(ApiError::invalid("minimumMinor", "must be at least 1"));
+        return Err(Error::invalid("minimumMinor", "must be at least 1"));
     }
     if d.approval_threshold_minor.is_some_and(|t| t < 0) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "approvalThresholdMinor",
             "must be zero or more",
         ));
     }
     if d.tax_threshold_minor.is_some_and(|t| t < 0) {
-        return Err(ApiError::invalid(
-            "taxThresholdMinor",
-            "must be zero or more",
-        ));
+        return Err(Error::invalid("taxThresholdMinor", "must be zero or more"));
     }
     if !(1..=50).contains(&d.max_attempts) {
-        return Err(ApiError::invalid("maxAttempts", "must be between 1 and 50"));
+        return Err(Error::invalid("maxAttempts", "must be between 1 and 50"));
     }
     let txn = begin_write(conn).await?;
     let row = payout_settings::ActiveModel {
@@ -125,16 +122,12 @@ pub async fn set_settings(
 }
 
 /// A payout of the tenant.
-pub async fn get(
-    conn: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    id: Uuid,
-) -> ApiResult<payouts::Model> {
+pub async fn get(conn: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> Result<payouts::Model> {
     payouts::Entity::find_by_id(id)
         .filter(payouts::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("payout"))
+        .ok_or(Error::NotFound("payout"))
 }
 
 /// A payout's attempts, oldest first.
@@ -142,7 +135,7 @@ pub async fn attempts(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     payout_id: Uuid,
-) -> ApiResult<Vec<payout_attempts::Model>> {
+) -> Result<Vec<payout_attempts::Model>> {
     Ok(payout_attempts::Entity::find()
         .filter(payout_attempts::Column::TenantId.eq(tenant_id))
         .filter(payout_attempts::Column::PayoutId.eq(payout_id))
@@ -158,11 +151,11 @@ pub async fn approve(
     tenant_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<payouts::Model> {
+) -> Result<payouts::Model> {
     let txn = begin_write(conn).await?;
     let payout = get(&txn, tenant_id, id).await?;
     if payout.status != PayoutStatus::AwaitingApproval {
-        return Err(ApiError::Conflict(format!(
+        return Err(Error::Conflict(format!(
             "the payout is {}, not awaiting approval",
             payout.status
         )));
@@ -196,11 +189,11 @@ pub async fn retry(
     tenant_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<payouts::Model> {
+) -> Result<payouts::Model> {
     let txn = begin_write(conn).await?;
     let payout = get(&txn, tenant_id, id).await?;
     if !matches!(payout.status, PayoutStatus::Dead | PayoutStatus::Failed) {
-        return Err(ApiError::Conflict(format!(
+        return Err(Error::Conflict(format!(
             "only a dead or failed payout can be retried; this one is {}",
             payout.status
         )));
@@ -237,9 +230,9 @@ pub async fn cancel(
     id: Uuid,
     reason: &str,
     now: DateTime<Utc>,
-) -> ApiResult<payouts::Model> {
+) -> Result<payouts::Model> {
     if reason.trim().is_empty() {
-        return Err(ApiError::invalid("reason", "say why"));
+        return Err(Error::invalid("reason", "say why"));
     }
     let txn = begin_write(conn).await?;
     let payout = get(&txn, tenant_id, id).await?;
@@ -249,7 +242,7 @@ pub async fn cancel(
         payout.status,
         PayoutStatus::AwaitingApproval | PayoutStatus::OnHold
     ) {
-        return Err(ApiError::Conflict(format!(
+        return Err(Error::Conflict(format!(
             "only a payout awaiting approval or on hold can be cancelled; this one is {}",
             payout.status
         )));
@@ -302,12 +295,12 @@ async fn participant(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-) -> ApiResult<participants::Model> {
+) -> Result<participants::Model> {
     participants::Entity::find_by_id(id)
         .filter(participants::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("participant"))
+        .ok_or(Error::NotFound("participant"))
 }
 
 /// A participant's balance in one account and currency.
@@ -329,7 +322,7 @@ pub async fn balances(
     tenant_id: Uuid,
     participant_id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<Balance>> {
+) -> Result<Vec<Balance>> {
     participant(conn, tenant_id, participant_id).await?;
     let entries = ledger_entries::Entity::find()
         .filter(ledger_entries::Column::TenantId.eq(tenant_id))
@@ -373,13 +366,13 @@ pub async fn adjust(
     currency: &str,
     memo: &str,
     now: DateTime<Utc>,
-) -> ApiResult<ledger_entries::Model> {
+) -> Result<ledger_entries::Model> {
     if amount_minor == 0 {
-        return Err(ApiError::invalid("amountMinor", "must not be zero"));
+        return Err(Error::invalid("amountMinor", "must not be zero"));
     }
     let currency = Currency::parse(currency).map_err(|e| e.renamed("currency"))?;
     if memo.trim().is_empty() || memo.len() > 500 {
-        return Err(ApiError::invalid("memo", "say why, in 1 to 500 characters"));
+        return Err(Error::invalid("memo", "say why, in 1 to 500 characters"));
     }
     let txn = begin_write(conn).await?;
     participant(&txn, tenant_id, participant_id).await?;
@@ -415,7 +408,7 @@ pub async fn adjust(
     let entry = ledger_entries::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("ledger entry vanished")))?;
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("ledger entry vanished")))?;
     txn.commit().await?;
     Ok(entry)
 }
@@ -428,7 +421,7 @@ pub async fn set_tax_status(
     participant_id: Uuid,
     on_file: bool,
     now: DateTime<Utc>,
-) -> ApiResult<participants::Model> {
+) -> Result<participants::Model> {
     let txn = begin_write(conn).await?;
     let p = participant(&txn, tenant_id, participant_id).await?;
     let mut m = p.into_active_model();
@@ -464,7 +457,7 @@ pub async fn set_payout_account(
     account_id: &str,
     status: PayoutOnboarding,
     now: DateTime<Utc>,
-) -> ApiResult<participants::Model> {
+) -> Result<participants::Model> {
     let txn = begin_write(conn).await?;
     let p = participant(&txn, tenant_id, participant_id).await?;
     let mut m = p.into_active_model();
@@ -484,97 +477,6 @@ pub async fn participant_of_tenant(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-) -> ApiResult<participants::Model> {
+) -> Result<participants::Model> {
     participant(conn, tenant_id, id).await
-}
-
-/// The tenant's Stripe for Connect calls.
-async fn connect(
-    conn: &impl ConnectionTrait,
-    boxer: &grapevine_entity::ops::crypto::SecretBoxer,
-    connect_base: &str,
-    tenant_id: Uuid,
-) -> ApiResult<grapevine_worker::payouts::providers::Stripe> {
-    let key = grapevine_entity::ops::secrets::get(conn, boxer, tenant_id, "stripe_secret_key")
-        .await
-        .map_err(ApiError::Internal)?
-        .ok_or_else(|| {
-            ApiError::Conflict("set the tenant's stripe_secret_key secret first".into())
-        })?;
-    grapevine_worker::payouts::providers::Stripe::new(connect_base, &key).map_err(provider_error)
-}
-
-fn provider_error(err: grapevine_worker::payouts::providers::ProviderError) -> ApiError {
-    ApiError::Conflict(format!("Stripe refused: {}", err.message()))
-}
-
-/// A Stripe Connect onboarding link for a participant (their connected account is created on the
-/// first call and kept).
-#[allow(clippy::too_many_arguments)]
-pub async fn onboarding_link(
-    conn: &sea_orm::DatabaseConnection,
-    boxer: &grapevine_entity::ops::crypto::SecretBoxer,
-    connect_base: &str,
-    tenant_id: Uuid,
-    participant_id: Uuid,
-    refresh_url: &str,
-    return_url: &str,
-    now: DateTime<Utc>,
-) -> ApiResult<(participants::Model, String)> {
-    for (field, url) in [("refreshUrl", refresh_url), ("returnUrl", return_url)] {
-        if url::Url::parse(url)
-            .map(|u| !matches!(u.scheme(), "http" | "https"))
-            .unwrap_or(true)
-        {
-            return Err(ApiError::invalid(field, "must be an http(s) URL"));
-        }
-    }
-    let p = participant(conn, tenant_id, participant_id).await?;
-    let stripe = connect(conn, boxer, connect_base, tenant_id).await?;
-    let account = match &p.payout_account_id {
-        Some(a) => a.clone(),
-        None => stripe
-            .create_account(p.id, &p.email)
-            .await
-            .map_err(provider_error)?,
-    };
-    let link = stripe
-        .onboarding_link(&account, refresh_url, return_url)
-        .await
-        .map_err(provider_error)?;
-    let status = if p.payout_status == PayoutOnboarding::Complete {
-        PayoutOnboarding::Complete
-    } else {
-        PayoutOnboarding::Pending
-    };
-    let p = set_payout_account(conn, tenant_id, participant_id, &account, status, now).await?;
-    Ok((p, link))
-}
-
-/// Ask Stripe whether the participant finished onboarding; held payouts go ahead if so.
-pub async fn refresh_onboarding(
-    conn: &sea_orm::DatabaseConnection,
-    boxer: &grapevine_entity::ops::crypto::SecretBoxer,
-    connect_base: &str,
-    tenant_id: Uuid,
-    participant_id: Uuid,
-    now: DateTime<Utc>,
-) -> ApiResult<participants::Model> {
-    let p = participant(conn, tenant_id, participant_id).await?;
-    let Some(account) = p.payout_account_id.clone() else {
-        return Err(ApiError::Conflict(
-            "the participant has no payout account yet: create an onboarding link first".into(),
-        ));
-    };
-    let stripe = connect(conn, boxer, connect_base, tenant_id).await?;
-    let ready = stripe
-        .account_ready(&account)
-        .await
-        .map_err(provider_error)?;
-    let status = if ready {
-        PayoutOnboarding::Complete
-    } else {
-        PayoutOnboarding::Pending
-    };
-    set_payout_account(conn, tenant_id, participant_id, &account, status, now).await
 }

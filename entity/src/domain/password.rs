@@ -32,7 +32,11 @@ pub fn verify(password: &str, phc: &str) -> bool {
 /// same and response time does not reveal which staff emails exist.
 pub fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash(&crate::crypto::random_key_b64(24)).unwrap_or_default())
+    DECOY.get_or_init(|| {
+        let mut random = [0u8; 24];
+        rand::fill(&mut random[..]);
+        hash(&hex::encode(random)).unwrap_or_default()
+    })
 }
 
 #[cfg(test)]

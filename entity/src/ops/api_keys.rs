@@ -1,7 +1,7 @@
 //! Creating, listing and revoking API keys.
 
+use crate::tables::{ApiKeyKind, api_keys};
 use chrono::{DateTime, Utc};
-use grapevine_entity::tables::{ApiKeyKind, api_keys};
 use sea_orm::TransactionSession as _;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -10,14 +10,11 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{
-    auth::{
-        Principal,
-        api_keys::{generate, hash},
-    },
-    cache_bus::{Caches, Invalidation},
-    error::{ApiError, ApiResult},
-    services::audit,
+use crate::domain::api_key::{generate, hash};
+use crate::ops::{
+    audit,
+    error::{Error, Result},
+    principal::Principal,
 };
 
 /// Create a key; the plain key is returned once and never stored.
@@ -29,10 +26,10 @@ pub async fn create(
     name: &str,
     origins: Vec<String>,
     now: DateTime<Utc>,
-) -> ApiResult<(String, api_keys::Model)> {
+) -> Result<(String, api_keys::Model)> {
     let name = name.trim();
     if name.is_empty() || name.len() > 100 {
-        return Err(ApiError::invalid("name", "must be 1 to 100 characters"));
+        return Err(Error::invalid("name", "must be 1 to 100 characters"));
     }
     let mut allowed = Vec::new();
     for (i, origin) in origins.iter().enumerate() {
@@ -42,7 +39,7 @@ pub async fn create(
         match parsed {
             Some(u) => allowed.push(u.origin().ascii_serialization()),
             None => {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     format!("allowedOrigins[{i}]"),
                     "must be an origin like https://shop.example",
                 ));
@@ -50,13 +47,13 @@ pub async fn create(
         }
     }
     if kind == ApiKeyKind::Publishable && allowed.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "allowedOrigins",
             "a publishable key needs at least one allowed origin",
         ));
     }
     let key = generate(kind);
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let txn = crate::db::begin_write(conn).await?;
     let created_by = match principal {
         Principal::Staff { user_id, .. } => Some(*user_id),
         _ => None,
@@ -90,22 +87,21 @@ pub async fn create(
     Ok((key, row))
 }
 
-/// Revoke a key; it stops working at once on this replica, and on the others as soon as they hear
-/// of it (see [`crate::cache_bus`]).
+/// Revoke a key. The API's key caches must then forget it (its `cache_bus`), so that it stops
+/// working at once on this replica and on the others as soon as they hear of it.
 pub async fn revoke(
     conn: &impl TransactionTrait,
-    caches: &Caches,
     principal: &Principal,
     tenant_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<api_keys::Model> {
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+) -> Result<api_keys::Model> {
+    let txn = crate::db::begin_write(conn).await?;
     let row = api_keys::Entity::find_by_id(id)
         .filter(api_keys::Column::TenantId.eq(tenant_id))
         .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound("API key"))?;
+        .ok_or(Error::NotFound("API key"))?;
     let mut m = row.into_active_model();
     m.revoked_at = Set(Some(now));
     let row = m.update(&txn).await?;
@@ -121,12 +117,11 @@ pub async fn revoke(
     )
     .await?;
     txn.commit().await?;
-    caches.invalidate(Invalidation::ApiKey(id)).await;
     Ok(row)
 }
 
 /// The tenant's keys, newest first.
-pub async fn list(conn: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Vec<api_keys::Model>> {
+pub async fn list(conn: &impl ConnectionTrait, tenant_id: Uuid) -> Result<Vec<api_keys::Model>> {
     Ok(api_keys::Entity::find()
         .filter(api_keys::Column::TenantId.eq(tenant_id))
         .order_by_desc(api_keys::Column::Id)

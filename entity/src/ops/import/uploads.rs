@@ -1,14 +1,14 @@
 //! Participant imports from CSV: starting one (an upload run by a worker, or the CLI running it in
-//! process), reading its progress and its per-row errors. The streaming core is
-//! `grapevine_entity::ops::import`, shared by both.
+//! process), reading its progress and its per-row errors. The streaming core is the parent
+//! module, shared by both.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::ops::import::{self, FileError};
-use grapevine_entity::ops::{jobs::ImportParticipants, outbox::enqueue_once};
-use grapevine_entity::tables::{
+use crate::ops::import::{self, FileError};
+use crate::ops::{jobs::ImportParticipants, outbox::enqueue_once};
+use crate::tables::{
     CampaignStatus, participant_import_errors, participant_import_files, participant_imports,
     participant_imports::ImportState,
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     Select, TransactionSession, TransactionTrait,
@@ -16,12 +16,20 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{
-    auth::Principal,
-    config::ImportsConfig,
-    error::{ApiError, ApiResult},
-    services::{audit, campaigns as campaign_service},
+use crate::ops::{
+    audit, campaigns as campaign_service,
+    error::{Error, Result},
+    principal::Principal,
 };
+
+/// What an upload may hold (the `imports` configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    /// Most data rows in one file.
+    pub max_rows: u64,
+    /// Largest file in bytes.
+    pub max_upload_bytes: usize,
+}
 
 /// A file offered for import.
 #[derive(Debug, Clone)]
@@ -32,8 +40,8 @@ pub struct ImportFile {
     pub content: Vec<u8>,
 }
 
-fn file_refused(err: &FileError) -> ApiError {
-    ApiError::invalid("file", err.to_string())
+fn file_refused(err: &FileError) -> Error {
+    Error::invalid("file", err.to_string())
 }
 
 /// Accept an upload: check the campaign, the size, the header and the row count at once (so a
@@ -44,11 +52,11 @@ pub async fn start_upload(
     tenant_id: Uuid,
     campaign_id: Uuid,
     file: ImportFile,
-    limits: &ImportsConfig,
+    limits: UploadLimits,
     now: DateTime<Utc>,
-) -> ApiResult<participant_imports::Model> {
+) -> Result<participant_imports::Model> {
     if file.content.len() > limits.max_upload_bytes {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "file",
             format!(
                 "is larger than {} bytes (imports.max_upload_bytes)",
@@ -58,7 +66,7 @@ pub async fn start_upload(
     }
     let total =
         import::scan(file.content.as_slice(), limits.max_rows).map_err(|e| file_refused(&e))?;
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let txn = crate::db::begin_write(conn).await?;
     let record = create(
         &txn,
         principal,
@@ -93,8 +101,8 @@ pub async fn start_local(
     file_name: &str,
     total_rows: u64,
     now: DateTime<Utc>,
-) -> ApiResult<participant_imports::Model> {
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+) -> Result<participant_imports::Model> {
+    let txn = crate::db::begin_write(conn).await?;
     let record = create(
         &txn,
         &Principal::Anonymous,
@@ -123,10 +131,10 @@ async fn create(
     file_name: &str,
     total_rows: u64,
     now: DateTime<Utc>,
-) -> ApiResult<participant_imports::Model> {
+) -> Result<participant_imports::Model> {
     let campaign = campaign_service::get(txn, tenant_id, campaign_id).await?;
     if campaign.status == CampaignStatus::Ended {
-        return Err(ApiError::Conflict("the campaign has ended".into()));
+        return Err(Error::Conflict("the campaign has ended".into()));
     }
     let name: String = file_name.chars().take(200).collect();
     let created_by = match principal {
@@ -177,12 +185,12 @@ pub async fn get(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-) -> ApiResult<participant_imports::Model> {
+) -> Result<participant_imports::Model> {
     participant_imports::Entity::find_by_id(id)
         .filter(participant_imports::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("participant import"))
+        .ok_or(Error::NotFound("participant import"))
 }
 
 /// The errors of an import (of this tenant), for paging.

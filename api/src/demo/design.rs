@@ -14,12 +14,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::api;
-use crate::{
-    auth::Principal,
-    services::{
-        campaigns::{self as campaign_service, CampaignDraft, MaterialDraft, RewardRuleDraft},
-        payouts::{self, SettingsDraft},
-    },
+use crate::auth::Principal;
+use grapevine_entity::ops::{
+    campaigns::{self as campaign_service, CampaignDraft, MaterialDraft, RewardRuleDraft},
+    payouts::{self, SettingsDraft},
 };
 
 /// The demo campaign's name (how a re-run finds it).

@@ -24,9 +24,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub use output::Demo;
 
-use crate::{
-    auth::jwt::JwtKeys, config::Config, crypto::SecretBoxer, error::ApiError, services::secrets,
-};
+use crate::{auth::jwt::JwtKeys, config::Config, crypto::SecretBoxer, error::ApiError};
+use grapevine_entity::ops::secrets;
 
 /// The demo customer the storefront is signed in as.
 pub const DEMO_CUSTOMER: &str = plan::STOREFRONT[0].0;
@@ -47,8 +46,7 @@ pub async fn seed(db: &DatabaseConnection, config: &Config) -> anyhow::Result<De
     let boxer = SecretBoxer::new(config.secrets.master_key.expose())
         .map_err(|e| anyhow::anyhow!("secrets.master_key: {e}"))?;
     let marker = secrets::get(db, &boxer, tenant.id, HISTORY_MARKER)
-        .await
-        .map_err(api)?
+        .await?
         .map(|m| secrecy::ExposeSecret::expose_secret(&m).to_owned());
     let staff = setup::staff(db, tenant.id, setup_at, marker.is_none()).await?;
     let member = |role: Role| {
@@ -100,7 +98,7 @@ pub async fn seed(db: &DatabaseConnection, config: &Config) -> anyhow::Result<De
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo customer is missing"))?;
     let code =
-        crate::services::links::of_participant(db, tenant.id, customer.id, Some(campaign.id))
+        grapevine_entity::ops::links::of_participant(db, tenant.id, customer.id, Some(campaign.id))
             .await
             .map_err(api)?
             .into_iter()

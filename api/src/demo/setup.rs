@@ -11,8 +11,8 @@ use crate::{
     auth::{Principal, password},
     config::Config,
     crypto::SecretBoxer,
-    services::{api_keys, secrets, tenants as tenant_service, users as user_service},
 };
+use grapevine_entity::ops::{api_keys, secrets, tenants as tenant_service, users as user_service};
 
 const SLUG: &str = "demo";
 /// The password of every demo staff user (printed: this is a demo).
@@ -132,8 +132,7 @@ pub async fn keys(
     at: DateTime<Utc>,
 ) -> anyhow::Result<(String, String)> {
     if secrets::get(db, boxer, tenant_id, "widget_secret")
-        .await
-        .map_err(api)?
+        .await?
         .is_none()
     {
         let secret = crate::crypto::random_key_b64(32);
@@ -157,10 +156,7 @@ pub async fn keys(
         ),
         ("demo_secret_key", ApiKeyKind::Secret, "Demo shop server"),
     ] {
-        let key = match secrets::get(db, boxer, tenant_id, name)
-            .await
-            .map_err(api)?
-        {
+        let key = match secrets::get(db, boxer, tenant_id, name).await? {
             Some(k) => secrecy::ExposeSecret::expose_secret(&k).to_owned(),
             None => {
                 let (key, _) =

@@ -1,6 +1,16 @@
 //! Payouts' rules over the database: a tenant's settings, its schedule, what holds a payout and
 //! the move from `awaiting_approval` to `pending` (with its pay job). The job runtime runs them
-//! (`grapevine-worker`'s payout handlers) and finance approves them (the API).
+//! (`grapevine-worker`'s payout handlers) and finance approves them (the API): finance's
+//! operations are in [`manage`], a participant's onboarding with the provider in [`onboarding`].
+
+mod manage;
+mod onboarding;
+
+pub use manage::{
+    Balance, SettingsDraft, adjust, approve, attempts, balances, cancel, get, get_settings,
+    participant_of_tenant, retry, set_payout_account, set_settings, set_tax_status,
+};
+pub use onboarding::{Connect, ConnectAccounts, Refusal, onboarding_link, refresh_onboarding};
 
 use crate::tables::{
     PayoutOnboarding, PayoutProvider, PayoutSchedule, PayoutStatus, TaxStatus, participants,

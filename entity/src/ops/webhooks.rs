@@ -1,23 +1,23 @@
-//! Outgoing webhooks (the tenant's endpoints; Stripe's incoming ones are `crate::webhooks`):
+//! Outgoing webhooks (the tenant's endpoints; Stripe's incoming ones are the api's `webhooks`):
 //! registering, changing and deleting endpoints, rotating their signing secret, listing
 //! deliveries with their attempts, replaying a delivery and sending a test event. Every query is
 //! scoped to the tenant; another tenant's ids are not found.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::ops::{jobs::DeliverWebhook, outbox::enqueue_once};
-use grapevine_entity::{
+use crate::ops::{jobs::DeliverWebhook, outbox::enqueue_once};
+use crate::{
     db::begin_write,
     tables::{
         webhook_attempts, webhook_deliveries, webhook_deliveries::DeliveryState, webhook_endpoints,
     },
 };
-use grapevine_entity::{
+use crate::{
     domain::{
         webhook_signing::{generate_secret, hint},
         webhook_target::{Policy, check_url},
     },
     ops::webhook_events::{Event, EventType, emit_to, secret_aad},
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder, Select, TransactionSession,
@@ -27,10 +27,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    auth::Principal,
-    crypto::SecretBoxer,
-    error::{ApiError, ApiResult},
-    services::audit,
+    ops::audit,
+    ops::crypto::SecretBoxer,
+    ops::error::{Error, Result},
+    ops::principal::Principal,
 };
 
 /// Most endpoints one tenant may register.
@@ -75,16 +75,16 @@ pub struct DeliveryFilter {
     pub event_type: Option<String>,
 }
 
-fn checked_url(url: &str, policy: Policy) -> ApiResult<String> {
+fn checked_url(url: &str, policy: Policy) -> Result<String> {
     check_url(url, policy)
         .map(|u| u.to_string())
-        .map_err(|m| ApiError::invalid("url", m))
+        .map_err(|m| Error::invalid("url", m))
 }
 
-fn checked_description(description: &str) -> ApiResult<String> {
+fn checked_description(description: &str) -> Result<String> {
     let description = description.trim();
     if description.chars().count() > MAX_DESCRIPTION {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "description",
             format!("must be at most {MAX_DESCRIPTION} characters"),
         ));
@@ -93,7 +93,7 @@ fn checked_description(description: &str) -> ApiResult<String> {
 }
 
 /// The subscriptions as stored: known names, each once, at least one.
-fn checked_event_types(names: &[String]) -> ApiResult<serde_json::Value> {
+fn checked_event_types(names: &[String]) -> Result<serde_json::Value> {
     let known = || {
         EventType::SUBSCRIBABLE
             .iter()
@@ -102,7 +102,7 @@ fn checked_event_types(names: &[String]) -> ApiResult<serde_json::Value> {
             .join(", ")
     };
     if names.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "eventTypes",
             format!("subscribe to at least one of {}", known()),
         ));
@@ -110,7 +110,7 @@ fn checked_event_types(names: &[String]) -> ApiResult<serde_json::Value> {
     let mut types: Vec<&'static str> = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let Some(t) = EventType::parse(name.trim()) else {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 format!("eventTypes[{i}]"),
                 format!("unknown event type {name:?}: use one of {}", known()),
             ));
@@ -129,7 +129,7 @@ async fn scoped<E>(
     tenant_id: Uuid,
     id: Uuid,
     what: &'static str,
-) -> ApiResult<E::Model>
+) -> Result<E::Model>
 where
     E: EntityTrait,
     <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
@@ -138,7 +138,7 @@ where
         .filter(tenant_column.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound(what))
+        .ok_or(Error::NotFound(what))
 }
 
 /// The tenant's endpoint, or NOT_FOUND.
@@ -146,7 +146,7 @@ pub async fn endpoint(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-) -> ApiResult<webhook_endpoints::Model> {
+) -> Result<webhook_endpoints::Model> {
     let column = webhook_endpoints::Column::TenantId;
     scoped::<webhook_endpoints::Entity>(conn, column, tenant_id, id, "webhook endpoint").await
 }
@@ -155,7 +155,7 @@ pub async fn endpoint(
 pub async fn endpoints(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
-) -> ApiResult<Vec<webhook_endpoints::Model>> {
+) -> Result<Vec<webhook_endpoints::Model>> {
     Ok(webhook_endpoints::Entity::find()
         .filter(webhook_endpoints::Column::TenantId.eq(tenant_id))
         .order_by_asc(webhook_endpoints::Column::Id)
@@ -163,15 +163,10 @@ pub async fn endpoints(
         .await?)
 }
 
-fn seal(
-    boxer: &SecretBoxer,
-    tenant_id: Uuid,
-    endpoint_id: Uuid,
-    secret: &str,
-) -> ApiResult<String> {
+fn seal(boxer: &SecretBoxer, tenant_id: Uuid, endpoint_id: Uuid, secret: &str) -> Result<String> {
     boxer
         .seal(secret, &secret_aad(tenant_id, endpoint_id))
-        .map_err(|e| ApiError::Internal(e.into()))
+        .map_err(|e| Error::Internal(e.into()))
 }
 
 /// Register an endpoint; returns its signing secret (shown this once) and the endpoint.
@@ -183,7 +178,7 @@ pub async fn create(
     tenant_id: Uuid,
     draft: EndpointDraft,
     now: DateTime<Utc>,
-) -> ApiResult<(String, webhook_endpoints::Model)> {
+) -> Result<(String, webhook_endpoints::Model)> {
     let url = checked_url(&draft.url, policy)?;
     let description = checked_description(&draft.description)?;
     let event_types = checked_event_types(&draft.event_types)?;
@@ -193,7 +188,7 @@ pub async fn create(
         .count(&txn)
         .await?;
     if count >= MAX_ENDPOINTS {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "url",
             format!("a tenant may register at most {MAX_ENDPOINTS} endpoints"),
         ));
@@ -239,7 +234,7 @@ pub async fn update(
     id: Uuid,
     patch: EndpointPatch,
     now: DateTime<Utc>,
-) -> ApiResult<webhook_endpoints::Model> {
+) -> Result<webhook_endpoints::Model> {
     let url = patch
         .url
         .as_deref()
@@ -299,7 +294,7 @@ pub async fn delete(
     tenant_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> Result<()> {
     let txn = begin_write(conn).await?;
     let row = endpoint(&txn, tenant_id, id).await?;
     // Children first: SQLite enforces the foreign keys only when asked to.
@@ -344,7 +339,7 @@ pub async fn rotate_secret(
     tenant_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<(String, webhook_endpoints::Model)> {
+) -> Result<(String, webhook_endpoints::Model)> {
     let txn = begin_write(conn).await?;
     let mut m = endpoint(&txn, tenant_id, id).await?.into_active_model();
     let secret = generate_secret();
@@ -372,7 +367,7 @@ pub async fn deliveries(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     filter: DeliveryFilter,
-) -> ApiResult<Select<webhook_deliveries::Entity>> {
+) -> Result<Select<webhook_deliveries::Entity>> {
     let mut select = webhook_deliveries::Entity::find()
         .filter(webhook_deliveries::Column::TenantId.eq(tenant_id));
     if let Some(endpoint_id) = filter.endpoint_id {
@@ -393,7 +388,7 @@ pub async fn delivery(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-) -> ApiResult<webhook_deliveries::Model> {
+) -> Result<webhook_deliveries::Model> {
     let column = webhook_deliveries::Column::TenantId;
     scoped::<webhook_deliveries::Entity>(conn, column, tenant_id, id, "webhook delivery").await
 }
@@ -403,7 +398,7 @@ pub async fn attempts(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     delivery_ids: &[Uuid],
-) -> ApiResult<Vec<webhook_attempts::Model>> {
+) -> Result<Vec<webhook_attempts::Model>> {
     if delivery_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -423,11 +418,11 @@ pub async fn replay(
     tenant_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<webhook_deliveries::Model> {
+) -> Result<webhook_deliveries::Model> {
     let txn = begin_write(conn).await?;
     let current = delivery(&txn, tenant_id, id).await?;
     if current.state.in_flight() {
-        return Err(ApiError::Conflict(
+        return Err(Error::Conflict(
             "this delivery is still being attempted; replay it once it is delivered or dead".into(),
         ));
     }
@@ -435,7 +430,7 @@ pub async fn replay(
         .await?
         .enabled
     {
-        return Err(ApiError::Conflict(
+        return Err(Error::Conflict(
             "the endpoint is disabled; enable it before replaying".into(),
         ));
     }
@@ -471,20 +466,18 @@ pub async fn send_test(
     tenant_id: Uuid,
     endpoint_id: Uuid,
     now: DateTime<Utc>,
-) -> ApiResult<webhook_deliveries::Model> {
+) -> Result<webhook_deliveries::Model> {
     let txn = begin_write(conn).await?;
     let endpoint = endpoint(&txn, tenant_id, endpoint_id).await?;
     if !endpoint.enabled {
-        return Err(ApiError::Conflict(
+        return Err(Error::Conflict(
             "the endpoint is disabled; enable it to test it".into(),
         ));
     }
     let event = Event::test(tenant_id, endpoint_id, Uuid::now_v7());
     let id = emit_to(&txn, &endpoint, &event, now)
         .await?
-        .ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!("a fresh test event was stored before"))
-        })?;
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("a fresh test event was stored before")))?;
     let row = delivery(&txn, tenant_id, id).await?;
     txn.commit().await?;
     Ok(row)
@@ -503,7 +496,7 @@ mod tests {
         );
         let unknown = checked_event_types(&names(&["reward.earned", "reward.exploded"]));
         assert!(
-            matches!(&unknown, Err(ApiError::Validation(f)) if f[0].field == "eventTypes[1]"),
+            matches!(&unknown, Err(Error::Validation(f)) if f[0].field == "eventTypes[1]"),
             "{unknown:?}"
         );
         assert!(checked_event_types(&[]).is_err());

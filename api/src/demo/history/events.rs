@@ -11,16 +11,16 @@ use grapevine_entity::tables::{PayoutStatus, ReferralStatus, payouts as payout_r
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{Player, traffic::browser};
-use crate::services::{
+use crate::demo::{
+    api,
+    plan::{Buyer, Device, Event, Kind},
+};
+use crate::tracking::visitor;
+use grapevine_entity::ops::{
     conversions::{self, ConversionInput, TouchInput},
-    demo::{
-        api,
-        plan::{Buyer, Device, Event, Kind},
-    },
     fraud::{self, Verdict},
     payouts,
 };
-use crate::tracking::visitor;
 
 /// A referral stays in the review queue this long before the marketing manager decides it.
 const REVIEW_AFTER: Duration = Duration::days(7);

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::Player;
 use crate::{
-    services::demo::plan::Device,
+    demo::plan::Device,
     tracking::{clicks, visitor},
 };
 

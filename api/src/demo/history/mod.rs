@@ -26,13 +26,9 @@ use super::{
     worker::Worker,
 };
 use crate::{
-    Application, Parts,
-    auth::Principal,
-    config::Config,
-    services::{campaigns as campaign_service, links, participants},
-    state::AppState,
-    tracking::tally::Tally,
+    Application, Parts, auth::Principal, config::Config, state::AppState, tracking::tally::Tally,
 };
+use grapevine_entity::ops::{campaigns as campaign_service, links, participants};
 
 mod events;
 mod traffic;

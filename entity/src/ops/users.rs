@@ -1,10 +1,10 @@
 //! Staff users, managed by admins.
 
-use chrono::{DateTime, Utc};
-use grapevine_entity::{
+use crate::{
     domain::email::Email,
     tables::{Role, users},
 };
+use chrono::{DateTime, Utc};
 use sea_orm::TransactionSession as _;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -13,10 +13,11 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{
-    auth::{Principal, password},
-    error::{ApiError, ApiResult},
-    services::audit,
+use crate::domain::password;
+use crate::ops::{
+    audit,
+    error::{Error, Result},
+    principal::Principal,
 };
 
 /// Create a staff user (admins through GraphQL, or the CLI for a tenant's first admin).
@@ -33,14 +34,14 @@ pub async fn create(
     role: Role,
     password_text: &str,
     now: DateTime<Utc>,
-) -> ApiResult<users::Model> {
+) -> Result<users::Model> {
     let email = Email::parse(email).map_err(|e| e.renamed("email"))?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::invalid("name", "must be 1 to 200 characters"));
+        return Err(Error::invalid("name", "must be 1 to 200 characters"));
     }
     if password_text.chars().count() < password::MIN_LENGTH {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "password",
             format!("must be at least {} characters", password::MIN_LENGTH),
         ));
@@ -48,15 +49,15 @@ pub async fn create(
     let text = password_text.to_owned();
     let hash = tokio::task::spawn_blocking(move || password::hash(&text))
         .await
-        .map_err(|e| ApiError::Internal(e.into()))??;
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+        .map_err(|e| Error::Internal(e.into()))??;
+    let txn = crate::db::begin_write(conn).await?;
     if users::Entity::find()
         .filter(users::Column::Email.eq(email.as_str()))
         .one(&txn)
         .await?
         .is_some()
     {
-        return Err(ApiError::Conflict(
+        return Err(Error::Conflict(
             "a staff user with this email exists".into(),
         ));
     }
@@ -90,16 +91,12 @@ pub async fn create(
 }
 
 /// A user of this tenant.
-pub async fn get(
-    conn: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    id: Uuid,
-) -> ApiResult<users::Model> {
+pub async fn get(conn: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> Result<users::Model> {
     users::Entity::find_by_id(id)
         .filter(users::Column::TenantId.eq(tenant_id))
         .one(conn)
         .await?
-        .ok_or(ApiError::NotFound("user"))
+        .ok_or(Error::NotFound("user"))
 }
 
 /// Change a user's role or deactivate them. An admin cannot demote or deactivate themselves, so
@@ -112,15 +109,15 @@ pub async fn change(
     role: Option<Role>,
     deactivate: bool,
     now: DateTime<Utc>,
-) -> ApiResult<users::Model> {
+) -> Result<users::Model> {
     if let Principal::Staff { user_id, .. } = principal
         && *user_id == id
     {
-        return Err(ApiError::Conflict(
+        return Err(Error::Conflict(
             "you cannot change your own role or deactivate yourself".into(),
         ));
     }
-    let txn = grapevine_entity::db::begin_write(conn).await?;
+    let txn = crate::db::begin_write(conn).await?;
     let user = get(&txn, tenant_id, id).await?;
     let mut m = user.into_active_model();
     if let Some(role) = role {

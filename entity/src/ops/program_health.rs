@@ -4,8 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
-use grapevine_entity::{
+use crate::{
     domain::stats::viral,
     tables::{
         EmailKind, EmailState, ReferralStatus, RewardKind, RewardSide, RewardStatus, campaigns,
@@ -13,13 +12,14 @@ use grapevine_entity::{
         tracking_tallies,
     },
 };
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::ops::error::{Error, Result};
 
 /// The longest period one health report covers.
 pub const MAX_HEALTH_DAYS: i64 = 3 * 366;
@@ -132,7 +132,7 @@ pub struct ProgramHealth {
     /// Of them, those approved: the attribution stood.
     pub attributions_upheld: i64,
     /// Recommendations applied in the period and the change after each.
-    pub impacts: Vec<crate::services::recommendations::Impact>,
+    pub impacts: Vec<crate::ops::recommendations::Impact>,
 }
 
 impl ProgramHealth {
@@ -179,12 +179,12 @@ impl Scope {
 }
 
 /// Check the period: `from < to`, at most [`MAX_HEALTH_DAYS`] long.
-pub fn check_period(from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<()> {
+pub fn check_period(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<()> {
     if from >= to {
-        return Err(ApiError::invalid("to", "must be after from"));
+        return Err(Error::invalid("to", "must be after from"));
     }
     if to - from > Duration::days(MAX_HEALTH_DAYS) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "to",
             format!("a period covers at most {MAX_HEALTH_DAYS} days"),
         ));
@@ -199,14 +199,14 @@ pub async fn program_health(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> ApiResult<ProgramHealth> {
+) -> Result<ProgramHealth> {
     check_period(from, to)?;
     if let Some(campaign) = scope.campaign {
         campaigns::Entity::find_by_id(campaign)
             .filter(campaigns::Column::TenantId.eq(scope.tenant))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("campaign"))?;
+            .ok_or(Error::NotFound("campaign"))?;
     }
     let tenant = scope.tenant;
     let (campaigns_created, campaigns_launched) = setup(db, scope, from, to).await?;
@@ -225,7 +225,7 @@ pub async fn program_health(
         tracking: tracking(db, tenant, from, to).await?,
         attributions_decided,
         attributions_upheld,
-        impacts: crate::services::recommendations::impacts(db, tenant, from, to, now)
+        impacts: crate::ops::recommendations::impacts(db, tenant, from, to, now)
             .await?
             .into_iter()
             .filter(|i| scope.includes(i.recommendation.campaign_id))
@@ -239,7 +239,7 @@ async fn setup(
     scope: Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<(i64, i64)> {
+) -> Result<(i64, i64)> {
     let launched: Vec<Option<DateTime<Utc>>> = campaigns::Entity::find()
         .select_only()
         .column(campaigns::Column::LaunchedAt)
@@ -260,7 +260,7 @@ async fn email_outcomes(
     scope: Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<BTreeMap<&'static str, EmailOutcomes>> {
+) -> Result<BTreeMap<&'static str, EmailOutcomes>> {
     let rows: Vec<(EmailKind, EmailState)> = emails::Entity::find()
         .select_only()
         .column(emails::Column::Kind)
@@ -294,7 +294,7 @@ async fn fraud(
     scope: Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<(i64, i64)> {
+) -> Result<(i64, i64)> {
     let flagged: Vec<Uuid> = referrals::Entity::find()
         .select_only()
         .column(referrals::Column::Id)
@@ -330,7 +330,7 @@ async fn attributions(
     scope: Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<(i64, i64)> {
+) -> Result<(i64, i64)> {
     let statuses: Vec<ReferralStatus> = referrals::Entity::find()
         .select_only()
         .column(referrals::Column::Status)
@@ -355,7 +355,7 @@ async fn attributions(
 
 /// The hour starting at or before `at`, and the first hour starting at or after it.
 fn hour_floor_ceil(at: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let floor = crate::tracking::tally::hour_of(at);
+    let floor = crate::domain::calendar::hour_of(at);
     let ceil = if floor == at {
         floor
     } else {
@@ -370,7 +370,7 @@ async fn tracking(
     tenant: Uuid,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<Tracking> {
+) -> Result<Tracking> {
     let (hours_from, hours_to) = (hour_floor_ceil(from).0, hour_floor_ceil(to).1);
     let tallies = tracking_tallies::Entity::find()
         .filter(tracking_tallies::Column::TenantId.eq(tenant))
@@ -405,7 +405,7 @@ async fn settle_seconds(
     scope: Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<Vec<f64>> {
+) -> Result<Vec<f64>> {
     let rows: Vec<ReleaseAndSettle> = rewards::Entity::find()
         .select_only()
         .column(rewards::Column::ReleasedAt)
@@ -435,7 +435,7 @@ async fn per_campaign(
     scope: Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<Vec<CampaignHealth>> {
+) -> Result<Vec<CampaignHealth>> {
     let tenant = scope.tenant;
     let eligible = eligible_participants(db, scope, to).await?;
     let clicked = clicks_by_link(db, scope, from, to).await?;
@@ -479,7 +479,7 @@ async fn eligible_participants(
     db: &impl ConnectionTrait,
     scope: Scope,
     to: DateTime<Utc>,
-) -> ApiResult<HashMap<Uuid, HashSet<Uuid>>> {
+) -> Result<HashMap<Uuid, HashSet<Uuid>>> {
     let rows: Vec<(Uuid, Uuid)> = enrolments::Entity::find()
         .select_only()
         .column(enrolments::Column::CampaignId)
@@ -506,7 +506,7 @@ async fn clicks_by_link(
     scope: Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<HashMap<Uuid, i64>> {
+) -> Result<HashMap<Uuid, i64>> {
     let rows: Vec<(Uuid, i64)> = clicks::Entity::find()
         .select_only()
         .column(clicks::Column::LinkId)
@@ -529,7 +529,7 @@ async fn link_owners(
     db: &impl ConnectionTrait,
     tenant: Uuid,
     links: impl Iterator<Item = Uuid>,
-) -> ApiResult<HashMap<Uuid, (Uuid, Uuid)>> {
+) -> Result<HashMap<Uuid, (Uuid, Uuid)>> {
     let links: Vec<Uuid> = links.collect();
     let mut out = HashMap::with_capacity(links.len());
     for chunk in links.chunks(500) {
@@ -554,7 +554,7 @@ async fn referred_customers(
     scope: Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> ApiResult<HashMap<Uuid, HashSet<String>>> {
+) -> Result<HashMap<Uuid, HashSet<String>>> {
     let rows: Vec<(Option<Uuid>, String)> = conversions::Entity::find()
         .select_only()
         .column(conversions::Column::CampaignId)
@@ -583,7 +583,7 @@ async fn referrer_reward(
     db: &impl ConnectionTrait,
     tenant: Uuid,
     campaign: Uuid,
-) -> ApiResult<Option<(RewardKind, Option<i64>, Option<i32>)>> {
+) -> Result<Option<(RewardKind, Option<i64>, Option<i32>)>> {
     let rule = reward_rules::Entity::find()
         .filter(reward_rules::Column::TenantId.eq(tenant))
         .filter(reward_rules::Column::CampaignId.eq(campaign))
