@@ -1,7 +1,15 @@
 //! Insights: pure rules over a finished report, each a finding with its evidence and an action;
 //! rates are compared only with a test and a minimum sample.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+
+use crate::domain::{
+    counts::Counts,
+    report::{ALPHA, CampaignReport, Insight, Referrer, SLOW_PAYOUT_HOURS, SPEND_DAYS},
+    stats::{Confidence, ProportionComparison, Verdict},
+};
 
 fn percent(p: f64) -> String {
     format!("{:.1} %", p * 100.0)
@@ -341,6 +349,10 @@ fn compare_groups(what: &'static str, groups: &[(&String, &Counts)], out: &mut V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::report::Granularity;
+    use crate::tables::campaigns;
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
 
     fn totals(clicks: i64, customers: i64) -> Counts {
         Counts {
