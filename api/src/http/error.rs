@@ -68,11 +68,6 @@ impl HttpError {
         self.html = prefers_html(req);
         self
     }
-
-    /// The domain error.
-    pub fn error(&self) -> &ApiError {
-        &self.error
-    }
 }
 
 impl From<ApiError> for HttpError {
