@@ -899,3 +899,71 @@ async fn a_payout_that_fails_every_attempt_raises_payout_failed_with_its_error()
     );
     assert!(receiver.of("/payouts", "payout.paid").is_empty());
 }
+
+/// A proxy set in the worker's environment (`HTTP_PROXY`, `ALL_PROXY`) would connect to a webhook
+/// target itself, past the address check: deliveries ignore it and go straight to the checked
+/// address. The stand-in proxy counts every connection it is offered.
+#[tokio::test]
+async fn deliveries_ignore_a_proxy_set_in_the_environment() {
+    let backend = Backend::current();
+    grapevine_tests::require_services(backend);
+    let db = grapevine_tests::TestDatabase::create_on(backend).await;
+    let smtp = grapevine_tests::SmtpServer::start().await;
+    let config = grapevine_tests::app::test_config(&db, &smtp);
+    let (_tenant, admin) = grapevine_tests::app::seed_tenant(&db, &config).await;
+    let receiver = Receiver::start(200).await;
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let offered = Arc::new(AtomicU64::new(0));
+    let counter = offered.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = proxy.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    let mut env = grapevine_tests::process::config_env(&config);
+    for (name, value) in [
+        ("GRAPEVINE_WEBHOOKS__ALLOW_HTTP", "true"),
+        ("GRAPEVINE_WEBHOOKS__ALLOW_PRIVATE_TARGETS", "true"),
+        ("HTTP_PROXY", &proxy_url),
+        ("http_proxy", &proxy_url),
+        ("ALL_PROXY", &proxy_url),
+        ("NO_PROXY", ""),
+        ("no_proxy", ""),
+    ] {
+        env.push((name.to_owned(), value.to_owned()));
+    }
+    let listen = format!("127.0.0.1:{}", grapevine_tests::free_port());
+    let mut server = grapevine_tests::GrapevineProcess::spawn(&["--listen", &listen, "all"], &env);
+    let api = GraphqlClient::new(&format!("http://{listen}"));
+    server
+        .wait_http_ok(&format!("{}/healthz", api.base), Duration::from_secs(60))
+        .await;
+
+    let created = api
+        .ok(
+            &admin,
+            CREATE,
+            json!({ "i": { "url": receiver.url("/direct"), "eventTypes": ["payout.paid"] } }),
+        )
+        .await;
+    let endpoint = created["createWebhookEndpoint"]["endpoint"]["id"].clone();
+    api.ok(
+        &admin,
+        "mutation($e: UUID!) { sendTestWebhook(endpointId: $e) { id } }",
+        json!({ "e": endpoint }),
+    )
+    .await;
+    let delivered = grapevine_tests::try_poll_until(Duration::from_secs(30), || async {
+        receiver.of("/direct", "webhook.test").into_iter().next()
+    })
+    .await;
+    let through_proxy = offered.load(Ordering::SeqCst);
+    assert!(
+        delivered.is_some() && through_proxy == 0,
+        "delivered: {}; connections offered to the proxy: {through_proxy}",
+        delivered.is_some()
+    );
+    server.terminate(Duration::from_secs(30)).await;
+}
