@@ -97,11 +97,7 @@ pub async fn revoke(
     now: DateTime<Utc>,
 ) -> Result<api_keys::Model> {
     let txn = crate::db::begin_write(conn).await?;
-    let row = api_keys::Entity::find_by_id(id)
-        .filter(api_keys::Column::TenantId.eq(tenant_id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("API key"))?;
+    let row = crate::ops::tenancy::find_in_tenant::<api_keys::Entity>(&txn, tenant_id, id).await?;
     let mut m = row.into_active_model();
     m.revoked_at = Set(Some(now));
     let row = m.update(&txn).await?;

@@ -110,11 +110,7 @@ pub async fn reconciliation(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<reconciliations::Model> {
-    reconciliations::Entity::find_by_id(id)
-        .filter(reconciliations::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("reconciliation"))
+    crate::ops::tenancy::find_in_tenant::<reconciliations::Entity>(conn, tenant_id, id).await
 }
 
 /// What a reconciliation found, in the order it found it.
@@ -233,11 +229,9 @@ pub async fn campaign_cost(
     tenant_id: Uuid,
     campaign_id: Uuid,
 ) -> Result<CampaignCost> {
-    let campaign = campaigns::Entity::find_by_id(campaign_id)
-        .filter(campaigns::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("campaign"))?;
+    let campaign =
+        crate::ops::tenancy::find_in_tenant::<campaigns::Entity>(conn, tenant_id, campaign_id)
+            .await?;
     let rows: Vec<CostRow> = rewards::Entity::find()
         .select_only()
         .column(rewards::Column::Status)

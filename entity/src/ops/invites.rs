@@ -106,11 +106,9 @@ pub async fn send_invites(
         }
     }
     let txn = begin_write(conn).await?;
-    let enrolment = enrolments::Entity::find_by_id(enrolment_id)
-        .filter(enrolments::Column::TenantId.eq(tenant_id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("enrolment"))?;
+    let enrolment =
+        crate::ops::tenancy::find_in_tenant::<enrolments::Entity>(&txn, tenant_id, enrolment_id)
+            .await?;
     let link = referral_links::Entity::find()
         .filter(referral_links::Column::EnrolmentId.eq(enrolment.id))
         .filter(referral_links::Column::Kind.eq(LinkKind::Primary))

@@ -101,11 +101,9 @@ pub async fn create(
         ));
     }
     let txn = crate::db::begin_write(conn).await?;
-    let enrolment = enrolments::Entity::find_by_id(enrolment_id)
-        .filter(enrolments::Column::TenantId.eq(tenant_id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("enrolment"))?;
+    let enrolment =
+        crate::ops::tenancy::find_in_tenant::<enrolments::Entity>(&txn, tenant_id, enrolment_id)
+            .await?;
     let campaign = campaigns::Entity::find_by_id(enrolment.campaign_id)
         .one(&txn)
         .await?

@@ -34,6 +34,7 @@ pub mod rollups;
 pub mod search;
 pub mod secrets;
 pub mod share;
+pub mod tenancy;
 pub mod tenants;
 pub mod trace;
 pub mod users;

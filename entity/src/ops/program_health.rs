@@ -202,11 +202,8 @@ pub async fn program_health(
 ) -> Result<ProgramHealth> {
     check_period(from, to)?;
     if let Some(campaign) = scope.campaign {
-        campaigns::Entity::find_by_id(campaign)
-            .filter(campaigns::Column::TenantId.eq(scope.tenant))
-            .one(db)
-            .await?
-            .ok_or(Error::NotFound("campaign"))?;
+        crate::ops::tenancy::find_in_tenant::<campaigns::Entity>(db, scope.tenant, campaign)
+            .await?;
     }
     let tenant = scope.tenant;
     let (campaigns_created, campaigns_launched) = setup(db, scope, from, to).await?;

@@ -193,11 +193,8 @@ pub async fn dead_job(
     id: Uuid,
     verb: &str,
 ) -> crate::ops::error::Result<job_outbox::Model> {
-    let job = job_outbox::Entity::find_by_id(id)
-        .filter(job_outbox::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(crate::ops::error::Error::NotFound("job"))?;
+    let job =
+        crate::ops::tenancy::find_in_tenant::<job_outbox::Entity>(conn, tenant_id, id).await?;
     if job.state != JobState::Dead {
         return Err(crate::ops::error::Error::Conflict(format!(
             "only a dead job can be {verb}; this one is {}",

@@ -92,11 +92,7 @@ pub async fn create(
 
 /// A user of this tenant.
 pub async fn get(conn: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> Result<users::Model> {
-    users::Entity::find_by_id(id)
-        .filter(users::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("user"))
+    crate::ops::tenancy::find_in_tenant::<users::Entity>(conn, tenant_id, id).await
 }
 
 /// Change a user's role or deactivate them. An admin cannot demote or deactivate themselves, so

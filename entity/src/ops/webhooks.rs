@@ -3,6 +3,7 @@
 //! deliveries with their attempts, replaying a delivery and sending a test event. Every query is
 //! scoped to the tenant; another tenant's ids are not found.
 
+use crate::ops::tenancy::find_in_tenant;
 use crate::ops::{jobs::DeliverWebhook, outbox::enqueue_once};
 use crate::{
     db::begin_write,
@@ -20,8 +21,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, PrimaryKeyTrait, QueryFilter, QueryOrder, Select, TransactionSession,
-    TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Select, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -122,33 +122,13 @@ fn checked_event_types(names: &[String]) -> Result<serde_json::Value> {
     Ok(json!(types))
 }
 
-/// Row `id` of entity `E` if it belongs to the tenant, else NOT_FOUND naming `what`.
-async fn scoped<E>(
-    conn: &impl ConnectionTrait,
-    tenant_column: E::Column,
-    tenant_id: Uuid,
-    id: Uuid,
-    what: &'static str,
-) -> Result<E::Model>
-where
-    E: EntityTrait,
-    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
-{
-    E::find_by_id(id)
-        .filter(tenant_column.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound(what))
-}
-
 /// The tenant's endpoint, or NOT_FOUND.
 pub async fn endpoint(
     conn: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<webhook_endpoints::Model> {
-    let column = webhook_endpoints::Column::TenantId;
-    scoped::<webhook_endpoints::Entity>(conn, column, tenant_id, id, "webhook endpoint").await
+    find_in_tenant::<webhook_endpoints::Entity>(conn, tenant_id, id).await
 }
 
 /// The tenant's endpoints, oldest first.
@@ -389,8 +369,7 @@ pub async fn delivery(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<webhook_deliveries::Model> {
-    let column = webhook_deliveries::Column::TenantId;
-    scoped::<webhook_deliveries::Entity>(conn, column, tenant_id, id, "webhook delivery").await
+    find_in_tenant::<webhook_deliveries::Entity>(conn, tenant_id, id).await
 }
 
 /// The attempts of these deliveries of the tenant, in order.

@@ -111,11 +111,7 @@ pub async fn get(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<campaigns::Model> {
-    campaigns::Entity::find_by_id(id)
-        .filter(campaigns::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("campaign"))
+    crate::ops::tenancy::find_in_tenant::<campaigns::Entity>(conn, tenant_id, id).await
 }
 
 fn editable(campaign: &campaigns::Model) -> Result<()> {

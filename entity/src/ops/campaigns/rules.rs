@@ -114,11 +114,9 @@ pub async fn remove_reward_rule(
     now: DateTime<Utc>,
 ) -> Result<Uuid> {
     let txn = crate::db::begin_write(conn).await?;
-    let rule = reward_rules::Entity::find_by_id(rule_id)
-        .filter(reward_rules::Column::TenantId.eq(tenant_id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("reward rule"))?;
+    let rule =
+        crate::ops::tenancy::find_in_tenant::<reward_rules::Entity>(&txn, tenant_id, rule_id)
+            .await?;
     let campaign = get(&txn, tenant_id, rule.campaign_id).await?;
     editable(&campaign)?;
     let remaining = reward_rules::Entity::find()

@@ -78,11 +78,7 @@ pub async fn referral(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<referrals::Model> {
-    referrals::Entity::find_by_id(id)
-        .filter(referrals::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("referral"))
+    crate::ops::tenancy::find_in_tenant::<referrals::Entity>(conn, tenant_id, id).await
 }
 
 /// A referral's decisions, newest first, each with its signals.

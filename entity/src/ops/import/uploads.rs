@@ -186,11 +186,7 @@ pub async fn get(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<participant_imports::Model> {
-    participant_imports::Entity::find_by_id(id)
-        .filter(participant_imports::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("participant import"))
+    crate::ops::tenancy::find_in_tenant::<participant_imports::Entity>(conn, tenant_id, id).await
 }
 
 /// The errors of an import (of this tenant), for paging.

@@ -242,9 +242,5 @@ pub async fn get(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<participants::Model> {
-    participants::Entity::find_by_id(id)
-        .filter(participants::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("participant"))
+    crate::ops::tenancy::find_in_tenant::<participants::Entity>(conn, tenant_id, id).await
 }

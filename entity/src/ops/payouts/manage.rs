@@ -123,11 +123,7 @@ pub async fn set_settings(
 
 /// A payout of the tenant.
 pub async fn get(conn: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> Result<payouts::Model> {
-    payouts::Entity::find_by_id(id)
-        .filter(payouts::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("payout"))
+    crate::ops::tenancy::find_in_tenant::<payouts::Entity>(conn, tenant_id, id).await
 }
 
 /// A payout's attempts, oldest first.
@@ -296,11 +292,7 @@ async fn participant(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<participants::Model> {
-    participants::Entity::find_by_id(id)
-        .filter(participants::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("participant"))
+    crate::ops::tenancy::find_in_tenant::<participants::Entity>(conn, tenant_id, id).await
 }
 
 /// A participant's balance in one account and currency.

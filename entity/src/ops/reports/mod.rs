@@ -108,11 +108,9 @@ async fn report_in(
     granularity: Granularity,
     now: DateTime<Utc>,
 ) -> Result<CampaignReport> {
-    let campaign = campaigns::Entity::find_by_id(campaign_id)
-        .filter(campaigns::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("campaign"))?;
+    let campaign =
+        crate::ops::tenancy::find_in_tenant::<campaigns::Entity>(conn, tenant_id, campaign_id)
+            .await?;
     let tz = calendar::zone(&campaign.time_zone);
     let start = calendar::local_day(tz, campaign.starts_at);
     let today = calendar::local_day(tz, now);
