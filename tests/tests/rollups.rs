@@ -16,10 +16,14 @@ use std::{
 use chrono::{DateTime, Utc};
 use grapevine_entity::{
     domain::{calendar, clock::ManualClock, hll::Sketch},
-    tables::{ReferralStatus, RewardSide, referrals, rewards, rollup_watermarks, rollups},
+    ops::{jobs::RefreshRollups, outbox::JobKind},
+    tables::{
+        JobState, ReferralStatus, RewardSide, job_outbox, referrals, rewards, rollup_watermarks,
+        rollups,
+    },
 };
 use grapevine_tests::{Backend, TestApp, poll_until, spawn_app_with_clock};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -307,6 +311,27 @@ async fn rollups_count_every_seeded_event_on_its_link_channel_and_local_day() {
             .unwrap()?
             .at;
         (taken_in >= last_change).then_some(())
+    })
+    .await;
+    // Passes can overlap and finish out of order: one that started before the reversal may still
+    // write its older counts after a newer pass took the reversal in (the next pass heals them,
+    // its overlap re-reading the change). So wait until no pass is under way, then for one more
+    // pass, which started after every older one finished, to complete.
+    let passes_done = || async {
+        let passes = job_outbox::Entity::find()
+            .filter(job_outbox::Column::Kind.eq(RefreshRollups::KIND))
+            .all(&db)
+            .await
+            .unwrap();
+        let running = passes
+            .iter()
+            .any(|j| matches!(j.state, JobState::Dispatched | JobState::Running));
+        let done = passes.iter().filter(|j| j.state == JobState::Done).count();
+        (!running).then_some(done)
+    };
+    let before = poll_until(Duration::from_secs(30), passes_done).await;
+    poll_until(Duration::from_secs(30), || async {
+        passes_done().await.filter(|done| *done > before)
     })
     .await;
 
