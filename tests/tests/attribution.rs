@@ -4,7 +4,7 @@
 // Tests fail by panicking: unwrap is how a test says "this must hold".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use grapevine_entity::tables::{JobState, conversions, job_outbox, referrals};
+use grapevine_entity::tables::{JobState, conversions, job_outbox, referral_links, referrals};
 use grapevine_tests::error_codes as codes;
 use grapevine_tests::shop::{self, AppShop, ShopSpec};
 use grapevine_tests::spawn_app;
@@ -157,6 +157,69 @@ async fn conversions_without_a_touch_are_organic_and_duplicates_are_idempotent_o
             .unwrap(),
         0,
         "organic: nothing to validate"
+    );
+}
+
+#[tokio::test]
+async fn an_attributed_order_reported_again_is_the_same_conversion_even_once_its_code_is_gone() {
+    let s = shop().await;
+    let (ada_id, ada_code) = s.referrers[0].clone();
+    let mut purchase = order("o-again", "friend-again", "5000", "USD");
+    purchase["code"] = json!(ada_code);
+    let first = s
+        .app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": purchase }))
+        .await;
+    let first = &first["trackConversion"];
+    assert_eq!(first["duplicate"], false);
+    assert_eq!(first["conversion"]["organic"], false);
+    assert_eq!(first["conversion"]["campaignAmount"]["currency"], "USD");
+
+    let again = s
+        .app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": purchase }))
+        .await;
+    assert_eq!(again["trackConversion"]["duplicate"], true);
+    assert_eq!(again["trackConversion"]["conversion"], first["conversion"]);
+
+    // The code stops resolving (its link disabled): the merchant's retry is still the same order,
+    // not a refusal.
+    let db = s.app.db.connect().await;
+    referral_links::Entity::update_many()
+        .col_expr(
+            referral_links::Column::DisabledAt,
+            sea_orm::sea_query::Expr::value(Some(chrono::Utc::now())),
+        )
+        .filter(referral_links::Column::Code.eq(ada_code.as_str()))
+        .exec(&db)
+        .await
+        .unwrap();
+    let later = s
+        .app
+        .graphql_ok(Some(&s.key), CONVERSION, json!({ "i": purchase }))
+        .await;
+    assert_eq!(later["trackConversion"]["duplicate"], true);
+    assert_eq!(later["trackConversion"]["conversion"], first["conversion"]);
+    // The same order with another amount is a conflict, whatever its touch.
+    purchase["amountMinor"] = json!("5001");
+    let body = s
+        .app
+        .graphql(Some(&s.key), CONVERSION, json!({ "i": purchase }))
+        .await;
+    assert_eq!(codes(&body), vec!["CONFLICT"], "{body:#}");
+
+    // One order, one referral to Ada, one validation: the replays wrote nothing.
+    assert_eq!(conversions::Entity::find().count(&db).await.unwrap(), 1);
+    let referrals = referrals::Entity::find().all(&db).await.unwrap();
+    assert_eq!(referrals.len(), 1);
+    assert_eq!(referrals[0].referrer_participant_id.to_string(), ada_id);
+    assert_eq!(
+        job_outbox::Entity::find()
+            .filter(job_outbox::Column::Kind.eq("referral.validate"))
+            .count(&db)
+            .await
+            .unwrap(),
+        1
     );
 }
 

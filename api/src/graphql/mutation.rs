@@ -405,13 +405,14 @@ impl Mutation {
         }
         let out = out?;
         s.nudge_relay();
-        let currency = match out.conversion.campaign_id {
-            Some(c) => Some(
+        let currency = match (out.campaign_currency, out.conversion.campaign_id) {
+            (Some(currency), _) => Some(currency),
+            (None, Some(c)) => Some(
                 ops::campaigns::get(&s.db, actor.tenant_id, c)
                     .await?
                     .currency,
             ),
-            None => None,
+            (None, None) => None,
         };
         Ok(super::types::tracking::ConversionResult {
             conversion: super::types::tracking::Conversion::from_model(

@@ -116,6 +116,7 @@ fn customer(id: &str, email: Option<&str>) -> Result<Customer> {
 struct Touch {
     link: referral_links::Model,
     campaign: campaigns::Model,
+    referrer: participants::Model,
     click: Option<clicks::Model>,
     at: DateTime<Utc>,
     source: AttributionSource,
@@ -177,10 +178,13 @@ async fn resolve_touch(
                     "no such click (it must come from a /r/ redirect of this tenant)",
                 )
             })?;
-        let link = referral_links::Entity::find_by_id(click.link_id)
-            .one(conn)
-            .await?
-            .ok_or(Error::NotFound("referral link"))?;
+        let link = link_with_owners(
+            conn,
+            sea_orm::Condition::all().add(referral_links::Column::Id.eq(click.link_id)),
+            tenant_id,
+        )
+        .await?
+        .ok_or(Error::NotFound("referral link"))?;
         (link, Some(click))
     } else if let Some(code) = input
         .code
@@ -188,21 +192,20 @@ async fn resolve_touch(
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
-        let link = referral_links::Entity::find()
-            .filter(referral_links::Column::Code.eq(code.to_ascii_uppercase()))
-            .filter(referral_links::Column::TenantId.eq(tenant_id))
-            .filter(referral_links::Column::DisabledAt.is_null())
-            .one(conn)
-            .await?
-            .ok_or_else(|| Error::invalid("code", format!("no referral code {code:?}")))?;
+        let link = link_with_owners(
+            conn,
+            sea_orm::Condition::all()
+                .add(referral_links::Column::Code.eq(code.to_ascii_uppercase()))
+                .add(referral_links::Column::DisabledAt.is_null()),
+            tenant_id,
+        )
+        .await?
+        .ok_or_else(|| Error::invalid("code", format!("no referral code {code:?}")))?;
         (link, None)
     } else {
         return Ok(None);
     };
-    let campaign = campaigns::Entity::find_by_id(link.campaign_id)
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound("campaign"))?;
+    let (link, campaign, referrer) = link;
     let (at, source) = match &click {
         Some(c) => (c.created_at, AttributionSource::Click),
         None => (now, AttributionSource::Code),
@@ -210,10 +213,33 @@ async fn resolve_touch(
     Ok(Some(Touch {
         link,
         campaign,
+        referrer,
         click,
         at,
         source,
     }))
+}
+
+/// A tenant's link matching `condition`, with its campaign and its participant (the referrer), in
+/// one statement.
+async fn link_with_owners(
+    conn: &impl ConnectionTrait,
+    condition: sea_orm::Condition,
+    tenant_id: Uuid,
+) -> Result<Option<(referral_links::Model, campaigns::Model, participants::Model)>> {
+    let found = referral_links::Entity::find()
+        .filter(condition)
+        .filter(referral_links::Column::TenantId.eq(tenant_id))
+        .find_also_related(campaigns::Entity)
+        .find_also_related(participants::Entity)
+        .one(conn)
+        .await?;
+    Ok(match found {
+        Some((link, Some(campaign), Some(referrer))) => Some((link, campaign, referrer)),
+        Some((_, None, _)) => return Err(Error::NotFound("campaign")),
+        Some((_, _, None)) => return Err(Error::NotFound("referrer")),
+        None => None,
+    })
 }
 
 /// Why nothing was attributed.
@@ -255,48 +281,16 @@ async fn attribute(
     {
         return Ok(Err(NotAttributed::OutsideWindow));
     }
-    let referrer = participants::Entity::find_by_id(touch.link.participant_id)
-        .one(txn)
-        .await?
-        .ok_or(Error::NotFound("referrer"))?;
+    let referrer = &touch.referrer;
     if referrer.external_id == customer.id {
         return Err(Error::Validation(vec![FieldError::new(
             "customerId",
             "a customer cannot refer themselves (same customer id as the referrer)",
         )]));
     }
-    let existing = referrals::Entity::find()
-        .filter(referrals::Column::CampaignId.eq(touch.campaign.id))
-        .filter(referrals::Column::RefereeExternalId.eq(customer.id.as_str()))
-        .one(txn)
-        .await?;
-    if let Some(existing) = existing {
-        let rule = match touch.campaign.attribution_model {
-            AttributionModel::FirstTouch => AttributionRule::FirstTouch,
-            AttributionModel::LastTouch => AttributionRule::LastTouch,
-        };
-        let same = existing.referrer_participant_id == referrer.id;
-        if !attribution::replaces(rule, existing.attributed_at, touch.at, same)
-            || existing.status != ReferralStatus::Pending
-        {
-            return Ok(Ok((existing, false)));
-        }
-        let mut m = existing.into_active_model();
-        m.referrer_participant_id = Set(referrer.id);
-        m.link_id = Set(touch.link.id);
-        m.click_id = Set(touch.click.as_ref().map(|c| c.id));
-        m.source = Set(touch.source);
-        m.attributed_at = Set(touch.at);
-        m.updated_at = Set(now);
-        let updated = m.update(txn).await?;
-        hooks::emit(
-            txn,
-            &hooks::Event::referral_attributed(&updated),
-            emitted_at,
-        )
-        .await?;
-        return Ok(Ok((updated, true)));
-    }
+    // Most reports tie a new customer: the insert is the check, and returns the row it wrote. A
+    // customer already tied (or a concurrent report for them that won the unique index) is read
+    // back and kept or re-tied per the campaign's model.
     let row = referrals::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant_id),
@@ -314,7 +308,6 @@ async fn attribute(
         score: Set(None),
         decided_at: Set(None),
     };
-    // A concurrent report for the same referee may have won the unique index: use its row.
     let inserted = referrals::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([
@@ -325,18 +318,43 @@ async fn attribute(
             .to_owned(),
         )
         .try_insert()
-        .exec(txn)
+        .exec_with_returning_many(txn)
         .await?;
-    let row = referrals::Entity::find()
+    if let Some(row) = first_inserted(inserted) {
+        hooks::emit(txn, &hooks::Event::referral_attributed(&row), emitted_at).await?;
+        return Ok(Ok((row, true)));
+    }
+    let existing = referrals::Entity::find()
         .filter(referrals::Column::CampaignId.eq(touch.campaign.id))
         .filter(referrals::Column::RefereeExternalId.eq(customer.id.as_str()))
         .one(txn)
         .await?
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("referral vanished after insert")))?;
-    if matches!(inserted, TryInsertResult::Inserted(_)) {
-        hooks::emit(txn, &hooks::Event::referral_attributed(&row), emitted_at).await?;
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("referral vanished after a conflict")))?;
+    let rule = match touch.campaign.attribution_model {
+        AttributionModel::FirstTouch => AttributionRule::FirstTouch,
+        AttributionModel::LastTouch => AttributionRule::LastTouch,
+    };
+    let same = existing.referrer_participant_id == referrer.id;
+    if !attribution::replaces(rule, existing.attributed_at, touch.at, same)
+        || existing.status != ReferralStatus::Pending
+    {
+        return Ok(Ok((existing, false)));
     }
-    Ok(Ok((row, true)))
+    let mut m = existing.into_active_model();
+    m.referrer_participant_id = Set(referrer.id);
+    m.link_id = Set(touch.link.id);
+    m.click_id = Set(touch.click.as_ref().map(|c| c.id));
+    m.source = Set(touch.source);
+    m.attributed_at = Set(touch.at);
+    m.updated_at = Set(now);
+    let updated = m.update(txn).await?;
+    hooks::emit(
+        txn,
+        &hooks::Event::referral_attributed(&updated),
+        emitted_at,
+    )
+    .await?;
+    Ok(Ok((updated, true)))
 }
 
 /// The outcome of a lead.
@@ -428,6 +446,8 @@ pub struct ConversionInput {
 pub struct ConversionOutcome {
     /// The stored conversion.
     pub conversion: conversions::Model,
+    /// The currency of its campaign, when attributed and new (a replay leaves it to the caller).
+    pub campaign_currency: Option<String>,
     /// True when this order id had been reported before (nothing new was written).
     pub duplicate: bool,
     /// Why it was not attributed, when it is organic.
@@ -468,58 +488,114 @@ pub async fn track_conversion(
         ));
     }
     await_click_in_flight(conn, tenant_id, &input.touch).await;
+    let report = Report {
+        tenant_id,
+        order_id: &order_id,
+        customer: &customer,
+        input: &input,
+        currency,
+        occurred_at,
+        fingerprint,
+        now,
+    };
+    // The order's unique key is the idempotency check: a replay finds its insert conflicting (or,
+    // when its touch no longer resolves, fails before it), and everything the attempt wrote goes
+    // with the transaction. Only then is the stored order read, and compared.
     let txn = begin_write(conn).await?;
-    if let Some(existing) = conversions::Entity::find()
+    let stored = record(&txn, &report).await;
+    if let Ok(Some(outcome)) = stored {
+        txn.commit().await?;
+        return Ok(outcome);
+    }
+    txn.rollback().await?;
+    let earlier = conversions::Entity::find()
         .filter(conversions::Column::TenantId.eq(tenant_id))
         .filter(conversions::Column::ExternalOrderId.eq(order_id.as_str()))
-        .one(&txn)
-        .await?
-    {
-        let same = existing.customer_external_id == customer.id
-            && existing.amount_minor == input.amount_minor
-            && existing.currency == currency.code();
-        if !same {
-            return Err(Error::Conflict(format!(
-                "order {order_id} was already reported with a different customer, amount or currency"
-            )));
-        }
-        return Ok(ConversionOutcome {
-            conversion: existing,
-            duplicate: true,
-            not_attributed: None,
-        });
+        .one(conn)
+        .await;
+    match (earlier, stored) {
+        (Ok(Some(existing)), _) => replayed(existing, &report),
+        (_, Err(err)) => Err(err),
+        (Err(err), Ok(_)) => Err(err.into()),
+        (Ok(None), Ok(_)) => Err(Error::Internal(anyhow::anyhow!(
+            "order {order_id} conflicted but is not stored"
+        ))),
     }
-    let attributed = match resolve_touch(&txn, tenant_id, &input.touch, now).await? {
-        Some(touch) => attribute(&txn, tenant_id, touch, &customer, (occurred_at, now))
-            .await?
-            .map(|(r, _)| r),
-        None => earlier_referral(&txn, tenant_id, &customer, occurred_at).await?,
-    };
-    let (referral, not_attributed) = match attributed {
-        Ok(r) => (Some(r), None),
-        Err(reason) => (None, Some(reason)),
-    };
-    let campaign = match &referral {
-        Some(r) => {
-            campaigns::Entity::find_by_id(r.campaign_id)
-                .one(&txn)
+}
+
+/// A conversion report, validated.
+struct Report<'a> {
+    tenant_id: Uuid,
+    order_id: &'a str,
+    customer: &'a Customer,
+    input: &'a ConversionInput,
+    currency: Currency,
+    occurred_at: DateTime<Utc>,
+    fingerprint: Option<String>,
+    now: DateTime<Utc>,
+}
+
+/// The answer to a report of an order already stored: the stored conversion when the report says
+/// the same, a conflict when it does not.
+fn replayed(existing: conversions::Model, report: &Report<'_>) -> Result<ConversionOutcome> {
+    let same = existing.customer_external_id == report.customer.id
+        && existing.amount_minor == report.input.amount_minor
+        && existing.currency == report.currency.code();
+    if !same {
+        return Err(Error::Conflict(format!(
+            "order {} was already reported with a different customer, amount or currency",
+            report.order_id
+        )));
+    }
+    Ok(ConversionOutcome {
+        conversion: existing,
+        campaign_currency: None,
+        duplicate: true,
+        not_attributed: None,
+    })
+}
+
+/// Attribute and store a new order with its validation job; `None` when the order is already
+/// stored (the caller rolls back).
+async fn record(
+    txn: &impl ConnectionTrait,
+    report: &Report<'_>,
+) -> Result<Option<ConversionOutcome>> {
+    let Report {
+        tenant_id,
+        customer,
+        input,
+        currency,
+        occurred_at,
+        now,
+        ..
+    } = *report;
+    let attributed = match resolve_touch(txn, tenant_id, &input.touch, now).await? {
+        Some(touch) => {
+            let campaign = touch.campaign.clone();
+            attribute(txn, tenant_id, touch, customer, (occurred_at, now))
                 .await?
+                .map(|(r, _)| (r, campaign))
         }
-        None => None,
+        None => earlier_referral(txn, tenant_id, customer, occurred_at).await?,
+    };
+    let (referral, campaign, not_attributed) = match attributed {
+        Ok((r, c)) => (Some(r), Some(c), None),
+        Err(reason) => (None, None, Some(reason)),
     };
     let campaign_amount = match &campaign {
         None => None,
         Some(c) if c.currency == currency.code() => Some(input.amount_minor),
         Some(c) => {
-            Some(converted(&txn, tenant_id, input.amount_minor, currency, &c.currency).await?)
+            Some(converted(txn, tenant_id, input.amount_minor, currency, &c.currency).await?)
         }
     };
-    let conversion = conversions::ActiveModel {
+    let row = conversions::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant_id),
         campaign_id: Set(campaign.as_ref().map(|c| c.id)),
         referral_id: Set(referral.as_ref().map(|r| r.id)),
-        external_order_id: Set(order_id),
+        external_order_id: Set(report.order_id.to_owned()),
         customer_external_id: Set(customer.id.clone()),
         customer_email: Set(customer.email.as_ref().map(|e| e.as_str().to_owned())),
         amount_minor: Set(input.amount_minor),
@@ -527,14 +603,27 @@ pub async fn track_conversion(
         campaign_amount_minor: Set(campaign_amount),
         refunded_minor: Set(0),
         organic: Set(referral.is_none()),
-        payment_fingerprint: Set(fingerprint),
+        payment_fingerprint: Set(report.fingerprint.clone()),
         occurred_at: Set(occurred_at),
         created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    };
+    let inserted = conversions::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                conversions::Column::TenantId,
+                conversions::Column::ExternalOrderId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .try_insert()
+        .exec_with_returning_many(txn)
+        .await?;
+    let Some(conversion) = first_inserted(inserted) else {
+        return Ok(None);
+    };
     if let Some(device) = &input.device {
-        record_sighting(&txn, tenant_id, &customer.id, device, "conversion", now).await?;
+        record_sighting(txn, tenant_id, &customer.id, device, "conversion", now).await?;
     }
     if let Some(referral) = &referral {
         let job = ValidateReferral {
@@ -542,7 +631,7 @@ pub async fn track_conversion(
             conversion_id: Some(conversion.id),
         };
         enqueue_kind(
-            &txn,
+            txn,
             Some(tenant_id),
             ValidateReferral::KIND,
             &job,
@@ -551,12 +640,21 @@ pub async fn track_conversion(
         )
         .await?;
     }
-    txn.commit().await?;
-    Ok(ConversionOutcome {
+    Ok(Some(ConversionOutcome {
         conversion,
+        campaign_currency: campaign.map(|c| c.currency),
         duplicate: false,
         not_attributed,
-    })
+    }))
+}
+
+/// The row an `INSERT … ON CONFLICT DO NOTHING RETURNING` wrote; `None` when it wrote none. (Read
+/// as a list: SeaORM's single-row variant reports a skipped row as an error "not found".)
+fn first_inserted<M>(result: TryInsertResult<Vec<M>>) -> Option<M> {
+    match result {
+        TryInsertResult::Inserted(rows) => rows.into_iter().next(),
+        TryInsertResult::Empty | TryInsertResult::Conflicted => None,
+    }
 }
 
 /// A customer already tied to a referral in an active campaign, within its window.
@@ -565,7 +663,7 @@ async fn earlier_referral(
     tenant_id: Uuid,
     customer: &Customer,
     at: DateTime<Utc>,
-) -> Result<Result<referrals::Model, NotAttributed>> {
+) -> Result<Result<(referrals::Model, campaigns::Model), NotAttributed>> {
     let candidates = referrals::Entity::find()
         .filter(referrals::Column::TenantId.eq(tenant_id))
         .filter(referrals::Column::RefereeExternalId.eq(customer.id.as_str()))
@@ -589,7 +687,7 @@ async fn earlier_referral(
             reason = NotAttributed::OutsideWindow;
             continue;
         }
-        return Ok(Ok(referral));
+        return Ok(Ok((referral, campaign)));
     }
     Ok(Err(reason))
 }

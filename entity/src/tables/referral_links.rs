@@ -44,6 +44,14 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Enrolments,
+    /// The link's owner (the referrer); no foreign key of its own (the enrolment's holds it), the
+    /// relation is there to join.
+    #[sea_orm(
+        belongs_to = "super::participants::Entity",
+        from = "Column::ParticipantId",
+        to = "super::participants::Column::Id"
+    )]
+    Participants,
 }
 
 impl Related<super::tenants::Entity> for Entity {
@@ -61,6 +69,12 @@ impl Related<super::campaigns::Entity> for Entity {
 impl Related<super::enrolments::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Enrolments.def()
+    }
+}
+
+impl Related<super::participants::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Participants.def()
     }
 }
 
