@@ -4,20 +4,36 @@ taken; for each one the time from its request (the conversion row's `created_at`
 reward row is read from the database. The outbox is sampled every second meanwhile. Then a third
 run at 500/s kills the worker with SIGKILL half-way, restarts it, and times until every
 conversion is decided. Nothing may be lost (conversions stored = requests answered) or doubled
-(one reward per conversion and rule)."""
+(one reward per conversion and rule).
+
+Two more figures put these in context. The pgbench baseline: PostgreSQL alone, driven by `pgbench`
+in the same database, doing the durable part of an ingestion (one conversion row, unique per tenant
+and order, and one outbox row with its notification, in one transaction) into tables made `LIKE`
+ours; Grapevine's ingestion is printed as a share of it. The maximum decision rate: with the
+worker stopped, conversions are taken as fast as they come for a while; then the worker starts on
+that backlog and its best 20-second window of decisions per second (the queue never empty
+meanwhile) is the most it sustains."""
 
 import os
+import re
 import signal
+import subprocess
 import threading
 import time
 
-from lib import Platform, cpu_share, cpu_ticks, log, paced_wrk, perf_profile, write_result, wrk
+from lib import (Platform, cpu_share, cpu_ticks, log, paced_wrk, percentile, perf_profile, write_result,
+                 wrk)
 
 RATE = int(os.environ.get("BENCH_CONVERSION_RATE", "500"))
 DURATION = os.environ.get("BENCH_CONVERSION_DURATION", "20s")
 CODES = int(os.environ.get("BENCH_CONVERSION_CODES", "10000"))
 MAX_DURATION = os.environ.get("BENCH_CONVERSION_MAX_DURATION", "10s")
 MAX_CONNECTIONS = int(os.environ.get("BENCH_CONVERSION_CONNECTIONS", "32"))
+
+PGBENCH_CLIENTS = int(os.environ.get("BENCH_PGBENCH_CLIENTS", "16"))
+PGBENCH_DURATION = int(os.environ.get("BENCH_PGBENCH_SECONDS", "10"))
+BACKLOG_DURATION = os.environ.get("BENCH_BACKLOG_DURATION", "20s")
+WINDOW = 20
 
 MUTATION = ("mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { id } } }")
 
@@ -178,6 +194,90 @@ def crash_phase(p, key, codes):
             "after_restart_s": max(0.0, last - result["restarted_at"])}
 
 
+# The durable part of one ingestion, as pgbench runs it: a conversion row and its validation job in
+# one transaction, the outbox row notifying as ours does (a trigger per statement).
+PGBENCH_SETUP = """
+CREATE TABLE pgb_conversions (LIKE conversions INCLUDING ALL);
+CREATE TABLE pgb_outbox (LIKE job_outbox INCLUDING ALL);
+CREATE FUNCTION pgb_notify() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM pg_notify('pgb_outbox', ''); RETURN NULL; END $$;
+CREATE TRIGGER pgb_outbox_notify AFTER INSERT ON pgb_outbox FOR EACH STATEMENT EXECUTE FUNCTION pgb_notify();
+"""
+PGBENCH_SCRIPT = """\\set amount random(100, 100000)
+BEGIN;
+INSERT INTO pgb_conversions (id, tenant_id, campaign_id, referral_id, external_order_id, customer_external_id,
+  customer_email, amount_minor, currency, campaign_amount_minor, refunded_minor, organic, occurred_at, created_at)
+  VALUES (gen_random_uuid(), '{tenant}', '{campaign}', gen_random_uuid(), gen_random_uuid()::text,
+  'customer-' || :client_id, 'friend@friends.example', :amount, 'USD', :amount, 0, false, now(), now());
+INSERT INTO pgb_outbox (id, tenant_id, kind, payload, state, attempts, max_attempts, available_at, created_at)
+  VALUES (gen_random_uuid(), '{tenant}', 'validate_referral',
+  json_build_object('referral_id', gen_random_uuid(), 'conversion_id', gen_random_uuid()), 'pending', 0, 10,
+  now(), now());
+COMMIT;
+"""
+
+
+def pgbench_baseline(p):
+    """pgbench's transactions per second and latencies for the durable part of an ingestion, on
+    the same database, tables shaped like ours (indexes and unique keys included)."""
+    tenant, campaign = p.sql("SELECT tenant_id, id FROM campaigns LIMIT 1").split("|")
+    p.sql(PGBENCH_SETUP)
+    script = os.path.join(p.work, "pgbench.sql")
+    with open(script, "w") as f:
+        f.write(PGBENCH_SCRIPT.format(tenant=tenant, campaign=campaign))
+    log_prefix = os.path.join(p.work, "pgbench-log")
+    out = subprocess.run(["pgbench", "--no-vacuum", "--protocol=prepared", f"--client={PGBENCH_CLIENTS}",
+                          "--jobs=2", f"--time={PGBENCH_DURATION}", f"--file={script}", "--log",
+                          f"--log-prefix={log_prefix}", p.db], capture_output=True, text=True, check=True).stdout
+    write_result("conversion-pgbench.txt", out)
+    tps = float(re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out).group(1))
+    latencies_ms = []
+    for name in os.listdir(p.work):
+        if name.startswith("pgbench-log"):
+            with open(os.path.join(p.work, name)) as f:
+                latencies_ms += [int(line.split()[2]) / 1000 for line in f if line.strip()]
+    p.sql("DROP TABLE pgb_conversions, pgb_outbox; DROP FUNCTION pgb_notify() CASCADE")
+    return {"tps": tps, "clients": PGBENCH_CLIENTS, "seconds": PGBENCH_DURATION,
+            "transactions": len(latencies_ms), "p50_ms": percentile(latencies_ms, 50),
+            "p99_ms": percentile(latencies_ms, 99)}
+
+
+def decisions_per_second(p, tag):
+    """{second since the epoch: decisions} of a run's conversions (a decision's time: its first
+    reward row, or its referral's update when it went to review or was rejected)."""
+    rows = p.sql("SELECT floor(EXTRACT(EPOCH FROM d.at))::bigint, count(*) FROM (SELECT CASE WHEN r.status IN "
+                 "('review', 'rejected') THEN r.updated_at ELSE (SELECT min(w.created_at) FROM rewards w "
+                 "WHERE w.conversion_id = c.id) END AS at FROM conversions c JOIN referrals r ON "
+                 f"r.id = c.referral_id WHERE c.external_order_id LIKE '{tag}-%') d WHERE d.at IS NOT NULL "
+                 "GROUP BY 1 ORDER BY 1")
+    return {int(second): int(n) for second, n in (line.split("|") for line in rows.splitlines() if line)}
+
+
+def backlog_phase(p, key, codes):
+    """The worker stopped, conversions taken as fast as they come for BACKLOG_DURATION; then the
+    worker started on that backlog: its best WINDOW-second run of decisions (all of them made while
+    the queue still held work, since nothing arrives meanwhile), and the drain's length."""
+    tag = "backlog"
+    p.stop_role("work")
+    script = lua_script(os.path.join(p.work, f"{tag}.lua"), key, codes, tag)
+    out, figures = wrk(p.base, script, MAX_CONNECTIONS, BACKLOG_DURATION)
+    write_result(f"conversion-{tag}.txt", out)
+    started = time.time()
+    p.start("work")
+    total, done = wait_decided(p, tag, timeout=600)
+    per_second = decisions_per_second(p, tag)
+    first, last = min(per_second), max(per_second)
+    # Only whole seconds after the start and before the last one: neither edge is a full second of work.
+    seconds = [per_second.get(s, 0) for s in range(max(first, int(started) + 1), last)]
+    if len(seconds) >= WINDOW:
+        best = max(sum(seconds[i:i + WINDOW]) for i in range(len(seconds) - WINDOW + 1)) / WINDOW
+        window = WINDOW
+    else:
+        best, window = sum(seconds) / max(len(seconds), 1), len(seconds)
+    return {"queued": total, "decided": done, "ingest_rps": figures["rps"], "rate": best, "window_s": window,
+            "drain_s": last + 1 - started}
+
+
 def referral_shop(p, name, codes):
     """A launched campaign rewarding both sides of a first purchase, `codes` referrers, and a
     secret API key; returns (codes, key) once the launch's jobs are done."""
@@ -194,6 +294,8 @@ def referral_shop(p, name, codes):
 def run(binary):
     with Platform(binary, "conversion") as p:
         codes, key = referral_shop(p, "conversion", CODES)
+        log(f"conversion: pgbench baseline ({PGBENCH_CLIENTS} clients, {PGBENCH_DURATION} s)")
+        baseline = pgbench_baseline(p)
         log(f"conversion: {RATE}/s for {DURATION}")
         fixed = phase(p, key, codes, "fixed", rate=RATE)
         p.wait_idle()
@@ -202,6 +304,10 @@ def run(binary):
         p.wait_idle()
         log(f"conversion: {RATE}/s with the worker SIGKILLed half-way")
         crash = crash_phase(p, key, codes)
-        return {"fixed": fixed, "max": flat_out, "crash": crash, "doubled": doubled(p), "rate": RATE,
+        p.wait_idle()
+        log(f"conversion: a backlog of {BACKLOG_DURATION} at the maximum, then the worker on it")
+        backlog = backlog_phase(p, key, codes)
+        return {"fixed": fixed, "max": flat_out, "crash": crash, "backlog": backlog, "pgbench": baseline,
+                "doubled": doubled(p), "rate": RATE,
                 "duration": DURATION, "max_duration": MAX_DURATION, "max_connections": MAX_CONNECTIONS,
                 "codes": CODES}

@@ -63,6 +63,27 @@ def depth_line(samples):
     return f"peak {peak[1] + peak[2]} at {peak[0]} s (waiting for the relay + in Redis or running); {series}"
 
 
+def pgbench_lines(b, rps):
+    """The database's own rate for an ingestion's durable work, and ours as a share of it."""
+    if not b:
+        return []
+    return [f"- The limit, pgbench on the same database ({b['clients']} clients, {b['seconds']} s, one conversion "
+            f"row and one outbox row with its notification per transaction, tables `LIKE` ours): "
+            f"**{b['tps']:.0f} transactions/s**, p50 {ms(b['p50_ms'])}, p99 {ms(b['p99_ms'])}. "
+            f"Grapevine / pgbench: **{rps:.0f} / {b['tps']:.0f} = {100 * rps / b['tps']:.1f} %**."]
+
+
+def backlog_lines(b):
+    """The most decisions per second the worker sustains on a standing queue."""
+    if not b:
+        return []
+    window = (f"best {b['window_s']}-second window" if b["window_s"] >= 20
+              else f"the whole drain, only {b['window_s']} s long")
+    return [f"- Maximum sustained decisions: **{b['rate']:.0f}/s** ({window} while draining a backlog of "
+            f"{b['queued']} conversions taken at {b['ingest_rps']:.0f}/s with the worker stopped; {b['decided']} "
+            f"decided, in {b['drain_s']:.0f} s) (target ≥ 1 000/s: {verdict(b['rate'] >= 1000)})."]
+
+
 def conversion_md(c):
     f, m, k = c["fixed"], c["max"], c["crash"]
     fixed_ok = f["p99_ms"] <= 100
@@ -94,6 +115,8 @@ def conversion_md(c):
         f"- Queue depth at the maximum: {depth_line(m['depth'])}.",
         f"- Ingestion: **{m['http']['rps']:.0f} requests/s, p99 {ms(m['http']['p99_ms'])}** "
         f"(target ≥ 2 000/s with p99 ≤ 50 ms: {verdict(ingest_ok)}).",
+        *pgbench_lines(c.get("pgbench"), m["http"]["rps"]),
+        *backlog_lines(c.get("backlog")),
         f"- Conversion → reward p99 at {c['rate']}/s: **{ms(f['p99_ms'])}** (target ≤ 100 ms: {verdict(fixed_ok)}).",
         f"- Worker SIGKILLed half-way through a {c['rate']}/s run and restarted: {k['decided']} of {k['stored']} "
         f"conversions decided, the last **{k['after_restart_s']:.1f} s** after the restart "
