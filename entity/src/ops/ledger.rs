@@ -62,6 +62,23 @@ pub async fn lock_participant(
     Ok(())
 }
 
+/// Lock several participants at once, in the one order every transaction takes them (by id, and
+/// always before the campaign's row: reward creation reserves the budget last, reversals give it
+/// back after locking their participants), so two transactions never wait for each other in a
+/// circle.
+pub async fn lock_participants(
+    conn: &impl ConnectionTrait,
+    participant_ids: &[Uuid],
+) -> Result<(), DbErr> {
+    let mut ids = participant_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        lock_participant(conn, id).await?;
+    }
+    Ok(())
+}
+
 /// Append an entry (to a cash account under the participant's lock).
 pub async fn post(
     conn: &impl ConnectionTrait,
@@ -132,16 +149,8 @@ pub async fn reverse(
         return Ok(reward);
     }
     if reward.reward_type == RewardType::Cash {
-        // Locks in the order reward creation takes them (the campaign's budget, then the
-        // participant), so a reversal and a new reward of the same referrer cannot deadlock.
-        campaigns::Entity::update_many()
-            .col_expr(
-                campaigns::Column::BudgetReservedMinor,
-                Expr::col(campaigns::Column::BudgetReservedMinor),
-            )
-            .filter(campaigns::Column::Id.eq(reward.campaign_id))
-            .exec(conn)
-            .await?;
+        // The participant first, the campaign's row (the budget given back below) last: the order
+        // of [`lock_participants`], so a reversal and a new reward cannot deadlock.
         lock_participant(conn, reward.participant_id).await?;
     }
     // Whether it is settled is read now, under the lock: a payout run may have taken the reward

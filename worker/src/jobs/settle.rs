@@ -128,20 +128,6 @@ async fn create_rewards(
         .map(|r| r.id)
         .collect();
 
-    // Serialise reward creation per campaign (a row lock on PostgreSQL; SQLite's write
-    // transaction is already exclusive): tiers count earlier rewards and the budget check must see
-    // every reservation made before it. Taken only now, after the reads that other referrals'
-    // rewards cannot change, so the lock is held for as short a time as the rules allow (one hot
-    // campaign's rewards queue on it).
-    campaigns::Entity::update_many()
-        .col_expr(
-            campaigns::Column::BudgetReservedMinor,
-            Expr::col(campaigns::Column::BudgetReservedMinor),
-        )
-        .filter(campaigns::Column::Id.eq(referral.campaign_id))
-        .exec(txn)
-        .await?;
-
     // The events: the lead, then each purchase in order; each with the rules it triggers.
     let mut events: Vec<(Option<&conversions::Model>, Vec<&reward_rules::Model>)> = vec![(
         None,
@@ -163,107 +149,224 @@ async fn create_rewards(
             .collect();
         events.push((Some(conversion), triggered));
     }
+    let owed = |rule: &reward_rules::Model, conversion: Option<&conversions::Model>| {
+        let event = conversion.map_or_else(|| "lead".to_owned(), |c| c.id.to_string());
+        let id = derived_id(&format!("reward:{}:{}:{event}", rule.id, referral.id));
+        (!existing.contains(&id)).then_some(id)
+    };
+    // The referee becomes a participant before any reward is decided, when one is owed to them
+    // (their address taken from the first event that owes them one).
+    let referee_event = events.iter().find(|(conversion, rules)| {
+        rules
+            .iter()
+            .any(|r| r.side == RewardSide::Referee && owed(r, *conversion).is_some())
+    });
+    let referee = match referee_event {
+        Some((conversion, _)) => Some(referee_participant(txn, referral, *conversion, now).await?),
+        None => None,
+    };
 
-    let mut referee: Option<participants::Model> = None;
-    let mut created = 0_usize;
-    for (conversion, rules) in events {
-        let mut planned: Vec<Planned<'_>> = Vec::new();
-        for rule in rules {
-            let event = conversion.map_or_else(|| "lead".to_owned(), |c| c.id.to_string());
-            let id = derived_id(&format!("reward:{}:{}:{event}", rule.id, referral.id));
-            if existing.contains(&id) {
-                continue;
-            }
-            let spec = match spec_of(rule) {
-                Ok(spec) => spec,
-                Err(err) => {
-                    tracing::error!(rule_id = %rule.id, error = %err, "reward rule cannot be read; skipped");
-                    continue;
-                }
-            };
-            let participant = match rule.side {
-                RewardSide::Referrer => referrer.clone(),
-                RewardSide::Referee => match &referee {
-                    Some(p) => p.clone(),
-                    None => {
-                        let p = referee_participant(txn, referral, conversion, now).await?;
-                        referee = Some(p.clone());
-                        p
-                    }
-                },
-            };
-            let order_minor =
-                conversion.map_or(0, |c| c.campaign_amount_minor.unwrap_or(c.amount_minor));
-            let earlier = rewards::Entity::find()
-                .filter(rewards::Column::RuleId.eq(rule.id))
-                .filter(rewards::Column::ParticipantId.eq(participant.id))
-                .all(txn)
+    // Locks, always in this order: the participants (by id), then the campaign. A referrer's
+    // rewards are serialised by their lock (tiers count their earlier rewards; the same
+    // referral's jobs wait for each other). The campaign's budget is reserved with one statement
+    // just before commit, so one campaign's decisions hold its row for a moment, not for the
+    // whole decision.
+    let mut people = vec![referrer.id];
+    people.extend(referee.as_ref().map(|p| p.id));
+    ledger::lock_participants(txn, &people).await?;
+    let plan = Plan {
+        campaign: &campaign,
+        tenant: &tenant,
+        referral,
+        referrer: &referrer,
+        referee: referee.as_ref(),
+        events: &events,
+        now,
+    };
+    match campaign.budget_minor {
+        // Nothing to run out of: the reservation only counts what is spent.
+        None => {
+            let total = plan.issue(txn, &owed, Budget::AtEnd).await?;
+            welcome(txn, &plan, &conversions).await?;
+            reserve(txn, &campaign, total).await?;
+        }
+        // A cap: issue everything and reserve the sum last, which almost always fits. When it
+        // does not, undo that and take the campaign's lock first, event by event as the budget
+        // allows (what earlier events leave may still pay for a later, smaller one).
+        Some(_) => {
+            txn.execute_unprepared("SAVEPOINT rewards_optimistic")
                 .await?;
-            let nth = match rule.side {
-                RewardSide::Referrer => {
-                    let others: HashSet<Uuid> = earlier
-                        .iter()
-                        .map(|r| r.referral_id)
-                        .filter(|r| *r != referral.id)
-                        .collect();
-                    u32::try_from(others.len() + 1).unwrap_or(u32::MAX)
-                }
-                RewardSide::Referee => 1,
-            };
-            let so_far: i64 = earlier
-                .iter()
-                .map(|r| r.amount_minor - r.reversed_minor)
-                .sum();
-            let amount = spec.amount_for(order_minor, nth, so_far);
-            if amount > 0 {
-                planned.push(Planned {
-                    id,
-                    rule,
-                    conversion,
-                    participant,
-                    amount,
-                });
+            let total = plan.issue(txn, &owed, Budget::AtEnd).await?;
+            welcome(txn, &plan, &conversions).await?;
+            if reserve(txn, &campaign, total).await? {
+                txn.execute_unprepared("RELEASE SAVEPOINT rewards_optimistic")
+                    .await?;
+            } else {
+                txn.execute_unprepared("ROLLBACK TO SAVEPOINT rewards_optimistic")
+                    .await?;
+                lock_campaign(txn, campaign.id).await?;
+                plan.issue(txn, &owed, Budget::PerEvent).await?;
+                welcome(txn, &plan, &conversions).await?;
             }
-        }
-        let total: i64 = planned.iter().map(|p| p.amount).sum();
-        if total == 0 {
-            continue;
-        }
-        if !reserve(txn, &campaign, total).await? {
-            tracing::warn!(campaign_id = %campaign.id, total, "campaign budget exhausted: no rewards for this event");
-            continue;
-        }
-        for p in planned {
-            insert_reward(txn, &campaign, &tenant, referral, p, now).await?;
-            created += 1;
         }
     }
-    if let Some(email) = referral
+    Ok(())
+}
+
+/// When a reward's cost is taken from the campaign's budget.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Budget {
+    /// By the caller, once, for everything issued.
+    AtEnd,
+    /// Before each event's rewards, which are skipped when they do not fit (the campaign locked).
+    PerEvent,
+}
+
+/// What reward creation works from, read and locked.
+struct Plan<'a> {
+    campaign: &'a campaigns::Model,
+    tenant: &'a tenants::Model,
+    referral: &'a referrals::Model,
+    referrer: &'a participants::Model,
+    referee: Option<&'a participants::Model>,
+    events: &'a [(Option<&'a conversions::Model>, Vec<&'a reward_rules::Model>)],
+    now: DateTime<Utc>,
+}
+
+impl Plan<'_> {
+    /// Create the rewards owed, event by event (an event's rewards count towards the next one's
+    /// amounts); returns what they cost.
+    async fn issue(
+        &self,
+        txn: &impl ConnectionTrait,
+        owed: &impl Fn(&reward_rules::Model, Option<&conversions::Model>) -> Option<Uuid>,
+        budget: Budget,
+    ) -> Result<i64, JobError> {
+        let (campaign, referral) = (self.campaign, self.referral);
+        let mut spent = 0;
+        let mut created = 0_usize;
+        for (conversion, rules) in self.events {
+            let conversion = *conversion;
+            let mut planned: Vec<Planned<'_>> = Vec::new();
+            for rule in rules {
+                let Some(id) = owed(rule, conversion) else {
+                    continue;
+                };
+                let spec = match spec_of(rule) {
+                    Ok(spec) => spec,
+                    Err(err) => {
+                        tracing::error!(rule_id = %rule.id, error = %err, "reward rule cannot be read; skipped");
+                        continue;
+                    }
+                };
+                let participant = match (rule.side, self.referee) {
+                    (RewardSide::Referrer, _) => self.referrer.clone(),
+                    (RewardSide::Referee, Some(p)) => p.clone(),
+                    (RewardSide::Referee, None) => {
+                        return Err(JobError::Transient(anyhow!(
+                            "a referee reward is owed but the referee was not resolved"
+                        )));
+                    }
+                };
+                let order_minor =
+                    conversion.map_or(0, |c| c.campaign_amount_minor.unwrap_or(c.amount_minor));
+                let earlier = rewards::Entity::find()
+                    .filter(rewards::Column::RuleId.eq(rule.id))
+                    .filter(rewards::Column::ParticipantId.eq(participant.id))
+                    .all(txn)
+                    .await?;
+                let nth = match rule.side {
+                    RewardSide::Referrer => {
+                        let others: HashSet<Uuid> = earlier
+                            .iter()
+                            .map(|r| r.referral_id)
+                            .filter(|r| *r != referral.id)
+                            .collect();
+                        u32::try_from(others.len() + 1).unwrap_or(u32::MAX)
+                    }
+                    RewardSide::Referee => 1,
+                };
+                let so_far: i64 = earlier
+                    .iter()
+                    .map(|r| r.amount_minor - r.reversed_minor)
+                    .sum();
+                let amount = spec.amount_for(order_minor, nth, so_far);
+                if amount > 0 {
+                    planned.push(Planned {
+                        id,
+                        rule,
+                        conversion,
+                        participant,
+                        amount,
+                    });
+                }
+            }
+            let total: i64 = planned.iter().map(|p| p.amount).sum();
+            if total == 0 {
+                continue;
+            }
+            if budget == Budget::PerEvent && !reserve(txn, campaign, total).await? {
+                tracing::warn!(campaign_id = %campaign.id, total, "campaign budget exhausted: no rewards for this event");
+                continue;
+            }
+            for p in planned {
+                insert_reward(txn, campaign, self.tenant, referral, p, self.now).await?;
+                created += 1;
+            }
+            spent += total;
+        }
+        if created > 0 {
+            tracing::info!(created, "rewards created");
+        }
+        Ok(spent)
+    }
+}
+
+/// The referee's welcome email (once per referral), when their address is known.
+async fn welcome(
+    txn: &impl ConnectionTrait,
+    plan: &Plan<'_>,
+    conversions: &[conversions::Model],
+) -> Result<(), JobError> {
+    let referral = plan.referral;
+    let Some(email) = referral
         .referee_email
         .clone()
         .or_else(|| conversions.iter().find_map(|c| c.customer_email.clone()))
-    {
-        notices::record(
-            txn,
-            NoticeInput {
-                tenant_id: referral.tenant_id,
-                campaign_id: Some(campaign.id),
-                participant_id: referee.as_ref().map(|p| p.id),
-                kind: EmailKind::Welcome,
-                dedupe_key: format!("welcome:{}", referral.id),
-                to: &email,
-                vars: HashMap::from([
-                    ("company_name", tenant.name.clone()),
-                    ("campaign_name", campaign.name.clone()),
-                ]),
-            },
-            now,
+    else {
+        return Ok(());
+    };
+    notices::record(
+        txn,
+        NoticeInput {
+            tenant_id: referral.tenant_id,
+            campaign_id: Some(plan.campaign.id),
+            participant_id: plan.referee.map(|p| p.id),
+            kind: EmailKind::Welcome,
+            dedupe_key: format!("welcome:{}", referral.id),
+            to: &email,
+            vars: HashMap::from([
+                ("company_name", plan.tenant.name.clone()),
+                ("campaign_name", plan.campaign.name.clone()),
+            ]),
+        },
+        plan.now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Hold the campaign's row until the transaction ends (PostgreSQL; SQLite's write transaction is
+/// exclusive already): budget reservations made meanwhile by others wait for it.
+async fn lock_campaign(txn: &impl ConnectionTrait, campaign_id: Uuid) -> Result<(), DbErr> {
+    campaigns::Entity::update_many()
+        .col_expr(
+            campaigns::Column::BudgetReservedMinor,
+            Expr::col(campaigns::Column::BudgetReservedMinor),
         )
+        .filter(campaigns::Column::Id.eq(campaign_id))
+        .exec(txn)
         .await?;
-    }
-    if created > 0 {
-        tracing::info!(created, "rewards created");
-    }
     Ok(())
 }
 
@@ -435,6 +538,7 @@ async fn apply_refunds(
         .filter(rewards::Column::ConversionId.is_not_null())
         .all(txn)
         .await?;
+    lock_owners(txn, &rewards).await?;
     for reward in rewards {
         let Some(c) = reward.conversion_id.and_then(|id| conversions.get(&id)) else {
             continue;
@@ -453,6 +557,13 @@ async fn apply_refunds(
     Ok(())
 }
 
+/// Lock the participants `rewards` belong to before any reversal takes the campaign's row (see
+/// [`ledger::lock_participants`] on the order).
+async fn lock_owners(txn: &impl ConnectionTrait, rewards: &[rewards::Model]) -> Result<(), DbErr> {
+    let owners: Vec<Uuid> = rewards.iter().map(|r| r.participant_id).collect();
+    ledger::lock_participants(txn, &owners).await
+}
+
 /// Reverse every reward of a rejected referral.
 async fn reverse_all(
     txn: &impl ConnectionTrait,
@@ -463,6 +574,7 @@ async fn reverse_all(
         .filter(rewards::Column::ReferralId.eq(referral.id))
         .all(txn)
         .await?;
+    lock_owners(txn, &rewards).await?;
     for reward in rewards {
         let delta = reward.amount_minor - reward.reversed_minor;
         if delta > 0 {
