@@ -343,3 +343,74 @@ async fn a_job_committed_by_the_api_wakes_the_relay_of_another_process_at_once()
         "no reward within 15 s: the relay or a consumer waited for its ten-minute poll"
     );
 }
+
+/// The embedded default (one process, SQLite and the SQLite-backed queue) with every poll (and the
+/// scheduler's tick) stretched to ten seconds: a conversion is rewarded within a second, because the API wakes the
+/// relay of its own process when it commits a job and the relay wakes the consumers of the kinds
+/// it pushed. Waiting for a poll would take up to ten seconds.
+#[tokio::test]
+async fn on_the_embedded_default_a_conversion_is_rewarded_within_a_second_with_ten_second_polls() {
+    let db = TestDatabase::create_on(Backend::Sqlite).await;
+    let smtp = SmtpServer::start().await;
+    let mut config = test_config(&db, &smtp);
+    config.queue.relay_interval_ms = 10_000;
+    config.queue.poll_interval_ms = 10_000;
+    config.queue.heartbeat_secs = 600;
+    // The scheduler wakes the relay after each of its ticks: stretched too.
+    config.queue.cron_interval_ms = 10_000;
+    let (_tenant, token) = seed_tenant(&db, &config).await;
+    let env = config_env(&config);
+    let port = free_port();
+    let mut server =
+        GrapevineProcess::spawn(&["--listen", &format!("127.0.0.1:{port}"), "all"], &env);
+    let api = GraphqlClient::new(&format!("http://127.0.0.1:{port}"));
+    server
+        .wait_http_ok(&format!("{}/healthz", api.base), Duration::from_secs(30))
+        .await;
+    let shop = shop::open(
+        &api,
+        &token,
+        ShopSpec {
+            referrers: shop::numbered(1),
+            rules: vec![first_purchase("REFERRER", 1000, "CASH")],
+            name: "Woken on SQLite",
+            ..ShopSpec::default()
+        },
+    )
+    .await;
+    // The launch's own jobs first, so the conversion's decision has the worker to itself.
+    let conn = db.connect().await;
+    let idle = try_poll_until(Duration::from_secs(30), || async {
+        let busy = job_outbox::Entity::find()
+            .filter(job_outbox::Column::State.is_in([
+                JobState::Pending,
+                JobState::Dispatched,
+                JobState::Running,
+            ]))
+            .filter(job_outbox::Column::Kind.is_not_in(SCHEDULED_KINDS.iter().copied()))
+            .all(&conn)
+            .await
+            .unwrap();
+        busy.is_empty().then_some(())
+    })
+    .await;
+    assert!(idle.is_some(), "the launch's jobs did not finish in 30 s");
+    let code = shop.referrers[0].1.clone();
+    api.ok(
+        &shop.key,
+        "mutation($i: ConversionInput!) { trackConversion(input: $i) { conversion { referralId } } }",
+        json!({ "i": { "orderId": "o1", "customerId": "c1", "email": "c1@friends.example", "amountMinor": "4000", "currency": "USD", "code": code } }),
+    )
+    .await;
+    let answered = Instant::now();
+    let rewarded = try_poll_until(Duration::from_secs(15), || async {
+        let n = rewards::Entity::find().all(&conn).await.unwrap().len();
+        (n == 1).then_some(answered.elapsed())
+    })
+    .await;
+    let took = rewarded.expect("no reward within 15 s");
+    assert!(
+        took <= Duration::from_secs(1),
+        "rewarded {took:?} after the conversion was answered: something waited for a poll"
+    );
+}
