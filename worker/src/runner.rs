@@ -64,6 +64,8 @@ impl Registry {
 pub struct Runner {
     registry: Arc<Registry>,
     ctx: JobContext,
+    /// The relay of this process, woken after each job (see [`Runner::waking`]).
+    relay: Option<Arc<tokio::sync::Notify>>,
 }
 
 /// What became of one delivery.
@@ -85,7 +87,18 @@ impl Runner {
         Self {
             registry: Arc::new(registry),
             ctx,
+            relay: None,
         }
+    }
+
+    /// Wake `relay` whenever a job has finished: jobs a job enqueues (a launch's emails, a
+    /// decision's notices) are then dispatched at once. On PostgreSQL the outbox's notify trigger
+    /// does this for every process; on the embedded default, where API, relay and workers share
+    /// one process, this and the API's own nudges are the only wake-ups besides the poll.
+    #[must_use]
+    pub fn waking(mut self, relay: Arc<tokio::sync::Notify>) -> Self {
+        self.relay = Some(relay);
+        self
     }
 
     /// The job context.
@@ -230,6 +243,9 @@ impl Runner {
             .exec(&txn)
             .await?;
         txn.commit().await?;
+        if let Some(relay) = &self.relay {
+            relay.notify_one();
+        }
         Ok(match state {
             JobState::Done => Delivery::Done,
             JobState::Dead => Delivery::Dead,

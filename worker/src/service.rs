@@ -48,6 +48,7 @@ pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: Can
         let ctx = ctx.clone();
         let stop = shutdown.clone();
         let consumers = consumers.clone();
+        let wake = wake.clone();
         tasks.spawn(async move {
             let Some(transport) = connect(&ctx.config.queue, &stop).await else {
                 return;
@@ -66,7 +67,7 @@ pub async fn run(ctx: JobContext, wake: Arc<Notify>, roles: Roles, shutdown: Can
         });
     }
     if roles.workers {
-        let runner = Runner::new(jobs::registry(), ctx.clone());
+        let runner = Runner::new(jobs::registry(), ctx.clone()).waking(wake.clone());
         let main = Handle::current();
         let stop = shutdown.clone();
         let queue = ctx.config.queue.clone();
