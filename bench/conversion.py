@@ -79,12 +79,21 @@ class DepthSampler(threading.Thread):
             self.stop.wait(1)
 
 
+def decision_times(tag):
+    """SQL: each conversion of the run with its referral's status and when it was decided (its first
+    reward row, or its referral's update when it went to review or was rejected; NULL while
+    undecided). Joins, no correlated subquery: `rewards` has no index on `conversion_id`, and a
+    backlog run has tens of thousands of rows."""
+    return ("WITH firsts AS (SELECT conversion_id, min(created_at) AS at FROM rewards WHERE conversion_id IS NOT NULL "
+            "GROUP BY conversion_id), runs AS (SELECT c.id, CASE WHEN r.status IN ('review', 'rejected') THEN "
+            "r.updated_at ELSE f.at END AS at FROM conversions c JOIN referrals r ON r.id = c.referral_id "
+            f"LEFT JOIN firsts f ON f.conversion_id = c.id WHERE c.external_order_id LIKE '{tag}-%') ")
+
+
 def decided(p, tag):
     """Conversions of the run, and those whose referral has been decided (rewarded, in review or
     rejected)."""
-    row = p.sql("SELECT count(*), count(*) FILTER (WHERE r.status IN ('review', 'rejected') OR EXISTS "
-                "(SELECT 1 FROM rewards w WHERE w.conversion_id = c.id)) FROM conversions c "
-                f"JOIN referrals r ON r.id = c.referral_id WHERE c.external_order_id LIKE '{tag}-%'")
+    row = p.sql(decision_times(tag) + "SELECT count(*), count(at) FROM runs")
     total, done = (int(x) for x in row.split("|"))
     return total, done
 
@@ -186,10 +195,7 @@ def crash_phase(p, key, codes):
     write_result("conversion-crash.txt", out)
     total, done = wait_decided(p, tag, timeout=120)
     # When the last conversion of the run was decided, from the worker's restart.
-    last = float(p.sql("SELECT EXTRACT(EPOCH FROM max(CASE WHEN r.status IN ('review', 'rejected') THEN r.updated_at "
-                       "ELSE (SELECT min(w.created_at) FROM rewards w WHERE w.conversion_id = c.id) END)) "
-                       f"FROM conversions c JOIN referrals r ON r.id = c.referral_id WHERE c.external_order_id LIKE '{tag}-%'")
-                 or 0)
+    last = float(p.sql(decision_times(tag) + "SELECT EXTRACT(EPOCH FROM max(at)) FROM runs") or 0)
     return {"answered": probe["requests"] + figures["requests"], "stored": total, "decided": done,
             "after_restart_s": max(0.0, last - result["restarted_at"])}
 
@@ -245,11 +251,8 @@ def pgbench_baseline(p):
 def decisions_per_second(p, tag):
     """{second since the epoch: decisions} of a run's conversions (a decision's time: its first
     reward row, or its referral's update when it went to review or was rejected)."""
-    rows = p.sql("SELECT floor(EXTRACT(EPOCH FROM d.at))::bigint, count(*) FROM (SELECT CASE WHEN r.status IN "
-                 "('review', 'rejected') THEN r.updated_at ELSE (SELECT min(w.created_at) FROM rewards w "
-                 "WHERE w.conversion_id = c.id) END AS at FROM conversions c JOIN referrals r ON "
-                 f"r.id = c.referral_id WHERE c.external_order_id LIKE '{tag}-%') d WHERE d.at IS NOT NULL "
-                 "GROUP BY 1 ORDER BY 1")
+    rows = p.sql(decision_times(tag) + "SELECT floor(EXTRACT(EPOCH FROM at))::bigint, count(*) FROM runs "
+                 "WHERE at IS NOT NULL GROUP BY 1 ORDER BY 1")
     return {int(second): int(n) for second, n in (line.split("|") for line in rows.splitlines() if line)}
 
 
