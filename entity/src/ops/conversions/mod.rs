@@ -20,7 +20,7 @@ use crate::{
     },
     tables::{
         AttributionModel, AttributionSource, CampaignStatus, ReferralStatus, campaigns, clicks,
-        conversions, device_sightings, fx_rates, participants, referral_links, referrals, refunds,
+        conversions, device_sightings, participants, referral_links, referrals,
     },
 };
 use chrono::{DateTime, Utc};
@@ -32,6 +32,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::ops::error::{Error, Result};
+
+mod fx;
+mod refund;
+
+use fx::converted;
+pub use fx::set_fx_rate;
+pub use refund::refund;
 
 /// Attempts of a validation job before it is dead.
 const VALIDATE_ATTEMPTS: i32 = 10;
@@ -690,156 +697,6 @@ async fn earlier_referral(
         return Ok(Ok((referral, campaign)));
     }
     Ok(Err(reason))
-}
-
-async fn converted(
-    conn: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    amount_minor: i64,
-    from: Currency,
-    to: &str,
-) -> Result<i64> {
-    let to_currency = Currency::parse(to)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("campaign currency: {e}")))?;
-    let rate = fx_rates::Entity::find()
-        .filter(fx_rates::Column::TenantId.eq(tenant_id))
-        .filter(fx_rates::Column::Base.eq(from.code()))
-        .filter(fx_rates::Column::Quote.eq(to))
-        .one(conn)
-        .await?
-        .ok_or_else(|| {
-            Error::invalid(
-                "currency",
-                format!(
-                    "the campaign is in {to} and no {}→{to} rate is set: set one with setFxRate",
-                    from.code()
-                ),
-            )
-        })?;
-    attribution::convert(amount_minor, from, to_currency, rate.rate_ppm)
-        .ok_or_else(|| Error::invalid("amountMinor", "too large to convert"))
-}
-
-/// `setFxRate`: one unit of `base` is worth `rate_ppm / 1e6` of `quote`.
-pub async fn set_fx_rate(
-    conn: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    base: &str,
-    quote: &str,
-    rate_ppm: i64,
-    now: DateTime<Utc>,
-) -> Result<fx_rates::Model> {
-    let base = Currency::parse(base).map_err(|e| e.renamed("base"))?;
-    let quote = Currency::parse(quote).map_err(|e| e.renamed("quote"))?;
-    if base == quote {
-        return Err(Error::invalid("quote", "must differ from base"));
-    }
-    let rate_ppm = attribution::parse_rate_ppm(rate_ppm)?;
-    fx_rates::Entity::insert(fx_rates::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(tenant_id),
-        base: Set(base.code().to_owned()),
-        quote: Set(quote.code().to_owned()),
-        rate_ppm: Set(rate_ppm),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            fx_rates::Column::TenantId,
-            fx_rates::Column::Base,
-            fx_rates::Column::Quote,
-        ])
-        .update_columns([fx_rates::Column::RatePpm, fx_rates::Column::UpdatedAt])
-        .to_owned(),
-    )
-    .exec(conn)
-    .await?;
-    fx_rates::Entity::find()
-        .filter(fx_rates::Column::TenantId.eq(tenant_id))
-        .filter(fx_rates::Column::Base.eq(base.code()))
-        .filter(fx_rates::Column::Quote.eq(quote.code()))
-        .one(conn)
-        .await?
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("rate vanished")))
-}
-
-/// `refundConversion`: a full or partial refund, idempotent on the refund id; never more than
-/// what is left of the order.
-pub async fn refund(
-    conn: &impl TransactionTrait,
-    tenant_id: Uuid,
-    order_id: &str,
-    refund_id: &str,
-    amount_minor: i64,
-    now: DateTime<Utc>,
-) -> Result<conversions::Model> {
-    if refund_id.trim().is_empty() || refund_id.len() > 200 {
-        return Err(Error::invalid("refundId", "must be 1 to 200 characters"));
-    }
-    if amount_minor <= 0 {
-        return Err(Error::invalid("amountMinor", "must be positive"));
-    }
-    let txn = begin_write(conn).await?;
-    let conversion = conversions::Entity::find()
-        .filter(conversions::Column::TenantId.eq(tenant_id))
-        .filter(conversions::Column::ExternalOrderId.eq(order_id.trim()))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("order"))?;
-    if let Some(existing) = refunds::Entity::find()
-        .filter(refunds::Column::TenantId.eq(tenant_id))
-        .filter(refunds::Column::ExternalRefundId.eq(refund_id.trim()))
-        .one(&txn)
-        .await?
-    {
-        if existing.conversion_id != conversion.id || existing.amount_minor != amount_minor {
-            return Err(Error::Conflict(format!(
-                "refund {refund_id} was already recorded with other details"
-            )));
-        }
-        return Ok(conversion);
-    }
-    if conversion.refunded_minor + amount_minor > conversion.amount_minor {
-        return Err(Error::invalid(
-            "amountMinor",
-            format!(
-                "only {} of the order is left to refund",
-                conversion.amount_minor - conversion.refunded_minor
-            ),
-        ));
-    }
-    refunds::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(tenant_id),
-        conversion_id: Set(conversion.id),
-        external_refund_id: Set(refund_id.trim().to_owned()),
-        amount_minor: Set(amount_minor),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let refunded = conversion.refunded_minor + amount_minor;
-    let mut m = conversion.into_active_model();
-    m.refunded_minor = Set(refunded);
-    let conversion = m.update(&txn).await?;
-    if let Some(referral_id) = conversion.referral_id {
-        // The validation job re-scores the referral: a refund is one of its fraud signals.
-        let job = ValidateReferral {
-            referral_id,
-            conversion_id: Some(conversion.id),
-        };
-        enqueue_kind(
-            &txn,
-            Some(tenant_id),
-            ValidateReferral::KIND,
-            &job,
-            VALIDATE_ATTEMPTS,
-            now,
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(conversion)
 }
 
 #[cfg(test)]
