@@ -36,10 +36,17 @@ pub struct Relay {
     epoch: std::sync::Mutex<(Option<String>, Option<std::time::Instant>)>,
     /// This process's consumers, woken right after a push.
     consumers: crate::transport::PushWakers,
+    /// Set by a pass whose pushes the queue refused (see [`REFUSED_BACKOFF`]).
+    refused: std::sync::atomic::AtomicBool,
 }
 
 /// How often the relay asks the queue server whether it restarted.
 const EPOCH_CHECK: Duration = Duration::from_secs(1);
+
+/// How long the relay rests after the queue refused a push (the server is down or full), whatever
+/// wakes it meanwhile: the refused rows wait in the outbox as `pending`, where the relay's lag
+/// counts them, instead of being taken and put back in a tight loop.
+const REFUSED_BACKOFF: Duration = Duration::from_secs(1);
 
 impl Relay {
     /// A relay; `wake` lets an in-process API nudge it right after a commit.
@@ -62,6 +69,7 @@ impl Relay {
             kinds,
             epoch: std::sync::Mutex::new((None, None)),
             consumers: crate::transport::PushWakers::default(),
+            refused: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -130,6 +138,16 @@ impl Relay {
                     0
                 }
             };
+            if self
+                .refused
+                .swap(false, std::sync::atomic::Ordering::Relaxed)
+            {
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = tokio::time::sleep(REFUSED_BACKOFF.max(idle)) => {}
+                }
+                continue;
+            }
             // A full batch means more is waiting: go again at once.
             if moved as u64 >= self.config.relay_batch {
                 continue;
@@ -204,6 +222,8 @@ impl Relay {
             }
         }
         if !failed.is_empty() {
+            self.refused
+                .store(true, std::sync::atomic::Ordering::Relaxed);
             let n = failed.len();
             job_outbox::Entity::update_many()
                 .col_expr(job_outbox::Column::State, Expr::value(JobState::Pending))
