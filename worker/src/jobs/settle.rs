@@ -188,7 +188,9 @@ async fn create_rewards(
         None => {
             let total = plan.issue(txn, &owed, Budget::AtEnd).await?;
             welcome(txn, &plan, &conversions).await?;
-            reserve(txn, &campaign, total).await?;
+            if total > 0 {
+                reserve(txn, &campaign, total).await?;
+            }
         }
         // A cap: issue everything and reserve the sum last, which almost always fits. When it
         // does not, undo that and take the campaign's lock first, event by event as the budget
@@ -198,7 +200,7 @@ async fn create_rewards(
                 .await?;
             let total = plan.issue(txn, &owed, Budget::AtEnd).await?;
             welcome(txn, &plan, &conversions).await?;
-            if reserve(txn, &campaign, total).await? {
+            if total == 0 || reserve(txn, &campaign, total).await? {
                 txn.execute_unprepared("RELEASE SAVEPOINT rewards_optimistic")
                     .await?;
             } else {
