@@ -52,8 +52,40 @@ export async function spaGoto(page: Page, path: string): Promise<void> {
   }, path);
 }
 
-/** Waits for the screen to say its data is shown. */
+/**
+ * Waits for the screen of the address bar's location to say its data is shown. Right after a
+ * client-side navigation the previous screen (ready, and of another path) stays up while the next
+ * route's code loads; it must not count.
+ */
 export async function ready(page: Page): Promise<void> {
-  await expect(page.locator('[data-ready="true"]').first()).toBeVisible();
-  await expect(page.locator('[data-ready="false"]')).toHaveCount(0);
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const here = Array.from(document.querySelectorAll('[data-ready]')).filter(
+            (el) => el.getAttribute('data-path') === window.location.pathname,
+          );
+          return (
+            here.some((el) => el.getAttribute('data-ready') === 'true' && el.checkVisibility()) &&
+            document.querySelector('[data-ready="false"]') === null
+          );
+        }),
+      { message: 'the screen of the current location never became ready' },
+    )
+    .toBe(true);
+}
+
+/**
+ * Waits until no CSS transition is running (the shell slides its menu in and out when the viewport
+ * crosses its breakpoint), so what is measured is the layout at rest.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    Promise.allSettled(
+      document
+        .getAnimations()
+        .filter((a) => a instanceof CSSTransition)
+        .map((a) => a.finished),
+    ),
+  );
 }

@@ -7,7 +7,7 @@ import type { Page } from '@playwright/test';
 import { ROUTES } from '../src/app/routePaths';
 import { createCampaign, enrolMany, tokenOf } from './api';
 import { unique } from './env';
-import { expect, ready, spaGoto, test } from './fixtures';
+import { expect, ready, settled, spaGoto, test } from './fixtures';
 import { pathOf } from './paths';
 import { SignInPage } from './pages/SignInPage';
 
@@ -15,10 +15,30 @@ const WIDTHS = [1280, 390] as const;
 
 async function check(page: Page, name: string, width: number): Promise<void> {
   await ready(page);
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow, `${name} scrolls sideways at ${width}px`).toBeLessThanOrEqual(0);
+  await settled(page);
+  const { overflow, widest } = await page.evaluate(() => {
+    const root = document.documentElement;
+    // The outermost elements that reach past the right edge: what to fix when this fails.
+    const past = Array.from(document.body.querySelectorAll('*')).filter(
+      (el) => el.getBoundingClientRect().right > root.clientWidth + 0.5,
+    );
+    const outermost = past.filter((el) => !past.some((o) => o !== el && o.contains(el)));
+    return {
+      overflow: root.scrollWidth - root.clientWidth,
+      widest: outermost
+        .slice(0, 5)
+        .map(
+          (el) =>
+            `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')} ` +
+            `right=${Math.round(el.getBoundingClientRect().right)} ` +
+            `"${el.textContent.trim().slice(0, 60)}"`,
+        ),
+    };
+  });
+  expect(
+    overflow,
+    `${name} scrolls sideways at ${width}px; past the edge: ${widest.join(' | ')}`,
+  ).toBeLessThanOrEqual(0);
   const axe = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .analyze();

@@ -1,5 +1,7 @@
 // The frame of every screen: its heading, its actions, and `data-ready` once its data is shown
-// (browser tests and the benchmark wait for `[data-ready="true"]`).
+// (browser tests and the benchmark wait for `[data-ready="true"]`). `data-path` names the location
+// the screen was rendered for, so a test that has just navigated can tell the new screen from the
+// one still shown while the next route's code loads.
 import {
   Alert,
   Button,
@@ -13,6 +15,7 @@ import {
 } from '@mantine/core';
 import type { CombinedError } from '@urql/core';
 import type { ReactNode } from 'react';
+import { useLocation } from 'react-router';
 import { classifyError } from '../graphql/errors';
 import { problemMessage } from '../graphql/useApiMutation';
 import { t } from '../i18n';
@@ -24,8 +27,14 @@ export function Page(props: {
   children: ReactNode;
   nav?: ReactNode;
 }) {
+  const { pathname } = useLocation();
   return (
-    <Stack gap="md" data-ready={props.ready ? 'true' : 'false'} data-testid="page">
+    <Stack
+      gap="md"
+      data-ready={props.ready ? 'true' : 'false'}
+      data-path={pathname}
+      data-testid="page"
+    >
       {props.nav}
       <Group justify="space-between" align="flex-start" gap="sm">
         <Title order={1} size="h2">

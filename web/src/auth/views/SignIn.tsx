@@ -9,7 +9,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useFieldSink } from '../../app/fields';
 import { useApiMutation } from '../../graphql/useApiMutation';
 import { t } from '../../i18n';
@@ -20,6 +20,7 @@ import { authUrls } from '../urls';
 export function SignIn() {
   const [search] = useSearchParams();
   const navigate = useNavigate();
+  const { pathname } = useLocation();
   const expired = search.get('reason') === 'expired';
   const signedOut = search.get('reason') === 'signedOut';
   const form = useForm({
@@ -46,7 +47,7 @@ export function SignIn() {
   });
 
   return (
-    <main data-ready="true">
+    <main data-ready="true" data-path={pathname}>
       <Container size={420} py="xl">
         <Title order={1} ta="center" mb="lg">
           {t('app.name')}

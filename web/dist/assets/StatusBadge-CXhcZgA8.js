@@ -1,0 +1,1 @@
+import{K as e,c as t,v as n}from"./index-BsS-ujUN.js";import{i as r}from"./preload-helper-EqXGIwet.js";var i=r();function a(r){return(0,i.jsx)(e,{color:t[r.status],children:n(r.status)})}export{a as t};

@@ -1,1 +1,0 @@
-import{K as e,c as t,v as n}from"./index-CyY8I4_h.js";import{i as r}from"./preload-helper-EqXGIwet.js";var i=r();function a(r){return(0,i.jsx)(e,{color:t[r.status],children:n(r.status)})}export{a as t};
