@@ -42,6 +42,13 @@ soak ORDERS="400" KILLS="30" SEED="7":
 bench-only NAME:
     BENCH_ONLY={{NAME}} BENCH_BUILD=warm bash bench/bench.sh
 
+# What one conversion costs PostgreSQL, statement by statement, split by API and worker (a probe,
+# not a benchmark; needs PostgreSQL's log readable): bench/results/statements.txt
+statements:
+    bash tests/services.sh
+    cargo build --release --bins
+    python3 bench/statements.py
+
 # campaignReport on 1 M and 10 M bulk-loaded clicks beside the naive aggregate: rewrites that section of BENCHMARKS.md
 bench-report:
     BENCH_ONLY=reports BENCH_BUILD=warm bash bench/bench.sh

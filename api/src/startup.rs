@@ -171,6 +171,7 @@ impl Application {
             }),
             metrics: job_metrics,
             secrets: state.secrets.clone(),
+            attempt: None,
         };
         let (server, port) = match listener {
             Some(listener) => {

@@ -11,7 +11,7 @@ use std::{sync::Arc, time::Duration};
 use chrono::Utc;
 use grapevine_entity::{
     domain::clock::ManualClock,
-    tables::{campaigns, job_runs, ledger_entries, rewards},
+    tables::{JobRunOutcome, JobState, campaigns, job_outbox, job_runs, ledger_entries, rewards},
 };
 use grapevine_tests::{
     Backend, TestApp, error_codes as codes, poll_until,
@@ -968,4 +968,55 @@ async fn a_reward_committed_during_a_payout_run_is_paid_by_exactly_one_payout() 
         );
     }
     assert_eq!(payouts.iter().map(|p| p.amount_minor).sum::<i64>(), 2000);
+}
+
+#[tokio::test]
+async fn each_job_of_a_referred_purchase_is_done_with_one_recorded_run() {
+    // The decision and the notice emails record their own outcome in the transaction that does
+    // their work (`JobContext::finish_in`); the runner must then write nothing more, or the
+    // attempt would show twice in `job_runs`.
+    let app = spawn_app_with_clock(Backend::current(), None, |_| {}).await;
+    let s = shop(
+        app,
+        &[
+            fixed("REFERRER", "FIRST_PURCHASE", "1000", "CASH"),
+            fixed("REFEREE", "FIRST_PURCHASE", "1500", "CREDIT"),
+        ],
+        None,
+        14,
+    )
+    .await;
+    let (_, code) = s.referrers[0].clone();
+    let token = s.app.admin_token.clone();
+    let referral_id = referred_purchase(&s, &code, "rita", "o-runs", "10000").await;
+    rewards_until(&s, &token, &referral_id, |r| r.len() == 2).await;
+    let db = s.app.db.connect().await;
+    let kinds = ["referral.validate", "email.send"];
+    let jobs = poll_until(Duration::from_secs(30), || async {
+        let jobs = job_outbox::Entity::find()
+            .filter(job_outbox::Column::Kind.is_in(kinds))
+            .all(&db)
+            .await
+            .unwrap();
+        let settled = jobs.iter().all(|j| j.state == JobState::Done)
+            && kinds.iter().all(|k| jobs.iter().any(|j| j.kind == *k));
+        settled.then_some(jobs)
+    })
+    .await;
+    for job in &jobs {
+        let runs = job_runs::Entity::find()
+            .filter(job_runs::Column::JobId.eq(job.id))
+            .all(&db)
+            .await
+            .unwrap();
+        assert_eq!(runs.len(), 1, "{} ran once: {runs:#?}", job.kind);
+        let run = &runs[0];
+        assert_eq!(run.outcome, JobRunOutcome::Succeeded, "{run:#?}");
+        assert_eq!((run.attempt, job.attempts), (1, 1), "{run:#?} {job:#?}");
+        assert_eq!(run.finished_at, job.finished_at, "{run:#?} {job:#?}");
+        assert!(
+            job.lease_until.is_none() && job.last_error.is_none(),
+            "{job:#?}"
+        );
+    }
 }

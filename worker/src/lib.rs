@@ -5,6 +5,7 @@
 //! The outbox rule (DESIGN.md §2): a state change that needs a job inserts the job row in the same
 //! database transaction. The queue is only a transport; `job_outbox` and `job_runs` are the record.
 
+pub mod attempt;
 pub mod config;
 pub mod context;
 pub mod cron;

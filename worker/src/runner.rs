@@ -1,5 +1,5 @@
-//! Runs one delivered job: claim it in our table, record the attempt, call the handler, and write
-//! the outcome (done, retry later with backoff, or dead). Every delivery goes through here, so a
+//! Runs one delivered job: claim it in our table (one statement), call the handler, and write the
+//! outcome (done, retry later with backoff, or dead) with the attempt's record in `job_runs`. Every delivery goes through here, so a
 //! duplicate delivery, a crashed worker or a lost queue message never runs a job twice at once and
 //! never loses one: the relay redelivers what was not finished.
 
@@ -7,15 +7,15 @@ use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Insta
 
 use chrono::{DateTime, Utc};
 use grapevine_entity::ops::trace::{self, TraceParent};
-use grapevine_entity::tables::{JobRunOutcome, JobState, job_outbox, job_runs};
+use grapevine_entity::tables::{JobRunOutcome, JobState, job_outbox};
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 
 use crate::{
+    attempt::{Attempt, Outcome},
     context::JobContext,
     outbox::{Job, JobError, wall_clock},
     transport::JobEnvelope,
@@ -138,10 +138,11 @@ impl Runner {
         let db = &self.ctx.db;
         // Queue bookkeeping runs on the wall clock (see `outbox::wall_clock`).
         let now = wall_clock();
-        let Some((job, run_id)) = self.claim(id, now).await? else {
+        let Some(job) = self.claim(id, now).await? else {
             return Ok(Delivery::Skipped);
         };
         let kind = job.kind.clone();
+        let attempt = Arc::new(Attempt::new(&job, self.ctx.config.worker_name.clone(), now));
         // The job continues the trace of whatever enqueued it (a new one when that is unknown).
         let trace = job
             .traceparent
@@ -156,7 +157,11 @@ impl Runner {
         let started = Instant::now();
         let result = match self.registry.handlers.get(kind.as_str()) {
             Some(run) => {
-                let work = run(job.payload.clone(), self.ctx.clone());
+                let ctx = JobContext {
+                    attempt: Some(attempt.clone()),
+                    ..self.ctx.clone()
+                };
+                let work = run(job.payload.clone(), ctx);
                 trace::scope(trace, self.renewing_lease(id, job.attempts, work)).await
             }
             None => Err(JobError::Permanent(anyhow::anyhow!(
@@ -170,37 +175,38 @@ impl Runner {
             .with_label_values(&[kind.as_str()])
             .observe(elapsed.as_secs_f64());
         let finished = wall_clock();
-        let (outcome, state, error, available_at) = match &result {
-            Ok(()) => (JobRunOutcome::Succeeded, JobState::Done, None, None),
-            Err(JobError::Permanent(e)) => (
-                JobRunOutcome::Aborted,
-                JobState::Dead,
-                Some(format!("{e:#}")),
-                None,
-            ),
-            Err(JobError::Transient(e)) if job.attempts >= job.max_attempts => (
-                JobRunOutcome::Failed,
-                JobState::Dead,
-                Some(format!("{e:#}")),
-                None,
-            ),
+        let outcome = match &result {
+            Ok(()) => Outcome::done(),
+            Err(JobError::Permanent(e)) => Outcome {
+                run: JobRunOutcome::Aborted,
+                state: JobState::Dead,
+                error: Some(format!("{e:#}")),
+                retry_at: None,
+            },
+            Err(JobError::Transient(e)) if job.attempts >= job.max_attempts => Outcome {
+                run: JobRunOutcome::Failed,
+                state: JobState::Dead,
+                error: Some(format!("{e:#}")),
+                retry_at: None,
+            },
             Err(JobError::Transient(e)) => {
                 let delay = chrono::Duration::from_std(self.ctx.config.queue.backoff(job.attempts))
                     .unwrap_or_else(|_| chrono::Duration::seconds(1));
-                (
-                    JobRunOutcome::Failed,
-                    JobState::Pending,
-                    Some(format!("{e:#}")),
-                    Some(finished + delay),
-                )
+                Outcome {
+                    run: JobRunOutcome::Failed,
+                    state: JobState::Pending,
+                    error: Some(format!("{e:#}")),
+                    retry_at: Some(finished + delay),
+                }
             }
         };
         self.ctx
             .metrics
             .runs
-            .with_label_values(&[kind.as_str(), outcome.as_str()])
+            .with_label_values(&[kind.as_str(), outcome.run.as_str()])
             .inc();
-        match &error {
+        let state = outcome.state;
+        match &outcome.error {
             Some(e) if state == JobState::Dead => {
                 tracing::error!(kind, attempt = job.attempts, error = %e, "job is dead")
             }
@@ -209,40 +215,12 @@ impl Runner {
             }
             None => tracing::debug!(kind, attempt = job.attempts, ?elapsed, "job done"),
         }
-        let txn = grapevine_entity::db::begin_write(db).await?;
-        let mut update = job_outbox::Entity::update_many()
-            .col_expr(job_outbox::Column::State, Expr::value(state))
-            .col_expr(job_outbox::Column::LastError, Expr::value(error.clone()))
-            .col_expr(
-                job_outbox::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                job_outbox::Column::DispatchedAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            );
-        update = match (state, available_at) {
-            (JobState::Pending, Some(at)) => {
-                update.col_expr(job_outbox::Column::AvailableAt, Expr::value(at))
-            }
-            _ => update.col_expr(job_outbox::Column::FinishedAt, Expr::value(Some(finished))),
-        };
-        // Only the holder of the claim writes the outcome: if our lease ran out and another worker
-        // took the job over, its run is the one that counts.
-        update
-            .filter(job_outbox::Column::Id.eq(id))
-            .filter(job_outbox::Column::State.eq(JobState::Running))
-            .filter(job_outbox::Column::Attempts.eq(job.attempts))
-            .exec(&txn)
-            .await?;
-        job_runs::Entity::update_many()
-            .col_expr(job_runs::Column::Outcome, Expr::value(outcome))
-            .col_expr(job_runs::Column::Error, Expr::value(error))
-            .col_expr(job_runs::Column::FinishedAt, Expr::value(Some(finished)))
-            .filter(job_runs::Column::Id.eq(run_id))
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
+        // A handler that recorded its success in its own transaction has committed it already.
+        if !(result.is_ok() && attempt.finished_by_handler()) {
+            let txn = grapevine_entity::db::begin_write(db).await?;
+            attempt.record(&txn, outcome, finished).await?;
+            txn.commit().await?;
+        }
         if let Some(relay) = &self.relay {
             relay.notify_one();
         }
@@ -299,15 +277,13 @@ impl Runner {
         }
     }
 
-    /// Take the job if it is waiting for a worker (or its previous holder's lease has run out),
-    /// count the attempt and open a `job_runs` row, atomically.
+    /// Take the job if it is waiting for a worker (or its previous holder's lease has run out)
+    /// and count the attempt: one statement, which also reads the job back.
     async fn claim(
         &self,
         id: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<Option<(job_outbox::Model, Uuid)>, DbErr> {
-        let lease = self.lease();
-        let txn = grapevine_entity::db::begin_write(&self.ctx.db).await?;
+    ) -> Result<Option<job_outbox::Model>, DbErr> {
         let claimed = job_outbox::Entity::update_many()
             .col_expr(job_outbox::Column::State, Expr::value(JobState::Running))
             .col_expr(
@@ -316,7 +292,7 @@ impl Runner {
             )
             .col_expr(
                 job_outbox::Column::LeaseUntil,
-                Expr::value(Some(now + lease)),
+                Expr::value(Some(now + self.lease())),
             )
             .filter(job_outbox::Column::Id.eq(id))
             .filter(
@@ -326,31 +302,8 @@ impl Runner {
                         .eq(JobState::Running)
                         .and(job_outbox::Column::LeaseUntil.lt(now))),
             )
-            .exec(&txn)
+            .exec_with_returning(&self.ctx.db)
             .await?;
-        if claimed.rows_affected == 0 {
-            txn.rollback().await?;
-            return Ok(None);
-        }
-        let Some(job) = job_outbox::Entity::find_by_id(id).one(&txn).await? else {
-            txn.rollback().await?;
-            return Ok(None);
-        };
-        let run_id = Uuid::now_v7();
-        job_runs::Entity::insert(job_runs::ActiveModel {
-            id: Set(run_id),
-            job_id: Set(id),
-            kind: Set(job.kind.clone()),
-            attempt: Set(job.attempts),
-            worker: Set(self.ctx.config.worker_name.clone()),
-            outcome: Set(JobRunOutcome::Running),
-            error: Set(None),
-            started_at: Set(now),
-            finished_at: Set(None),
-        })
-        .exec(&txn)
-        .await?;
-        txn.commit().await?;
-        Ok(Some((job, run_id)))
+        Ok(claimed.into_iter().next())
     }
 }

@@ -11,8 +11,8 @@ use crate::tables::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    ExprTrait, QueryFilter, QuerySelect, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -45,27 +45,24 @@ pub struct Entry {
     pub available_at: DateTime<Utc>,
 }
 
-/// Serialise changes to one participant's cash balance until the caller's transaction ends: a
-/// row lock on PostgreSQL (SQLite's write transaction is exclusive already).
+/// Serialise changes to one participant's cash balance until the caller's transaction ends (see
+/// [`lock_participants`]).
 pub async fn lock_participant(
     conn: &impl ConnectionTrait,
     participant_id: Uuid,
 ) -> Result<(), DbErr> {
-    participants::Entity::update_many()
-        .col_expr(
-            participants::Column::UpdatedAt,
-            Expr::col(participants::Column::UpdatedAt),
-        )
-        .filter(participants::Column::Id.eq(participant_id))
-        .exec(conn)
-        .await?;
-    Ok(())
+    lock_participants(conn, &[participant_id]).await
 }
 
 /// Lock several participants at once, in the one order every transaction takes them (by id, and
 /// always before the campaign's row: reward creation reserves the budget last, reversals give it
 /// back after locking their participants), so two transactions never wait for each other in a
 /// circle.
+///
+/// On PostgreSQL one `SELECT … ORDER BY id FOR UPDATE`: its rows are locked in the order the sort
+/// hands them out, and a row lock writes no new row version (an `UPDATE` to itself would, on
+/// every posting). On SQLite, whose transactions do not lock rows, a write to each row takes the
+/// database's write lock even in a transaction begun for reading.
 pub async fn lock_participants(
     conn: &impl ConnectionTrait,
     participant_ids: &[Uuid],
@@ -73,8 +70,30 @@ pub async fn lock_participants(
     let mut ids = participant_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    if conn.get_database_backend() == DbBackend::Postgres {
+        participants::Entity::find()
+            .select_only()
+            .column(participants::Column::Id)
+            .filter(participants::Column::Id.is_in(ids))
+            .order_by_asc(participants::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<Uuid>()
+            .all(conn)
+            .await?;
+        return Ok(());
+    }
     for id in ids {
-        lock_participant(conn, id).await?;
+        participants::Entity::update_many()
+            .col_expr(
+                participants::Column::UpdatedAt,
+                Expr::col(participants::Column::UpdatedAt),
+            )
+            .filter(participants::Column::Id.eq(id))
+            .exec(conn)
+            .await?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use grapevine_entity::{
+    db::begin_write,
     ops::{
         emails::{is_marketing, is_suppressed},
         jobs::SendEmail,
@@ -103,14 +104,18 @@ impl Job for SendEmail {
         let later = ctx.clock.now();
         match result {
             Ok(()) => {
+                // Sent, and the job done, in one commit.
+                let txn = begin_write(db).await?;
                 emails::Entity::update_many()
                     .col_expr(emails::Column::State, Expr::value(EmailState::Sent))
                     .col_expr(emails::Column::SentAt, Expr::value(Some(later)))
                     .col_expr(emails::Column::UpdatedAt, Expr::value(later))
                     .filter(emails::Column::Id.eq(email.id))
                     .filter(emails::Column::State.eq(EmailState::Sending))
-                    .exec(db)
+                    .exec(&txn)
                     .await?;
+                ctx.finish_in(&txn).await?;
+                txn.commit().await?;
                 Ok(())
             }
             Err(failure @ (SendFailure::Unreachable(_) | SendFailure::Deferred(_))) => {

@@ -528,21 +528,26 @@ async fn apply_refunds(
     referral: &referrals::Model,
     now: DateTime<Utc>,
 ) -> Result<(), JobError> {
-    let conversions: HashMap<Uuid, conversions::Model> = conversions::Entity::find()
+    // Only refunded orders take anything back: without one there is nothing to read or lock.
+    let refunded: HashMap<Uuid, conversions::Model> = conversions::Entity::find()
         .filter(conversions::Column::ReferralId.eq(referral.id))
+        .filter(conversions::Column::RefundedMinor.gt(0))
         .all(txn)
         .await?
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
+    if refunded.is_empty() {
+        return Ok(());
+    }
     let rewards = rewards::Entity::find()
         .filter(rewards::Column::ReferralId.eq(referral.id))
-        .filter(rewards::Column::ConversionId.is_not_null())
+        .filter(rewards::Column::ConversionId.is_in(refunded.keys().copied()))
         .all(txn)
         .await?;
     lock_owners(txn, &rewards).await?;
     for reward in rewards {
-        let Some(c) = reward.conversion_id.and_then(|id| conversions.get(&id)) else {
+        let Some(c) = reward.conversion_id.and_then(|id| refunded.get(&id)) else {
             continue;
         };
         let target = reward.amount_minor

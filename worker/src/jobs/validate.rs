@@ -47,6 +47,7 @@ impl Job for ValidateReferral {
                 now,
             )
             .await?;
+            ctx.finish_in(&txn).await?;
             txn.commit().await?;
             return Ok(());
         }
@@ -77,6 +78,7 @@ impl Job for ValidateReferral {
             .await?
             .ok_or_else(|| JobError::Permanent(anyhow!("referral {} vanished", referral.id)))?;
         if reviewed(&txn, referral.id).await? {
+            ctx.finish_in(&txn).await?;
             txn.commit().await?;
             return Ok(());
         }
@@ -115,6 +117,7 @@ impl Job for ValidateReferral {
             // The rewards the decision earns (or reverses) commit with it.
             crate::jobs::settle::settle_in(&txn, &updated, now).await?;
         }
+        ctx.finish_in(&txn).await?;
         txn.commit().await?;
         Ok(())
     }
