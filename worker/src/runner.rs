@@ -1,7 +1,8 @@
 //! Runs one delivered job: claim it in our table (one statement), call the handler, and write the
-//! outcome (done, retry later with backoff, or dead) with the attempt's record in `job_runs`. Every delivery goes through here, so a
-//! duplicate delivery, a crashed worker or a lost queue message never runs a job twice at once and
-//! never loses one: the relay redelivers what was not finished.
+//! outcome (done, retry later with backoff, or dead) with the attempt's record in `job_runs`.
+//! Every delivery goes through here, so a duplicate delivery, a crashed worker or a lost queue
+//! message never runs a job twice at once and never loses one: the relay redelivers what was not
+//! finished.
 
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Instant};
 

@@ -213,7 +213,9 @@ string_enum! {
 }
 
 string_enum! {
-    /// Outcome of one attempt at a job.
+    /// Outcome of one attempt at a job. A run is recorded once it ends; `running` is no longer
+    /// written (earlier versions opened each run as `running`, so older rows may hold it: a run
+    /// cut short by a crash).
     pub enum JobRunOutcome {
         Running = "running",
         Succeeded = "succeeded",
